@@ -1,0 +1,174 @@
+"""Every input of the action, in one table, and the generic ways to read one.
+
+The table is the single source for ``action.yml`` (``python -m build_push_py.actionyml``),
+for the CLI's flags and for what the entry point reads from ``INPUT_<NAME>``.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .errors import InputError
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    name: str
+    description: str
+    default: str = ""
+    group: str = "build"  # metadata | login | build | action: where the README lists it
+
+
+def _spec(group: str, rows: list[tuple[str, str, str]]) -> list[InputSpec]:
+    return [InputSpec(name, desc, default, group) for name, default, desc in rows]
+
+
+INPUTS: tuple[InputSpec, ...] = tuple(
+    _spec(
+        "metadata",
+        [
+            ("images", "", "Images to tag, one per line (`name=` / `enable=` attributes allowed)"),
+            ("tags", "", "Tag rules, one per line (`type=semver,pattern={{version}}` ...)"),
+            ("flavor", "", "Flavor: `latest=auto|true|false`, `prefix=`, `suffix=`"),
+            ("labels", "", "Extra labels, one `key=value` per line; merged over the computed ones"),
+            ("annotations", "", "Extra annotations, one per line; merged over the computed ones"),
+            ("sep-tags", "\n", "Separator of the `tags` output"),
+            ("sep-labels", "\n", "Separator of the `labels` output"),
+            ("sep-annotations", "\n", "Separator of the `annotations` output"),
+            ("bake-target", "docker-metadata-action", "Target name in the bake files"),
+            ("meta-context", "workflow", "Where the ref and sha come from: `workflow` or `git`"),
+            (
+                "github-token",
+                "${{ github.token }}",
+                "Token for the repository API (title, description, licence of the labels)",
+            ),
+        ],
+    )
+    + _spec(
+        "login",
+        [
+            ("registry", "", "Registry to log in to (default: Docker Hub when a username is set)"),
+            ("username", "", "Username for `registry`"),
+            ("password", "", "Password or token for `registry` (masked)"),
+            ("registry-auth", "", "YAML list of `{registry, username, password}` to log in to"),
+            ("logout", "true", "Log out and remove the credentials at the end of the job"),
+        ],
+    )
+    + _spec(
+        "build",
+        [
+            ("context", ".", "Build context (a path in the workspace, or a URL)"),
+            ("file", "", "Dockerfile path (default `{context}/Dockerfile`)"),
+            ("target", "", "Build stage to stop at"),
+            ("platforms", "", "Target platforms, comma or newline separated"),
+            ("build-args", "", "Build arguments, one `NAME=value` per line"),
+            ("build-contexts", "", "Additional build contexts, one `name=path` per line"),
+            ("secrets", "", "Build secrets, one `id=value` per line (masked)"),
+            ("secret-envs", "", "Build secrets from environment variables, `id=ENV_NAME`"),
+            ("secret-files", "", "Build secrets from files, `id=path`"),
+            ("ssh", "", "SSH agent sockets or keys to expose (`default` or `id=path`)"),
+            ("cache-from", "", "Cache sources (`type=registry,ref=...`); default: the GitHub cache"),
+            ("cache-to", "", "Cache exports (`type=gha,mode=max`); default: the GitHub cache"),
+            ("cache", "true", "Use the GitHub Actions cache when no cache-from/cache-to is given"),
+            ("no-cache", "false", "Do not use any cache when building"),
+            ("no-cache-filters", "", "Stages to build without cache"),
+            ("pull", "false", "Always pull referenced images"),
+            ("load", "false", "Load the image into the local Docker engine"),
+            ("push", "auto", "Push: `auto` (not for pull requests or under act), `true`, `false`"),
+            ("outputs", "", "Raw buildx outputs (`type=local,dest=out`); replaces push/load"),
+            ("provenance", "", "Provenance attestation (`false`, `mode=max` ...)"),
+            ("sbom", "", "SBOM attestation (`true` or generator options)"),
+            ("attests", "", "Other attestations, one per line"),
+            ("network", "", "Network mode for `RUN` steps"),
+            ("add-hosts", "", "Extra `host:ip` entries"),
+            ("allow", "", "Extra privileged entitlements (`network.host`, `security.insecure`)"),
+            ("shm-size", "", "Size of /dev/shm for `RUN` steps (`2g`)"),
+            ("ulimit", "", "Ulimit options for `RUN` steps"),
+            ("cgroup-parent", "", "Parent cgroup for `RUN` steps"),
+            ("call", "", "Evaluate a build check or method instead of building (`check`)"),
+            ("builder", "", "buildx builder instance to use"),
+            ("buildkit-image", "moby/buildkit:v0.20.2", "BuildKit image for a builder the action creates"),
+        ],
+    )
+    + _spec(
+        "action",
+        [
+            ("dry-run", "false", "Compute and print everything; build and push nothing"),
+        ],
+    )
+)
+
+BY_NAME: Mapping[str, InputSpec] = {spec.name: spec for spec in INPUTS}
+
+
+def env_name(name: str) -> str:
+    """The variable the runner uses for an input: upper case, spaces to `_`, hyphens kept."""
+    return "INPUT_" + name.replace(" ", "_").upper()
+
+
+def read_raw(env: Mapping[str, str]) -> dict[str, str]:
+    """Every input's raw value: from ``INPUT_<NAME>`` when present, else its default.
+
+    ``${{ ... }}`` defaults only mean something to the runner; outside it they read as ''.
+    """
+    raw: dict[str, str] = {}
+    for spec in INPUTS:
+        value = env.get(env_name(spec.name))
+        if value is None:
+            value = "" if spec.default.startswith("${{") else spec.default
+        raw[spec.name] = value
+    return raw
+
+
+def parse_bool(name: str, value: str, *, default: bool = False) -> bool:
+    text = value.strip().lower()
+    if text == "":
+        return default
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off"):
+        return False
+    raise InputError(name, f"{value!r} is not a boolean; use true or false")
+
+
+def _csv_fields(line: str) -> list[str]:
+    return [field.strip() for field in next(csv.reader([line], skipinitialspace=True), [])]
+
+
+def parse_list(
+    name: str, value: str, *, split_commas: bool = True, comments: bool = True
+) -> list[str]:
+    """A list input: newline separated; each line read as CSV (quotes honoured) unless
+    ``split_commas`` is off; blank lines and, with ``comments``, ``#`` lines dropped."""
+    items: list[str] = []
+    for line in value.splitlines():
+        stripped = line.strip()
+        if not stripped or (comments and stripped.startswith("#")):
+            continue
+        if not split_commas:
+            items.append(stripped)
+            continue
+        try:
+            items.extend(f for f in _csv_fields(stripped) if f)
+        except csv.Error as exc:
+            raise InputError(name, f"cannot read line {stripped!r}: {exc}") from None
+    return items
+
+
+def parse_key_values(name: str, line: str) -> list[tuple[str, str]]:
+    """``a=1,b="x,y"`` -> [("a", "1"), ("b", "x,y")]: CSV fields, each split at its first '='."""
+    try:
+        fields = _csv_fields(line)
+    except csv.Error as exc:
+        raise InputError(name, f"cannot read line {line!r}: {exc}") from None
+    pairs: list[tuple[str, str]] = []
+    for field in fields:
+        if not field:
+            continue
+        key, sep, val = field.partition("=")
+        if not sep:
+            raise InputError(name, f"{field!r} in {line!r} is not of the form key=value")
+        pairs.append((key.strip().lower(), val))
+    return pairs

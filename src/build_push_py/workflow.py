@@ -1,0 +1,73 @@
+"""Talking to the runner: log commands, masks, groups, outputs, env exports, state, summary.
+
+Everything goes through github-action-utils (random output delimiters, escaping).
+Outside a runner (no ``GITHUB_OUTPUT`` etc.) file commands are skipped, so the same
+code serves the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import github_action_utils as gau
+
+
+def info(message: str) -> None:
+    sys.stdout.write(message + "\n")
+    sys.stdout.flush()
+
+
+def warning(message: str) -> None:
+    gau.warning(message)
+
+
+def error(message: str) -> None:
+    gau.error(message)
+
+
+def mask(value: str) -> None:
+    """Mask a secret; the runner matches masks per line, so mask every line."""
+    for line in value.splitlines() or [value]:
+        if line.strip():
+            gau.add_mask(line)
+
+
+@contextmanager
+def group(title: str) -> Iterator[None]:
+    with gau.group(title):
+        yield
+
+
+@contextmanager
+def untrusted() -> Iterator[None]:
+    """Print text from the event (branch names, titles) without it being read as commands."""
+    token = secrets.token_hex(16)
+    info(f"::stop-commands::{token}")
+    try:
+        yield
+    finally:
+        info(f"::{token}::")
+
+
+def set_output(name: str, value: str) -> None:
+    if os.environ.get("GITHUB_OUTPUT"):
+        gau.set_output(name, value)
+
+
+def export_env(name: str, value: str) -> None:
+    if os.environ.get("GITHUB_ENV"):
+        gau.set_env(name, value)
+
+
+def save_state(name: str, value: str) -> None:
+    if os.environ.get("GITHUB_STATE"):
+        gau.save_state(name, value)
+
+
+def summary(markdown: str) -> None:
+    if os.environ.get("GITHUB_STEP_SUMMARY"):
+        gau.append_job_summary(markdown)
