@@ -79,7 +79,8 @@ def from_env(env: Mapping[str, str]) -> GitHubContext:
     )
 
 
-def _git(args: list[str], cwd: str | None) -> str:
+def git(args: list[str], cwd: str | None = None) -> str:
+    """Output of a git command in ``cwd``, or '' when git or the command fails."""
     try:
         done = proc.run(["git", *args], cwd=cwd)
     except EngineError:  # no git on this machine: the git context is simply empty
@@ -89,17 +90,17 @@ def _git(args: list[str], cwd: str | None) -> str:
 
 def git_ref(cwd: str | None = None) -> str:
     """The full ref of the checkout: a branch, else a tag pointing at HEAD, else ''."""
-    branch = _git(["symbolic-ref", "-q", "HEAD"], cwd)
+    branch = git(["symbolic-ref", "-q", "HEAD"], cwd)
     if branch:
         return branch
-    tag = _git(["describe", "--tags", "--exact-match", "HEAD"], cwd)
+    tag = git(["describe", "--tags", "--exact-match", "HEAD"], cwd)
     return f"refs/tags/{tag}" if tag else ""
 
 
 def from_git(env: Mapping[str, str], cwd: str | None = None) -> GitHubContext:
     """The ``git`` context: the event from the environment, ref/sha/date from the checkout."""
     base = from_env(env)
-    sha = _git(["rev-parse", "HEAD"], cwd)
+    sha = git(["rev-parse", "HEAD"], cwd)
     return GitHubContext(
         event_name=base.event_name,
         sha=sha or base.sha,
@@ -112,9 +113,5 @@ def from_git(env: Mapping[str, str], cwd: str | None = None) -> GitHubContext:
         server_url=base.server_url,
         api_url=base.api_url,
         payload=base.payload,
-        commit_date=_git(["log", "-1", "--format=%cI", "HEAD"], cwd) if sha else "",
+        commit_date=git(["log", "-1", "--format=%cI", "HEAD"], cwd) if sha else "",
     )
-
-
-def current_env() -> Mapping[str, str]:
-    return os.environ
