@@ -72,22 +72,23 @@ def run(
     out: deque[str] = deque(maxlen=limit)
     err: deque[str] = deque(maxlen=limit)
     echo = _echo if stream else None
-    assert proc.stdout is not None and proc.stderr is not None  # noqa: S101 - set by PIPE
-    threads = [
-        threading.Thread(target=_pump, args=(proc.stdout, out, echo), daemon=True),
-        threading.Thread(target=_pump, args=(proc.stderr, err, echo), daemon=True),
-    ]
-    for t in threads:
-        t.start()
-    if input is not None and proc.stdin is not None:
-        try:
-            proc.stdin.write(input)
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass
-    returncode = proc.wait()
-    for t in threads:
-        t.join()
+    with proc:
+        assert proc.stdout is not None and proc.stderr is not None  # noqa: S101 - set by PIPE
+        threads = [
+            threading.Thread(target=_pump, args=(proc.stdout, out, echo), daemon=True),
+            threading.Thread(target=_pump, args=(proc.stderr, err, echo), daemon=True),
+        ]
+        for t in threads:
+            t.start()
+        if input is not None and proc.stdin is not None:
+            try:
+                proc.stdin.write(input)
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass
+        for t in threads:
+            t.join()
+        returncode = proc.wait()
     return Result(args, returncode, "".join(out), "".join(err))
 
 

@@ -1,0 +1,148 @@
+"""Run the action the way GitHub's runner runs a container action, and read what it wrote.
+
+Inputs go in as ``INPUT_<NAME>`` (hyphens kept), the event as a payload file, and the
+runner's file commands (outputs, env, state, summary) as files that are parsed back here.
+The post step gets the saved state as ``STATE_<name>``, as the runner gives it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+ENTRYPOINT = ROOT / "entrypoint.py"
+
+
+def parse_file_commands(text: str) -> dict[str, str]:
+    """Read ``name=value`` and ``name<<DELIM ... DELIM`` records; later ones win."""
+    values: dict[str, str] = {}
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if not line:
+            continue
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            body: list[str] = []
+            while lines[i] != delimiter:
+                body.append(lines[i])
+                i += 1
+            i += 1
+            values[name] = "\n".join(body)
+        else:
+            name, _, value = line.partition("=")
+            values[name] = value
+    return values
+
+
+@dataclass
+class ActionRun:
+    returncode: int
+    stdout: str
+    stderr: str
+    outputs: dict[str, str]
+    env_exports: dict[str, str]
+    state: dict[str, str]
+    summary: str
+    workdir: Path
+
+    @property
+    def everything(self) -> str:
+        """All text the run made visible: logs, outputs, exports, summary, files it wrote."""
+        files = [p.read_text(errors="replace") for p in self.workdir.rglob("*.json") if p.is_file()]
+        return "\n".join(
+            [self.stdout, self.stderr, json.dumps(self.outputs), json.dumps(self.env_exports),
+             self.summary, *files]
+        )
+
+    def errors(self) -> list[str]:
+        return [line for line in self.stdout.splitlines() if line.startswith("::error")]
+
+
+def runner_env(
+    workdir: Path,
+    inputs: Mapping[str, str],
+    *,
+    event_name: str = "push",
+    payload: Mapping[str, Any] | None = None,
+    github: Mapping[str, str] | None = None,
+    base: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment of a container action step, with files under ``workdir``."""
+    files = workdir / "runner"
+    files.mkdir(parents=True, exist_ok=True)
+    event_path = files / "event.json"
+    event_path.write_text(json.dumps(dict(payload or {})))
+    for name in ("output", "env", "state", "summary"):
+        (files / name).touch()
+    env = {
+        k: v for k, v in (base if base is not None else os.environ).items()
+        if not k.startswith(("INPUT_", "GITHUB_", "STATE_", "ACTIONS_", "RUNNER_"))
+    }
+    env.update(
+        {
+            "GITHUB_ACTIONS": "true",
+            "CI": "true",
+            "GITHUB_EVENT_NAME": event_name,
+            "GITHUB_EVENT_PATH": str(event_path),
+            "GITHUB_REPOSITORY": "octo-org/hello-world",
+            "GITHUB_SHA": "860c1904a1ce19322e91ac35af1ab07466440c37",
+            "GITHUB_REF": "refs/heads/main",
+            "GITHUB_RUN_ID": "123456789",
+            "GITHUB_RUN_NUMBER": "15",
+            "GITHUB_SERVER_URL": "https://github.com",
+            # Nothing listens here: the repository API fails fast and the action warns.
+            "GITHUB_API_URL": "http://127.0.0.1:9",
+            "GITHUB_WORKSPACE": str(workdir),
+            "RUNNER_TEMP": str(files),
+            "GITHUB_OUTPUT": str(files / "output"),
+            "GITHUB_ENV": str(files / "env"),
+            "GITHUB_STATE": str(files / "state"),
+            "GITHUB_STEP_SUMMARY": str(files / "summary"),
+        }
+    )
+    env.update(github or {})
+    for name, value in inputs.items():
+        env["INPUT_" + name.replace(" ", "_").upper()] = value
+    return env
+
+
+def run_action(
+    env: Mapping[str, str], *, cwd: Path | None = None, timeout: float = 600
+) -> ActionRun:
+    done = subprocess.run(
+        [sys.executable, str(ENTRYPOINT)],
+        env=dict(env),
+        cwd=str(cwd or env.get("GITHUB_WORKSPACE", ".")),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    files = Path(env["GITHUB_OUTPUT"]).parent
+    return ActionRun(
+        returncode=done.returncode,
+        stdout=done.stdout,
+        stderr=done.stderr,
+        outputs=parse_file_commands((files / "output").read_text()),
+        env_exports=parse_file_commands((files / "env").read_text()),
+        state=parse_file_commands((files / "state").read_text()),
+        summary=(files / "summary").read_text(),
+        workdir=Path(env["GITHUB_WORKSPACE"]),
+    )
+
+
+def run_post(env: Mapping[str, str], main: ActionRun, *, timeout: float = 120) -> ActionRun:
+    """The post step: a new process with the main step's state as ``STATE_<name>``."""
+    post_env = {k: v for k, v in env.items() if not k.startswith("STATE_")}
+    post_env.update({f"STATE_{k}": v for k, v in main.state.items()})
+    return run_action(post_env, timeout=timeout)
