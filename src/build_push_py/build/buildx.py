@@ -1,0 +1,148 @@
+"""Running buildx: its version, the builder's life cycle, secrets on disk and the build.
+
+Every command goes through a ``proc.Runner``; ``env`` is the complete environment for
+buildx (with ``DOCKER_CONFIG`` pointing at the action's own config, where the logins and
+any builder made here live).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets as _random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import CommandError, EngineError, InputError
+from ..proc import Runner, check
+from .builder import BuilderInfo, create_argv, inspect_argv, parse_inspect, remove_argv
+from .inputs import BuildInputs
+from .version import BuildxVersion
+
+
+def detect_version(runner: Runner, env: Mapping[str, str] | None = None) -> BuildxVersion:
+    result = runner(["docker", "buildx", "version"], env=env)
+    if result.returncode != 0:
+        raise EngineError(
+            "docker buildx is not available: " + (result.stderr.strip() or result.stdout.strip())
+        )
+    return BuildxVersion.parse(result.stdout)
+
+
+def inspect_builder(
+    runner: Runner, name: str | None = None, env: Mapping[str, str] | None = None
+) -> BuilderInfo:
+    done = check(runner(inspect_argv(name), env=env), f"docker buildx inspect {name or ''}".strip())
+    return parse_inspect(done.stdout)
+
+
+def create_builder(
+    runner: Runner, buildkit_image: str, env: Mapping[str, str] | None = None
+) -> str:
+    """Create and start a ``docker-container`` builder; returns its name. On a failed start
+    the half-made builder is removed again."""
+    name = f"build-push-py-{_random.token_hex(4)}"
+    check(runner(create_argv(name, buildkit_image), env=env), "docker buildx create")
+    started = runner(inspect_argv(name, bootstrap=True), env=env, stream=True)
+    if started.returncode != 0:
+        remove_builder(runner, name, env)
+        check(started, f"starting builder {name} (BuildKit image {buildkit_image})")
+    return name
+
+
+def remove_builder(runner: Runner, name: str, env: Mapping[str, str] | None = None) -> None:
+    check(runner(remove_argv(name), env=env), f"docker buildx rm {name}")
+
+
+def write_secret_files(
+    payloads: Sequence[tuple[str, str]], directory: str, inp: BuildInputs
+) -> dict[str, str]:
+    """Write each (id, value) to its own file readable only by us (ids can hold any
+    character, so files are numbered); check that ``secret-files`` exist."""
+    for secret_id, path in inp.secret_files:
+        if not Path(path).is_file():
+            raise InputError("secret-files", f"{secret_id}={path}: no such file")
+    paths: dict[str, str] = {}
+    for number, (secret_id, value) in enumerate(payloads, start=1):
+        path = str(Path(directory) / f"secret-{number}")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(value)
+        paths[secret_id] = path
+    return paths
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """The build's outputs. ``metadata`` is the metadata file pretty-printed as upstream
+    prints it (``JSON.stringify(metadata, null, 2)``); empty strings when absent."""
+
+    imageid: str = ""
+    digest: str = ""
+    metadata: str = ""
+
+
+class BuildFailed(CommandError):
+    """buildx failed; ``result`` still holds what it wrote before failing."""
+
+    def __init__(self, error: CommandError, result: BuildResult, message: str) -> None:
+        super().__init__(error.what, error.argv, error.returncode, error.stderr, error.stdout)
+        self.result = result
+        self.args = (message,)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def read_outputs(iidfile: str, metadata_file: str) -> BuildResult:
+    imageid = _read(iidfile)
+    text = _read(metadata_file)
+    if not text or text == "null":
+        return BuildResult(imageid=imageid)
+    try:
+        metadata = json.loads(text)
+    except ValueError as exc:
+        raise EngineError(
+            f"buildx wrote an unreadable metadata file {metadata_file}: {exc}"
+        ) from None
+    digest = metadata.get("containerimage.digest", "") if isinstance(metadata, dict) else ""
+    return BuildResult(
+        imageid=imageid,
+        digest=digest if isinstance(digest, str) else "",
+        metadata=json.dumps(metadata, indent=2, ensure_ascii=False),
+    )
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return ""
+
+
+def run_build(
+    runner: Runner,
+    argv: Sequence[str],
+    *,
+    iidfile: str,
+    metadata_file: str,
+    env: Mapping[str, str],
+    call: str = "",
+) -> BuildResult:
+    """Run ``docker`` + ``argv`` with its log streamed; return or raise with the outputs."""
+    # Build check warnings go into the metadata file (buildx >= 0.15), as upstream asks.
+    build_env = {**env, "BUILDX_METADATA_WARNINGS": "true"}
+    done = runner(["docker", *argv], env=build_env, stream=True)
+    result = read_outputs(iidfile, metadata_file)
+    if done.returncode == 0:
+        return result
+    error = CommandError(
+        "docker buildx build", done.argv, done.returncode, done.stderr, done.stdout
+    )
+    message = str(error)
+    first = done.stdout.strip().splitlines()[:1]
+    if call == "check" and first:
+        # `--call check` reports its summary on stdout (docker/buildx#2647).
+        message = f"docker buildx build --call check failed: {first[0].strip()}"
+    raise BuildFailed(error, result, message)

@@ -1,0 +1,57 @@
+"""A fake ``proc.Runner`` that records every call and answers from a script."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from build_push_py.proc import Result
+
+
+@dataclass
+class Call:
+    argv: list[str]
+    input: str | None
+    env: Mapping[str, str] | None
+    stream: bool
+
+
+@dataclass
+class FakeRunner:
+    """Answers each call with the first scripted (argv prefix, result) that matches."""
+
+    script: list[tuple[list[str], Callable[[list[str]], Result]]] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+
+    def on(
+        self,
+        prefix: list[str],
+        *,
+        stdout: str = "",
+        stderr: str = "",
+        returncode: int = 0,
+        effect: Callable[[list[str]], None] | None = None,
+    ) -> FakeRunner:
+        def answer(argv: list[str]) -> Result:
+            if effect is not None:
+                effect(argv)
+            return Result(argv, returncode, stdout, stderr)
+
+        self.script.append((prefix, answer))
+        return self
+
+    def __call__(
+        self,
+        argv: Sequence[str],
+        *,
+        input: str | None = None,
+        env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
+        stream: bool = False,
+    ) -> Result:
+        args = list(argv)
+        self.calls.append(Call(args, input, env, stream))
+        for prefix, answer in self.script:
+            if args[: len(prefix)] == prefix:
+                return answer(args)
+        raise AssertionError(f"unexpected command {args}")
