@@ -61,5 +61,33 @@ def render(image: str = DEVELOPMENT_IMAGE) -> str:
     return header + body
 
 
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", "\\n")
+
+
+def readme_tables() -> str:
+    """The README's input and output tables (a test keeps the README in step with this)."""
+    titles = {
+        "metadata": "Tags and labels (docker/metadata-action)",
+        "login": "Login (docker/login-action)",
+        "build": "Build and push (docker/build-push-action)",
+        "action": "This action",
+    }
+    lines: list[str] = []
+    for group, title in titles.items():
+        lines += [f"#### {title}", "", "| input | default | description |", "|---|---|---|"]
+        for spec in INPUTS:
+            if spec.group == group:
+                default = f"`{_md(spec.default)}`" if spec.default else ""
+                lines.append(f"| `{spec.name}` | {default} | {_md(spec.description)} |")
+        lines.append("")
+    lines += ["#### Outputs", "", "| output | description |", "|---|---|"]
+    lines += [f"| `{name}` | {_md(desc)} |" for name, desc in OUTPUTS]
+    return "\n".join(lines) + "\n"
+
+
 if __name__ == "__main__":
-    sys.stdout.write(render(*sys.argv[1:2]))
+    if sys.argv[1:2] == ["--readme"]:
+        sys.stdout.write(readme_tables())
+    else:
+        sys.stdout.write(render(*sys.argv[1:2]))

@@ -1,0 +1,77 @@
+"""action.yml, the README tables and the workflows: generated files in step, linters clean."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from build_push_py import actionyml
+from build_push_py.inputs import INPUTS
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+EXAMPLE_WORKFLOWS = sorted((ROOT / "examples").glob("*.yml"))
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name, path=str(BIN)) or shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is not installed: pip install -e '.[test]'")
+    return found
+
+
+def test_action_yml_is_generated_from_the_input_table() -> None:
+    assert (ROOT / "action.yml").read_text() == actionyml.render(), (
+        "regenerate: python -m build_push_py.actionyml > action.yml"
+    )
+
+
+def test_action_yml_declares_every_input_with_description_and_default() -> None:
+    doc = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert list(doc["inputs"]) == [spec.name for spec in INPUTS]
+    for name, spec in doc["inputs"].items():
+        assert spec["description"], name
+        assert "default" in spec, name
+    assert doc["runs"]["using"] == "docker"
+    assert doc["runs"]["post-entrypoint"]
+
+
+def test_release_action_yml_runs_the_prebuilt_image() -> None:
+    doc = yaml.safe_load(actionyml.render("docker://ghcr.io/o/build-push-py:1.2.3@sha256:" + "a" * 64))
+    assert doc["runs"]["image"].startswith("docker://ghcr.io/o/build-push-py:1.2.3@sha256:")
+
+
+def test_readme_tables_are_in_step() -> None:
+    assert actionyml.readme_tables() in (ROOT / "README.md").read_text(), (
+        "regenerate the README tables: python -m build_push_py.actionyml --readme"
+    )
+
+
+def test_action_yml_passes_the_schema() -> None:
+    subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions",
+         str(ROOT / "action.yml"), str(ROOT / "examples" / "composite" / "action.yml")],
+        check=True,
+    )  # fmt: skip
+
+
+def test_workflows_pass_actionlint() -> None:
+    done = subprocess.run(
+        [tool("actionlint"), *map(str, WORKFLOWS + EXAMPLE_WORKFLOWS)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_workflows_pass_zizmor_with_no_findings() -> None:
+    done = subprocess.run(
+        [tool("zizmor"), "--offline", "--no-progress", str(ROOT / ".github" / "workflows")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
