@@ -1,0 +1,72 @@
+"""JavaScript ``Number(string)`` and number-to-string, where upstream's output depends on them.
+
+Upstream feeds version parts, the short-sha length and priorities through ``Number()``; a
+Python ``int()`` differs on inputs such as ``"0x10"``, ``"1e3"`` or 20-digit numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_PREFIXED = re.compile(r"0([xXoObB])([0-9a-fA-F]+)")
+_BASES = {"x": 16, "o": 8, "b": 2}
+
+
+def js_number(text: str) -> float:  # noqa: PLR0911 - one return per syntax Number() knows
+    """``Number(text)``: NaN when JavaScript would give NaN."""
+    s = text.strip()
+    if s == "":
+        return 0.0
+    if _DECIMAL.fullmatch(s):
+        try:
+            return float(s)
+        except OverflowError:  # pragma: no cover - float() returns inf instead
+            return math.inf
+    prefixed = _PREFIXED.fullmatch(s)
+    if prefixed:
+        try:
+            return float(int(prefixed.group(2), _BASES[prefixed.group(1).lower()]))
+        except (ValueError, OverflowError):
+            return math.nan
+    if s in ("Infinity", "+Infinity"):
+        return math.inf
+    if s == "-Infinity":
+        return -math.inf
+    return math.nan
+
+
+def js_str(value: float) -> str:
+    """``String(value)`` for a number."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == int(value) and abs(value) < 1e21:
+        exact = int(value)
+        if abs(exact) <= 2**53:
+            return str(exact)
+        # Shortest round-trip digits, then zeros: what JavaScript prints for big integers.
+        mantissa, _, exponent = repr(value).partition("e")
+        digits = mantissa.replace(".", "").lstrip("-")
+        sign = "-" if value < 0 else ""
+        return sign + digits + "0" * (int(exponent) + 1 - len(digits))
+    text = repr(value)
+    if "e" in text:
+        mantissa, _, exponent = text.partition("e")
+        mantissa = mantissa.removesuffix(".0")
+        sign = "-" if exponent.startswith("-") else "+"
+        return f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
+    return text
+
+
+def js_int_str(digits: str) -> str:
+    """``String(Number(digits))`` for a run of decimal digits."""
+    value = int(digits)
+    if value <= 2**53:
+        return str(value)
+    try:
+        return js_str(float(value))
+    except OverflowError:
+        return "Infinity"
