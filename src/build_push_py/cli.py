@@ -11,6 +11,7 @@ import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from . import __version__, context, workflow
 from .errors import ActionError
@@ -73,7 +74,7 @@ def runner_env(
     env["GITHUB_SHA"] = args.sha or context.git(["rev-parse", "HEAD"], workdir)
     env["GITHUB_REF"] = args.ref or context.git_ref(workdir)
     env["GITHUB_REPOSITORY"] = args.repository or _origin_repository(workdir)
-    env.setdefault("GITHUB_WORKSPACE", os.path.abspath(workdir))
+    env.setdefault("GITHUB_WORKSPACE", str(Path(workdir).resolve()))
     for name in ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_STEP_SUMMARY", "GITHUB_STATE"):
         env.pop(name, None)
     return env

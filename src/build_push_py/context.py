@@ -8,7 +8,6 @@ Any variable may be missing or empty: the fields are then empty, never an error.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -29,7 +29,7 @@ INPUTS: tuple[InputSpec, ...] = tuple(
     _spec(
         "metadata",
         [
-            ("images", "", "Images to tag, one per line (`name=` / `enable=` attributes allowed)"),
+            ("images", "", "Images to tag, one per line (`name=`, `enable=` attributes allowed)"),
             ("tags", "", "Tag rules, one per line (`type=semver,pattern={{version}}` ...)"),
             ("flavor", "", "Flavor: `latest=auto|true|false`, `prefix=`, `suffix=`"),
             ("labels", "", "Extra labels, one `key=value` per line; merged over the computed ones"),
@@ -69,7 +69,7 @@ INPUTS: tuple[InputSpec, ...] = tuple(
             ("secret-envs", "", "Build secrets from environment variables, `id=ENV_NAME`"),
             ("secret-files", "", "Build secrets from files, `id=path`"),
             ("ssh", "", "SSH agent sockets or keys to expose (`default` or `id=path`)"),
-            ("cache-from", "", "Cache sources (`type=registry,ref=...`); default: the GitHub cache"),
+            ("cache-from", "", "Cache sources (`type=registry,ref=...`); default: GitHub cache"),
             ("cache-to", "", "Cache exports (`type=gha,mode=max`); default: the GitHub cache"),
             ("cache", "true", "Use the GitHub Actions cache when no cache-from/cache-to is given"),
             ("no-cache", "false", "Do not use any cache when building"),
@@ -89,7 +89,11 @@ INPUTS: tuple[InputSpec, ...] = tuple(
             ("cgroup-parent", "", "Parent cgroup for `RUN` steps"),
             ("call", "", "Evaluate a build check or method instead of building (`check`)"),
             ("builder", "", "buildx builder instance to use"),
-            ("buildkit-image", "moby/buildkit:v0.20.2", "BuildKit image for a builder the action creates"),
+            (
+                "buildkit-image",
+                "moby/buildkit:v0.20.2",
+                "BuildKit image for a builder the action creates",
+            ),
         ],
     )
     + _spec(

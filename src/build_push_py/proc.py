@@ -30,7 +30,7 @@ class Runner(Protocol):
         self,
         argv: Sequence[str],
         *,
-        input: str | None = None,  # noqa: A002 - mirrors subprocess.run
+        input: str | None = None,
         env: Mapping[str, str] | None = None,
         cwd: str | None = None,
         stream: bool = False,
@@ -47,7 +47,7 @@ def _pump(src: IO[str], keep: deque[str], echo: Callable[[str], None] | None) ->
 def run(
     argv: Sequence[str],
     *,
-    input: str | None = None,  # noqa: A002 - mirrors subprocess.run
+    input: str | None = None,
     env: Mapping[str, str] | None = None,
     cwd: str | None = None,
     stream: bool = False,
@@ -73,7 +73,8 @@ def run(
     err: deque[str] = deque(maxlen=limit)
     echo = _echo if stream else None
     with proc:
-        assert proc.stdout is not None and proc.stderr is not None  # noqa: S101 - set by PIPE
+        assert proc.stdout is not None  # noqa: S101 - set by PIPE
+        assert proc.stderr is not None  # noqa: S101 - set by PIPE
         threads = [
             threading.Thread(target=_pump, args=(proc.stdout, out, echo), daemon=True),
             threading.Thread(target=_pump, args=(proc.stderr, err, echo), daemon=True),

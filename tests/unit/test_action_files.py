@@ -43,7 +43,8 @@ def test_action_yml_declares_every_input_with_description_and_default() -> None:
 
 
 def test_release_action_yml_runs_the_prebuilt_image() -> None:
-    doc = yaml.safe_load(actionyml.render("docker://ghcr.io/o/build-push-py:1.2.3@sha256:" + "a" * 64))
+    image = "docker://ghcr.io/o/build-push-py:1.2.3@sha256:" + "a" * 64
+    doc = yaml.safe_load(actionyml.render(image))
     assert doc["runs"]["image"].startswith("docker://ghcr.io/o/build-push-py:1.2.3@sha256:")
 
 

@@ -1,0 +1,277 @@
+"""The job, phase by phase: inputs -> context -> metadata -> plan -> login -> build -> outputs.
+
+Everything the user can get wrong is parsed and checked before anything is built or pushed.
+The post step (``post``) logs out and removes what the main step created; the runner runs it
+even when the main step failed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import clock, context, proc, workflow
+from .build.argv import (
+    RunFacts,
+    buildx_argv,
+    git_context_url,
+    redact_argv,
+    secret_payloads,
+    workflow_run_url,
+)
+from .build.cache import CachePlan, default_cache
+from .build.inputs import BuildInputs, parse_build_inputs
+from .build.login import RegistryLogin, parse_logins
+from .build.push import resolve_push
+from .build.version import BuildxVersion
+from .inputs import parse_bool, read_raw
+from .metadata import (
+    BAKE_FILE_NAMES,
+    ContextSource,
+    Meta,
+    MetaInputs,
+    bake_file_text,
+    bake_files,
+    compute,
+    effective_context,
+    env_exports,
+    fetch_commit_date,
+    fetch_repo_facts,
+    meta_outputs,
+    parse_inputs,
+)
+
+# A dry run touches no Docker at all, so it plans for this buildx (the image ships a newer one).
+PLAN_BUILDX = BuildxVersion(0, 21, 0)
+STATE_CONFIG = "docker_config"
+STATE_BUILDER = "builder"
+STATE_LOGOUT = "logout"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    meta: MetaInputs
+    build: BuildInputs
+    logins: list[RegistryLogin]
+    dry_run: bool
+    logout: bool
+
+
+def parse(raw: Mapping[str, str]) -> Inputs:
+    """Every input, checked: the first bad one raises ``InputError``."""
+    return Inputs(
+        meta=parse_inputs(raw),
+        build=parse_build_inputs(raw),
+        logins=parse_logins(raw),
+        dry_run=parse_bool("dry-run", raw["dry-run"]),
+        logout=parse_bool("logout", raw["logout"], default=True),
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the build will be: every decision made, nothing run yet."""
+
+    inputs: Inputs
+    meta: Meta
+    push: bool
+    cache: CachePlan
+    facts: RunFacts
+
+    def argv(
+        self,
+        version: BuildxVersion,
+        *,
+        metadata_file: str,
+        iidfile: str,
+        builder: str | None,
+        secret_files: Mapping[str, str],
+    ) -> list[str]:
+        return buildx_argv(
+            self.inputs.build,
+            tags=self.meta.tags,
+            labels=self.meta.labels,
+            annotations=self.meta.annotations,
+            version=version,
+            push=self.push,
+            metadata_file=metadata_file,
+            iidfile=iidfile,
+            builder=builder,
+            cache_from=self.cache.cache_from,
+            cache_to=self.cache.cache_to,
+            secret_files=secret_files,
+            facts=self.facts,
+        )
+
+
+@dataclass
+class Phases:
+    """Wall time per phase, for the job summary."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.monotonic() - start
+
+
+def _mask_secrets(raw: Mapping[str, str]) -> None:
+    for name in ("password", "github-token", "secrets"):
+        if raw.get(name):
+            workflow.mask(raw[name])
+
+
+def temp_root(env: Mapping[str, str]) -> str:
+    return env.get("RUNNER_TEMP") or tempfile.gettempdir()
+
+
+def run(env: Mapping[str, str]) -> None:
+    phases = Phases()
+    raw = read_raw(env)
+    _mask_secrets(raw)
+    with phases("inputs"):
+        inp = parse(raw)
+    for entry in inp.logins:
+        workflow.mask(entry.password)
+
+    with phases("metadata"):
+        ctx = effective_context(
+            context.from_git(env, env.get("GITHUB_WORKSPACE") or None)
+            if inp.meta.context is ContextSource.GIT
+            else context.from_env(env),
+            env,
+            inp.meta.context,
+        )
+        token = raw["github-token"]
+        if inp.meta.needs_commit_date() and not ctx.commit_date:
+            ctx = replace(ctx, commit_date=fetch_commit_date(ctx, token, warn=workflow.warning))
+        repo = fetch_repo_facts(ctx, token, warn=workflow.warning)
+        meta = compute(inp.meta, ctx, repo, clock.now(env), env)
+        for message in meta.warnings:
+            workflow.warning(message)
+        write_metadata_outputs(meta, inp.meta, env)
+
+    push = resolve_push(inp.build, env)
+    if env.get("ACT") == "true" and not push and inp.build.push.value == "auto":
+        workflow.info("Running under act: not pushing (set push: true to push anyway)")
+    cache = default_cache(inp.build, env, meta.images, ctx.ref)
+    for message in cache.warnings:
+        workflow.warning(message)
+    facts = RunFacts(
+        builder_id=workflow_run_url(
+            ctx.server_url, ctx.repository, ctx.run_id, env.get("GITHUB_RUN_ATTEMPT", "")
+        ),
+        private_repository=repo.private,
+        default_context=git_context_url(ctx.server_url, ctx.repository, ctx.ref),
+        default_provenance=False,
+    )
+
+    plan = Plan(inp, meta, push, cache, facts)
+
+    if inp.dry_run:
+        argv = plan.argv(
+            PLAN_BUILDX,
+            metadata_file="<metadata-file>",
+            iidfile="<iidfile>",
+            builder=inp.build.builder or None,
+            secret_files={sid: f"<secret {sid}>" for sid, _ in secret_payloads(inp.build, facts)},
+        )
+        print_plan(meta, push, argv, inp.build.secret_values)
+        workflow.summary(summary_markdown(plan, None, phases, dry_run=True))
+        return
+
+    from .build_run import build_and_push  # noqa: PLC0415 - the docker SDK is slow to import
+
+    build_and_push(plan, env, phases)
+
+
+def write_metadata_outputs(meta: Meta, inp: MetaInputs, env: Mapping[str, str]) -> None:
+    outputs = dict(meta_outputs(meta, inp))
+    bake_dir = Path(tempfile.mkdtemp(prefix="metadata-", dir=temp_root(env)))
+    for name, content in bake_files(meta, inp).items():
+        path = bake_dir / BAKE_FILE_NAMES[name]
+        path.write_text(bake_file_text(content), encoding="utf-8")
+        outputs[name] = str(path)
+    for name, value in outputs.items():
+        workflow.set_output(name, value)
+    if env.get("DOCKER_METADATA_SET_OUTPUT_ENV", "true").strip().lower() != "false":
+        for name, value in env_exports(outputs).items():
+            workflow.export_env(name, value)
+
+
+def print_plan(meta: Meta, push: bool, argv: Sequence[str], secrets: Sequence[str]) -> None:
+    # Tags and labels come from branch names and the repository: print them as data only.
+    with workflow.untrusted():
+        workflow.info("Tags:")
+        for tag in meta.tags:
+            workflow.info(f"  {tag}")
+        workflow.info("Labels:")
+        for label in meta.labels:
+            workflow.info(f"  {label}")
+        workflow.info(f"Push: {'yes' if push else 'no'}")
+        workflow.info("Command:")
+        workflow.info("  docker " + redact_argv(argv, secrets))
+
+
+def summary_markdown(
+    plan: Plan, digest: str | None, phases: Phases, *, dry_run: bool = False
+) -> str:
+    def cell(text: str) -> str:
+        return "`" + text.replace("`", "'").replace("|", "\\|").replace("\n", " ") + "`"
+
+    meta, cache = plan.meta, plan.cache
+    title = "build-push-py plan (dry run)" if dry_run else "build-push-py"
+    rows = [
+        ("Images", ", ".join(cell(i) for i in meta.images) or "-"),
+        ("Tags", "<br>".join(cell(t) for t in meta.tags) or "-"),
+        ("Pushed", "yes" if plan.push and not dry_run else "no"),
+        ("Digest", cell(digest) if digest else "-"),
+        ("Platforms", ", ".join(cell(p) for p in plan.inputs.build.platforms) or "engine default"),
+        ("Cache", "<br>".join(cell(c) for c in [*cache.cache_from, *cache.cache_to]) or "none"),
+        ("Time", ", ".join(f"{k} {v:.1f} s" for k, v in phases.seconds.items())),
+    ]
+    lines = [f"### {title}", "", "| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)]
+    return "\n".join(lines) + "\n"
+
+
+def post(env: Mapping[str, str]) -> None:
+    """Remove the builder the main step created, then the credentials (unless ``logout: false``)."""
+    from .build.buildx import remove_builder  # noqa: PLC0415
+
+    config_dir = env.get(f"STATE_{STATE_CONFIG}", "")
+    builder = env.get(f"STATE_{STATE_BUILDER}", "")
+    buildx_env = {**env, "DOCKER_CONFIG": config_dir} if config_dir else dict(env)
+    if builder:
+        try:
+            remove_builder(buildx_runner(env), builder, buildx_env)
+            workflow.info(f"Removed builder {builder}")
+        except Exception as exc:
+            workflow.warning(f"could not remove builder {builder}: {exc}")
+    if config_dir and env.get(f"STATE_{STATE_LOGOUT}", "true") == "true":
+        shutil.rmtree(config_dir, ignore_errors=True)
+        workflow.info("Logged out: removed the action's Docker credentials")
+
+
+def buildx_runner(env: Mapping[str, str]) -> proc.Runner:
+    """``proc.run``, except that ``docker buildx ...`` runs a standalone buildx when
+    ``BUILDX_BIN`` names one (the action image carries buildx but no docker CLI)."""
+    binary = env.get("BUILDX_BIN", "")
+    if not binary:
+        return proc.run
+
+    def run(argv: Sequence[str], **kwargs: object) -> proc.Result:
+        args = list(argv)
+        if args[:2] == ["docker", "buildx"]:
+            args = [binary, *args[2:]]
+        return proc.run(args, **kwargs)  # type: ignore[arg-type]
+
+    return run
