@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import workflow
+from . import app, workflow
 from .errors import ActionError
 
 
@@ -17,10 +17,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     env = os.environ
-    from . import app  # noqa: PLC0415 - keep `--help`-like paths and errors cheap
-
     try:
-        if args[:1] == ["post"] or env.get("STATE_isPost") == "true":
+        if args[:1] == ["post"] or env.get(f"STATE_{app.STATE_IS_POST}") == "true":
             app.post(env)
         else:
             app.run(env)

@@ -48,6 +48,7 @@ from .metadata import (
 
 # A dry run touches no Docker at all, so it plans for this buildx (the image ships a newer one).
 PLAN_BUILDX = BuildxVersion(0, 21, 0)
+STATE_IS_POST = "isPost"
 STATE_CONFIG = "docker_config"
 STATE_BUILDER = "builder"
 STATE_LOGOUT = "logout"
@@ -138,6 +139,8 @@ def run(env: Mapping[str, str]) -> None:
     phases = Phases()
     raw = read_raw(env)
     _mask_secrets(raw)
+    # The post step runs this same entry point; this state is how it knows it is the post step.
+    workflow.save_state(STATE_IS_POST, "true")
     with phases("inputs"):
         inp = parse(raw)
     for entry in inp.logins:
