@@ -126,7 +126,7 @@ class Phases:
 
 
 def _mask_secrets(raw: Mapping[str, str]) -> None:
-    for name in ("password", "github-token", "secrets"):
+    for name in ("password", "github-token"):
         if raw.get(name):
             workflow.mask(raw[name])
 
@@ -143,8 +143,8 @@ def run(env: Mapping[str, str]) -> None:
     workflow.save_state(STATE_IS_POST, "true")
     with phases("inputs"):
         inp = parse(raw)
-    for entry in inp.logins:
-        workflow.mask(entry.password)
+    for secret in [*(entry.password for entry in inp.logins), *inp.build.secret_values]:
+        workflow.mask(secret)
 
     with phases("metadata"):
         ctx = effective_context(

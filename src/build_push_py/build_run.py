@@ -21,7 +21,12 @@ from .app import (
 )
 from .build import buildx, engine
 from .build.argv import redact_argv, secret_payloads
-from .build.builder import default_provenance, missing_features, needs_container_builder
+from .build.builder import (
+    default_provenance,
+    missing_features,
+    needs_container_builder,
+    with_engine_store,
+)
 
 
 def build_and_push(plan: Plan, env: Mapping[str, str], phases: Phases) -> None:
@@ -42,6 +47,8 @@ def build_and_push(plan: Plan, env: Mapping[str, str], phases: Phases) -> None:
         version = buildx.detect_version(runner, buildx_env)
         builder = inp.build.builder or None
         info = buildx.inspect_builder(runner, builder, buildx_env)
+        if info.driver == "docker":
+            info = with_engine_store(info, engine.uses_containerd_store(env))
         if needs_container_builder(inp.build, cache.cache_to, info):
             reasons = ", ".join(missing_features(inp.build, cache.cache_to, info))
             workflow.info(f"The {info.driver} builder cannot do {reasons}: creating one")

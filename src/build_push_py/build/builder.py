@@ -91,6 +91,16 @@ def parse_inspect(text: str) -> BuilderInfo:
     return BuilderInfo(name=name, driver=driver, nodes=tuple(nodes))
 
 
+def with_engine_store(info: BuilderInfo, containerd_store: bool) -> BuilderInfo:
+    """Fill in the features of a ``docker`` builder whose buildx lists none (before 0.14):
+    with the containerd image store the engine can export caches, build several platforms
+    and store OCI images with attestations; without it, none of these."""
+    if info.driver != "docker" or any(n.features for n in info.nodes) or not containerd_store:
+        return info
+    features = {CACHE_EXPORT: True, MULTI_PLATFORM: True, OCI_EXPORTER: True}
+    return replace(info, nodes=tuple(replace(n, features=features) for n in info.nodes))
+
+
 _SEMVER = re.compile(r"v?(\d+)\.(\d+)\.(\d+)(-moby)?")
 
 

@@ -7,12 +7,14 @@ from dataclasses import replace
 import pytest
 
 from build_push_py.build.builder import (
+    CACHE_EXPORT,
     BuilderInfo,
     BuilderNode,
     buildkit_at_least,
     default_provenance,
     needs_container_builder,
     parse_inspect,
+    with_engine_store,
 )
 from build_push_py.build.cache import cache_scope, default_cache
 from build_push_py.build.inputs import parse_build_inputs
@@ -256,3 +258,40 @@ def test_needs_container_builder(
 )  # fmt: skip
 def test_default_provenance(info: BuilderInfo, env: dict[str, str], expected: bool) -> None:
     assert default_provenance(info, env) is expected
+
+
+# `docker buildx inspect` of buildx 0.13 on the docker driver: no Features section.
+INSPECT_0_13 = """Name:          default
+Driver:        docker
+
+Nodes:
+Name:             default
+Endpoint:         default
+Status:           running
+BuildKit version: v0.0.0+unknown
+Platforms:        linux/amd64, linux/amd64/v2
+"""
+
+
+@pytest.mark.parametrize(
+    ("containerd_store", "cache_export", "wants_builder"),
+    [
+        pytest.param(True, True, False, id="containerd-store-exports-itself"),
+        pytest.param(False, False, True, id="classic-store-needs-container-builder"),
+    ],
+)
+def test_engine_store_fills_in_features_buildx_does_not_list(
+    containerd_store: bool, cache_export: bool, wants_builder: bool
+) -> None:
+    info = with_engine_store(parse_inspect(INSPECT_0_13), containerd_store)
+    assert info.supports(CACHE_EXPORT) is cache_export
+    inp = parse_build_inputs({"cache-to": "type=registry,ref=r/x:cache"})
+    assert needs_container_builder(inp, inp.cache_to, info) is wants_builder
+
+
+def test_engine_store_never_overrides_listed_features() -> None:
+    listed = INSPECT_0_13.replace(
+        "Platforms:", "Features:\n Cache export: false\nPlatforms:"
+    )
+    info = with_engine_store(parse_inspect(listed), containerd_store=True)
+    assert info.supports(CACHE_EXPORT) is False
