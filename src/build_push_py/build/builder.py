@@ -30,6 +30,7 @@ class BuilderNode:
     buildkit: str = ""
     platforms: tuple[str, ...] = ()
     features: Mapping[str, bool] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -58,16 +59,18 @@ def parse_inspect(text: str) -> BuilderInfo:
     """Read ``docker buildx inspect`` (the layouts of buildx 0.10 to 0.2x)."""
     name = driver = ""
     nodes: list[BuilderNode] = []
-    in_features = False
+    section = ""
     for line in text.splitlines():
         key, _, value = line.partition(":")
         value = value.strip()
         if line.startswith(" "):
-            if in_features and nodes:
+            if section == "features" and nodes:
                 features = {**nodes[-1].features, key.strip(): value.lower() == "true"}
                 nodes[-1] = replace(nodes[-1], features=features)
+            elif section == "labels" and nodes:
+                nodes[-1] = replace(nodes[-1], labels={**nodes[-1].labels, key.strip(): value})
             continue
-        in_features = False
+        section = ""
         lkey = key.strip().lower()
         if lkey == "name":
             if name:
@@ -86,16 +89,23 @@ def parse_inspect(text: str) -> BuilderInfo:
             listed = [p for p in value.split(", ") if p]
             preferred = [p.replace("*", "") for p in listed if "*" in p]
             nodes[-1] = replace(nodes[-1], platforms=tuple(preferred or listed))
-        elif lkey == "features":
-            in_features = True
+        elif lkey in ("features", "labels"):
+            section = lkey
     return BuilderInfo(name=name, driver=driver, nodes=tuple(nodes))
 
 
-def with_engine_store(info: BuilderInfo, containerd_store: bool) -> BuilderInfo:
+# The engine's BuildKit runs a containerd worker exactly when the engine keeps its images in
+# containerd (the containerd image store); the classic store gives it a moby worker.
+CONTAINERD_WORKER_LABEL = "org.mobyproject.buildkit.worker.containerd.namespace"
+
+
+def with_engine_store(info: BuilderInfo) -> BuilderInfo:
     """Fill in the features of a ``docker`` builder whose buildx lists none (before 0.14):
     with the containerd image store the engine can export caches, build several platforms
     and store OCI images with attestations; without it, none of these."""
-    if info.driver != "docker" or any(n.features for n in info.nodes) or not containerd_store:
+    if info.driver != "docker" or any(n.features for n in info.nodes):
+        return info
+    if not info.nodes or not all(CONTAINERD_WORKER_LABEL in n.labels for n in info.nodes):
         return info
     features = {CACHE_EXPORT: True, MULTI_PLATFORM: True, OCI_EXPORTER: True}
     return replace(info, nodes=tuple(replace(n, features=features) for n in info.nodes))

@@ -68,16 +68,3 @@ def write_config(config_dir: str, config: Mapping[str, Any]) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(config, handle)
 
-
-def uses_containerd_store(env: Mapping[str, str]) -> bool:
-    """Does the engine keep images in containerd (``docker info``: driver-type snapshotter)?"""
-    import docker  # noqa: PLC0415
-
-    try:
-        status = _client(env).info().get("DriverStatus") or []
-    except docker.errors.DockerException as exc:
-        raise EngineError(f"cannot reach the Docker engine: {exc}") from None
-    return any(
-        isinstance(row, list) and row[:1] == ["driver-type"] and "containerd" in str(row[1:])
-        for row in status
-    )

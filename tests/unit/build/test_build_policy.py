@@ -195,6 +195,7 @@ def test_parse_inspect_old_layout() -> None:
                 status="running",
                 buildkit="v0.11.6",
                 platforms=("linux/amd64", "linux/amd64/v2", "linux/arm64"),
+                labels={"org.mobyproject.buildkit.worker.executor": "oci"},
             ),
         ),
     )
@@ -270,7 +271,14 @@ Endpoint:         default
 Status:           running
 BuildKit version: v0.0.0+unknown
 Platforms:        linux/amd64, linux/amd64/v2
+Labels:
+ org.mobyproject.buildkit.worker.moby.host-gateway-ip: 172.31.251.1
 """
+# The same engine with the containerd image store: BuildKit runs a containerd worker.
+INSPECT_0_13_CONTAINERD = INSPECT_0_13 + (
+    " org.mobyproject.buildkit.worker.containerd.namespace: moby\n"
+    " org.mobyproject.buildkit.worker.executor:             containerd\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -283,15 +291,16 @@ Platforms:        linux/amd64, linux/amd64/v2
 def test_engine_store_fills_in_features_buildx_does_not_list(
     containerd_store: bool, cache_export: bool, wants_builder: bool
 ) -> None:
-    info = with_engine_store(parse_inspect(INSPECT_0_13), containerd_store)
+    inspect = INSPECT_0_13_CONTAINERD if containerd_store else INSPECT_0_13
+    info = with_engine_store(parse_inspect(inspect))
     assert info.supports(CACHE_EXPORT) is cache_export
     inp = parse_build_inputs({"cache-to": "type=registry,ref=r/x:cache"})
     assert needs_container_builder(inp, inp.cache_to, info) is wants_builder
 
 
 def test_engine_store_never_overrides_listed_features() -> None:
-    listed = INSPECT_0_13.replace(
+    listed = INSPECT_0_13_CONTAINERD.replace(
         "Platforms:", "Features:\n Cache export: false\nPlatforms:"
     )
-    info = with_engine_store(parse_inspect(listed), containerd_store=True)
+    info = with_engine_store(parse_inspect(listed))
     assert info.supports(CACHE_EXPORT) is False
