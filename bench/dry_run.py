@@ -76,7 +76,7 @@ def main() -> int:
         rows = []
         for name, argv in (
             ("python3 -c pass (interpreter start)", [sys.executable, "-c", "pass"]),
-            ("python3 -c 'import github' (PyGithub alone)", [sys.executable, "-c", "import github"]),
+            ("python3 -c 'import github' (PyGithub)", [sys.executable, "-c", "import github"]),
             ("dry run, API mocked", [sys.executable, str(ROOT / "entrypoint.py")]),
         ):
             for out in ("output", "env", "summary", "state"):

@@ -63,7 +63,9 @@ def image_layers(reg: Registry, repo: str, tag: str) -> list[str]:
     return [layer["digest"] for layer in manifest["layers"]]  # type: ignore[index]
 
 
-def tag_event(ws: Path, stack: Stack, inputs: dict[str, str], tag: str = "v1.2.3") -> dict[str, str]:
+def tag_event(
+    ws: Path, stack: Stack, inputs: dict[str, str], tag: str = "v1.2.3"
+) -> dict[str, str]:
     return runner_env(
         ws,
         inputs,
@@ -133,8 +135,8 @@ def test_load_makes_the_image_runnable(
 ) -> None:
     name = f"localhost/{repo_name('load')}"
     ws = workspace(tmp_path, f'FROM {base_image}\nCMD ["echo", "hello from the loaded image"]\n')
-    env = runner_env(ws, {"images": name, "tags": "type=raw,value=v1", "load": "true", "push": "false"},
-                     base=stack.env())  # fmt: skip
+    inputs = {"images": name, "tags": "type=raw,value=v1", "load": "true", "push": "false"}
+    env = runner_env(ws, inputs, base=stack.env())
     run = run_action(env)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.outputs["imageid"].startswith("sha256:")

@@ -1,0 +1,144 @@
+"""``entrypoint.py`` as the runner starts it: exit codes, the one error line, dry runs.
+
+These run the real entry point in a subprocess with a runner-like environment and no
+Docker at all (PATH holds only the Python interpreter's folder, DOCKER_HOST points nowhere).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import responses
+from support.runner import parse_file_commands, runner_env
+
+from build_push_py import __main__ as entry
+
+ROOT = Path(__file__).resolve().parents[2]
+EVENTS = ROOT / "tests" / "fixtures" / "events"
+NO_DOCKER = {"PATH": str(Path(sys.executable).parent), "DOCKER_HOST": "unix:///nonexistent.sock"}
+
+
+def fixture_env(name: str) -> dict[str, str]:
+    env = {}
+    for line in (EVENTS / f"{name}.env").read_text().splitlines():
+        key, _, value = line.partition("=")
+        if key:
+            env[key] = value
+    if "GITHUB_EVENT_PATH" in env:
+        env["GITHUB_EVENT_PATH"] = str(EVENTS / env["GITHUB_EVENT_PATH"])
+    return env
+
+
+def run_entry(tmp_path: Path, inputs: dict[str, str], event: str = "tag_semver") -> tuple[
+    subprocess.CompletedProcess[str], dict[str, str]
+]:
+    github = fixture_env(event)
+    env = runner_env(tmp_path, inputs, event_name=github.get("GITHUB_EVENT_NAME", ""),
+                     github=github, base=NO_DOCKER)  # fmt: skip
+    if "GITHUB_EVENT_PATH" not in github:
+        env.pop("GITHUB_EVENT_PATH")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "entrypoint.py")],
+        env=env, capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    outputs = parse_file_commands(Path(env["GITHUB_OUTPUT"]).read_text())
+    return done, outputs
+
+
+@pytest.mark.parametrize(
+    ("inputs", "names"),
+    [
+        pytest.param({"tags": "type=unknown"}, ["tags", "type=unknown"], id="unknown-tag-type"),
+        pytest.param(
+            {"tags": "type=raw,value=x,enable=maybe"}, ["tags", "enable"], id="enable-not-bool"
+        ),
+        pytest.param(
+            {"tags": "type=raw,value=x,priority=high"}, ["tags", "priority"], id="priority-not-int"
+        ),
+        pytest.param({"images": "Not A/Valid::Image"}, ["images"], id="invalid-image"),
+        pytest.param(
+            {"tags": "type=match,pattern=(unclosed"}, ["tags", "pattern"], id="regex-not-compiling"
+        ),
+        pytest.param({"flavor": "colour=blue"}, ["flavor", "colour"], id="unknown-flavor-key"),
+        pytest.param({"push": "sometimes"}, ["push", "auto"], id="push-not-auto-true-false"),
+        pytest.param({"dry-run": "perhaps"}, ["dry-run"], id="dry-run-not-bool"),
+        pytest.param({"username": "u"}, ["password"], id="username-without-password"),
+    ],
+)
+def test_bad_input_is_one_error_line_and_exit_1(
+    tmp_path: Path, inputs: dict[str, str], names: list[str]
+) -> None:
+    done, outputs = run_entry(tmp_path, {"images": "ghcr.io/o/app", **inputs})
+    assert done.returncode == 1
+    errors = [line for line in done.stdout.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1, done.stdout
+    for name in names:
+        assert name in errors[0]
+    assert "Traceback" not in done.stderr
+    assert outputs == {}  # failed before anything was computed or written
+
+
+@pytest.mark.parametrize(
+    "event",
+    ["push_branch", "tag_semver", "tag_prerelease", "pull_request", "schedule", "release",
+     "workflow_dispatch", "empty"],
+)  # fmt: skip
+def test_dry_run_needs_no_docker_and_writes_every_output(tmp_path: Path, event: str) -> None:
+    done, outputs = run_entry(tmp_path, {"images": "ghcr.io/o/app", "dry-run": "true"}, event)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for name in ("version", "tags", "tag-names", "labels", "annotations", "json",
+                 "bake-file-tags", "bake-file-labels", "bake-file-annotations", "bake-file"):
+        assert name in outputs, name  # fmt: skip
+    for name in ("bake-file", "bake-file-tags"):
+        assert Path(outputs[name]).is_file()
+    assert "docker buildx build" in done.stdout
+
+
+def test_dry_run_never_imports_the_docker_sdk(tmp_path: Path) -> None:
+    env = runner_env(tmp_path, {"images": "ghcr.io/o/app", "dry-run": "true"}, base=NO_DOCKER)
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = [{str(ROOT / 'entrypoint.py')!r}]\n"
+        "try:\n"
+        f"    runpy.run_path({str(ROOT / 'entrypoint.py')!r}, run_name='__main__')\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "assert 'docker' not in sys.modules, 'docker SDK imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@responses.activate
+def test_ghes_api_url_with_a_path_feeds_the_labels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    responses.get(
+        # PyGithub spells out the default port when the base URL has a path
+        "https://ghe.example:443/api/v3/repos/octocat/Hello-World",
+        json={"name": "Hello-World", "full_name": "octocat/Hello-World",
+              "description": "From the enterprise server", "private": False,
+              "html_url": "https://ghe.example/octocat/Hello-World",
+              "default_branch": "master", "license": {"spdx_id": "Apache-2.0"}},
+    )  # fmt: skip
+    env = runner_env(
+        tmp_path,
+        {"images": "ghcr.io/o/app", "dry-run": "true", "github-token": "t0ken"},
+        github=fixture_env("tag_semver") | {"GITHUB_API_URL": "https://ghe.example/api/v3",
+                                            "GITHUB_SERVER_URL": "https://ghe.example"},
+        base={"PATH": os.environ.get("PATH", "")},
+    )  # fmt: skip
+    for key in list(os.environ):
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert entry.main([]) == 0
+    labels = parse_file_commands(Path(env["GITHUB_OUTPUT"]).read_text())["labels"].splitlines()
+    assert "org.opencontainers.image.description=From the enterprise server" in labels
+    assert "org.opencontainers.image.licenses=Apache-2.0" in labels
+    assert len(responses.calls) == 1
