@@ -1,6 +1,6 @@
 # The action's image: Python, the locked dependencies and a standalone buildx; nothing else.
 # Every source is a build argument so the image can also be built from local stand-ins
-# (tests/test_image.py builds it from a debootstrap base and the host's buildx).
+# (tests/image/action_image.py builds it from a debootstrap base and the host's buildx).
 #
 # The digests pin the multi-arch indexes of the tags named beside them; refresh with
 # `docker buildx imagetools inspect IMAGE:TAG`.
@@ -34,7 +34,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     BUILDX_BIN=/usr/local/bin/buildx
 COPY --from=buildx /buildx /usr/local/bin/buildx
 COPY --from=deps /opt/deps /opt/deps
-COPY entrypoint.py /app/entrypoint.py
+COPY entrypoint.py post.py /app/
 COPY src/build_push_py /app/src/build_push_py
 # The runner needs the action to run as root (it owns the mounted workspace and files).
 USER root

@@ -8,5 +8,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
 from build_push_py.__main__ import main  # noqa: E402 - needs the path above
 
+__all__ = ["main"]
+
 if __name__ == "__main__":
     sys.exit(main())

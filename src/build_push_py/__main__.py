@@ -11,14 +11,11 @@ from .errors import ActionError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the action's main step, or its post step when the runner says so.
-
-    The runner gives the post step the state saved by the main step as ``STATE_*``.
-    """
+    """Run the action's main step, or its post step with ``["post"]`` (``post.py``)."""
     args = list(sys.argv[1:] if argv is None else argv)
     env = os.environ
     try:
-        if args[:1] == ["post"] or env.get(f"STATE_{app.STATE_IS_POST}") == "true":
+        if args[:1] == ["post"]:
             app.post(env)
         else:
             app.run(env)

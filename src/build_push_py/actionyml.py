@@ -50,7 +50,7 @@ def document(image: str = DEVELOPMENT_IMAGE) -> dict[str, Any]:
             "using": "docker",
             "image": image,
             "entrypoint": "/app/entrypoint.py",
-            "post-entrypoint": "/app/entrypoint.py",
+            "post-entrypoint": "/app/post.py",
         },
     }
 
@@ -71,6 +71,7 @@ def readme_tables() -> str:
         "metadata": "Tags and labels (docker/metadata-action)",
         "login": "Login (docker/login-action)",
         "build": "Build and push (docker/build-push-action)",
+        "scale": "Scale out: push by digest, merge, remote builders",
         "action": "This action",
     }
     lines: list[str] = []

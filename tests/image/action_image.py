@@ -1,0 +1,358 @@
+"""The action's image, built from the real Dockerfile with local stand-ins, and run as the
+runner runs a container action.
+
+Docker Hub is unreachable here, so the Dockerfile's two sources are made locally and passed as
+build arguments, as a release build would pass the pinned ones:
+
+- ``PYTHON_IMAGE``: Debian bookworm (``debootstrap --variant=minbase`` with python3 and pip)
+  imported with ``docker import``. The rootfs tarball is cached in the stack's state
+  directory (~45 s the first time).
+- ``BUILDX_IMAGE``: ``FROM scratch`` with the host's buildx at ``/buildx``, the layout of
+  ``docker/buildx-bin``.
+- the wheels of ``requirements.lock``, downloaded beforehand (cached per lock file) into
+  ``wheels/`` of a copy of the build context and installed with ``PIP_NO_INDEX=1``.
+
+Local images carry ``localhost/`` names: BuildKit asks a registry about every ``FROM`` and for
+those names the question is refused at once instead of going to Docker Hub.
+
+CLI: ``python tests/image/action_image.py [--state-dir DIR]`` builds and prints the tag.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import hashlib
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+TESTS = Path(__file__).resolve().parents[1]
+ROOT = TESTS.parent
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+
+import stack as stack_lib  # noqa: E402 - needs the path above
+from stack import Stack  # noqa: E402
+from support.runner import ActionRun, parse_file_commands  # noqa: E402
+
+PYTHON_BASE = "localhost/bpp-test/python:3.11-bookworm"
+BUILDX_STANDIN = "localhost/bpp-test/buildx-bin:host"
+ACTION_IMAGE = "localhost/bpp-test/build-push-py:dev"
+HOST_BUILDX = Path("/usr/libexec/docker/cli-plugins/docker-buildx")
+DEBIAN_MIRROR = "http://deb.debian.org/debian"
+# What the runner's `docker run` mounts for a container action (host dir -> container path).
+CONTAINER_DIRS = {
+    "workspace": "/github/workspace",
+    "home": "/github/home",
+    "workflow": "/github/workflow",
+    "file_commands": "/github/file_commands",
+    "runner_temp": "/github/runner_temp",
+}
+# The Dockerfile's pip platforms, by machine name.
+_PIP_ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}
+
+
+class ImageBuildError(RuntimeError):
+    """A stand-in or the action image could not be made; the message carries the log tail."""
+
+
+@dataclass(frozen=True)
+class ActionImage:
+    ref: str
+    python_base: str
+    buildx_image: str
+    build_seconds: float
+
+
+def docker_argv(stack: Stack) -> list[str]:
+    return [str(stack.docker), "--host", stack.docker_host]
+
+
+def _run(argv: Sequence[str], *, what: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(list(argv), capture_output=True, text=True, check=False, **kwargs)
+    if done.returncode != 0:
+        tail = "\n".join((done.stderr or done.stdout).splitlines()[-25:])
+        raise ImageBuildError(f"{what} failed ({done.returncode}):\n{tail}")
+    return done
+
+
+def _has_image(stack: Stack, ref: str) -> bool:
+    found = subprocess.run(
+        [*docker_argv(stack), "image", "inspect", ref], capture_output=True, check=False
+    )
+    return found.returncode == 0
+
+
+@contextlib.contextmanager
+def _lock(stack: Stack) -> Iterator[None]:
+    # Test runs started together must not debootstrap or build the same thing twice.
+    with (stack.state_dir / "action-image.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def python_base(stack: Stack) -> str:
+    """The Python base image in the engine's store (made once per state directory)."""
+    if _has_image(stack, PYTHON_BASE):
+        return PYTHON_BASE
+    tar = stack.state_dir / "python-bookworm-rootfs.tar"
+    if not tar.exists():
+        _write_debian_rootfs(tar, include=("python3", "python3-pip"))
+    _run(
+        [*docker_argv(stack), "image", "import", "--change", 'CMD ["python3"]', str(tar),
+         PYTHON_BASE],
+        what="docker import",
+    )  # fmt: skip
+    return PYTHON_BASE
+
+
+def _write_debian_rootfs(tar: Path, *, include: Sequence[str]) -> None:
+    if shutil.which("debootstrap") is None:
+        raise ImageBuildError("debootstrap is missing: run scripts/install-deps")
+    work = Path(tempfile.mkdtemp(prefix="debootstrap-", dir=tar.parent))
+    try:
+        root = work / "root"
+        _run(
+            ["debootstrap", "--variant=minbase", f"--include={','.join(include)}", "bookworm",
+             str(root), DEBIAN_MIRROR],
+            what="debootstrap",
+        )  # fmt: skip
+        # The downloaded .debs and package lists are half the size and nothing needs them.
+        for leftover in ("var/cache/apt/archives", "var/lib/apt/lists"):
+            for path in (root / leftover).glob("*"):
+                if path.is_file():
+                    path.unlink()
+        partial = work / "rootfs.tar"
+        _run(["tar", "--numeric-owner", "-C", str(root), "-cf", str(partial), "."], what="tar")
+        partial.replace(tar)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def buildx_standin(stack: Stack) -> str:
+    """``FROM scratch`` with the host's buildx at ``/buildx``, like ``docker/buildx-bin``."""
+    with tempfile.TemporaryDirectory(prefix="buildx-bin-") as tmp:
+        context = Path(tmp)
+        shutil.copy2(HOST_BUILDX, context / "buildx")
+        (context / "Dockerfile").write_text("FROM scratch\nCOPY buildx /buildx\n")
+        _run(
+            [*docker_argv(stack), "buildx", "build", "--load", "--provenance=false",
+             "--tag", BUILDX_STANDIN, str(context)],
+            what="building the buildx stand-in",
+            env=stack.env(),
+        )  # fmt: skip
+    return BUILDX_STANDIN
+
+
+def pip_arch(machine: str | None = None) -> str:
+    name = machine or platform.machine()
+    try:
+        return _PIP_ARCH[name]
+    except KeyError:
+        raise ImageBuildError(f"no wheels for machine {name!r}") from None
+
+
+def wheels(stack: Stack, arch: str | None = None) -> Path:
+    """The locked wheels for ``arch`` (the host's by default), cached per lock file content."""
+    arch = arch or pip_arch()
+    lock = ROOT / "requirements.lock"
+    key = hashlib.sha256(lock.read_bytes()).hexdigest()[:16]
+    target = stack.state_dir / "wheels" / f"{arch}-{key}"
+    if target.is_dir():
+        return target
+    partial = target.with_name(target.name + f".{uuid.uuid4().hex[:8]}")
+    # The same platform options as the Dockerfile's `pip install`, so the same files match.
+    _run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+         "--require-hashes", "--no-deps", "--only-binary=:all:",
+         "--platform", f"manylinux_2_28_{arch}", "--platform", f"manylinux2014_{arch}",
+         "--python-version", "3.11", "--implementation", "cp",
+         "--dest", str(partial), "--requirement", str(lock)],
+        what="pip download",
+    )  # fmt: skip
+    partial.replace(target)
+    return target
+
+
+def build_context(dest: Path, wheel_dir: Path) -> Path:
+    """A copy of the repository as a build context, with the wheels in ``wheels/``.
+    ``.dockerignore`` still decides what the build sees."""
+    shutil.copytree(
+        ROOT,
+        dest,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "*_cache", "__pycache__", "wheels", "*.egg-info"
+        ),
+    )
+    shutil.copytree(wheel_dir, dest / "wheels")
+    return dest
+
+
+def build(stack: Stack, tag: str = ACTION_IMAGE) -> ActionImage:
+    """Build the real Dockerfile from the stand-ins and load it into the engine as ``tag``."""
+    with _lock(stack):
+        base = python_base(stack)
+        buildx_image = buildx_standin(stack)
+        wheel_dir = wheels(stack)
+        with tempfile.TemporaryDirectory(prefix="bpp-image-") as tmp:
+            context = build_context(Path(tmp) / "context", wheel_dir)
+            started = time.monotonic()
+            _run(
+                [*docker_argv(stack), "buildx", "build", "--load", "--progress=plain",
+                 "--build-arg", f"PYTHON_IMAGE={base}",
+                 "--build-arg", f"BUILDX_IMAGE={buildx_image}",
+                 "--build-arg", "PIP_NO_INDEX=1",
+                 "--tag", tag, str(context)],
+                what="building the action image",
+                env=stack.env(),
+            )  # fmt: skip
+            seconds = time.monotonic() - started
+    return ActionImage(tag, base, buildx_image, seconds)
+
+
+# --- running it as the runner does ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunnerDirs:
+    """Host directories the runner mounts into a container action (see CONTAINER_DIRS)."""
+
+    workspace: Path
+    home: Path
+    workflow: Path
+    file_commands: Path
+    runner_temp: Path
+
+    @classmethod
+    def make(cls, root: Path, workspace: Path | None = None) -> RunnerDirs:
+        paths = {name: root / name for name in CONTAINER_DIRS}
+        if workspace is not None:
+            paths["workspace"] = workspace
+        for path in paths.values():
+            path.mkdir(parents=True, exist_ok=True)
+        return cls(**paths)
+
+    def mounts(self) -> list[str]:
+        return [
+            arg
+            for name, inside in CONTAINER_DIRS.items()
+            for arg in ("-v", f"{getattr(self, name)}:{inside}")
+        ]
+
+
+def container_env(
+    inputs: Mapping[str, str],
+    *,
+    event_name: str = "push",
+    github: Mapping[str, str] | None = None,
+    step: str,
+) -> dict[str, str]:
+    """The variables the runner gives a container action step, with container paths.
+    ``step`` makes the file-command names unique, as the runner's per-step suffix does."""
+    commands = CONTAINER_DIRS["file_commands"]
+    env = {
+        "CI": "true",
+        "GITHUB_ACTIONS": "true",
+        "HOME": CONTAINER_DIRS["home"],
+        "GITHUB_WORKSPACE": CONTAINER_DIRS["workspace"],
+        "GITHUB_EVENT_PATH": f"{CONTAINER_DIRS['workflow']}/event.json",
+        "GITHUB_EVENT_NAME": event_name,
+        "GITHUB_REPOSITORY": "octo-org/hello-world",
+        "GITHUB_REPOSITORY_OWNER": "octo-org",
+        "GITHUB_SHA": "860c1904a1ce19322e91ac35af1ab07466440c37",
+        "GITHUB_REF": "refs/heads/main",
+        "GITHUB_RUN_ID": "123456789",
+        "GITHUB_RUN_NUMBER": "15",
+        "GITHUB_RUN_ATTEMPT": "1",
+        "GITHUB_ACTOR": "octocat",
+        "GITHUB_SERVER_URL": "https://github.com",
+        # Nothing listens here: the repository API fails fast and the action warns.
+        "GITHUB_API_URL": "http://127.0.0.1:9",
+        "RUNNER_TEMP": CONTAINER_DIRS["runner_temp"],
+        "RUNNER_OS": "Linux",
+        "GITHUB_OUTPUT": f"{commands}/set_output_{step}",
+        "GITHUB_ENV": f"{commands}/set_env_{step}",
+        "GITHUB_PATH": f"{commands}/add_path_{step}",
+        "GITHUB_STATE": f"{commands}/save_state_{step}",
+        "GITHUB_STEP_SUMMARY": f"{commands}/step_summary_{step}",
+    }
+    env.update(github or {})
+    for name, value in inputs.items():
+        env["INPUT_" + name.replace(" ", "_").upper()] = value
+    return env
+
+
+def run_container_action(
+    stack: Stack,
+    image: str,
+    dirs: RunnerDirs,
+    env: Mapping[str, str],
+    *,
+    entrypoint: str = "/app/entrypoint.py",
+    extra_args: Sequence[str] = (),
+    timeout: float = 300,
+) -> ActionRun:
+    """``docker run`` the action image like the runner: variables passed by name (values stay
+    out of argv, multi-line values work), the runner's mounts, the engine's socket."""
+    commands = CONTAINER_DIRS["file_commands"]
+    host_files = {
+        key: dirs.file_commands / Path(env[key]).relative_to(commands)
+        for key in ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STATE",
+                    "GITHUB_STEP_SUMMARY")
+    }  # fmt: skip
+    for path in host_files.values():
+        path.touch()
+    argv = [
+        *docker_argv(stack), "run", "--rm",
+        "--workdir", CONTAINER_DIRS["workspace"],
+        "--entrypoint", entrypoint,
+        # The registries listen on [::1] of the host: the container shares its network. No CA
+        # is mounted: the login and the push both happen in the engine, which trusts it.
+        "--network", "host",
+        *(arg for name in env for arg in ("-e", name)),
+        "-v", f"{stack.docker_host.removeprefix('unix://')}:/var/run/docker.sock",
+        *dirs.mounts(),
+        *extra_args,
+        image,
+    ]  # fmt: skip
+    process_env = {"PATH": os.environ.get("PATH", os.defpath), **env}
+    done = subprocess.run(
+        argv, env=process_env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    return ActionRun(
+        returncode=done.returncode,
+        stdout=done.stdout,
+        stderr=done.stderr,
+        outputs=parse_file_commands(host_files["GITHUB_OUTPUT"].read_text()),
+        env_exports=parse_file_commands(host_files["GITHUB_ENV"].read_text()),
+        state=parse_file_commands(host_files["GITHUB_STATE"].read_text()),
+        summary=host_files["GITHUB_STEP_SUMMARY"].read_text(),
+        workdir=dirs.workspace,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--state-dir", type=Path, default=stack_lib.DEFAULT_STATE_DIR)
+    parser.add_argument("--tag", default=ACTION_IMAGE)
+    args = parser.parse_args(argv)
+    running = stack_lib.up(args.state_dir)
+    image = build(running, args.tag)
+    print(f"built in {image.build_seconds:.1f}s", file=sys.stderr)
+    print(image.ref)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
