@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,6 +93,7 @@ def run_act(
     job_image: str,
     env: Mapping[str, str],
     secrets: Mapping[str, str],
+    extra_args: Sequence[str] = (),
     timeout: float = 300,
 ) -> ActRun:
     """``act push`` of one workflow of ``repo`` with ``event`` as the payload.
@@ -117,6 +118,7 @@ def run_act(
             "--artifact-server-addr", "127.0.0.1",
             "--secret-file", str(secret_file),
             *(arg for k, v in env.items() for arg in ("--env", f"{k}={v}")),
+            *extra_args,
         ]  # fmt: skip
         # HOME of its own: act keeps its actrc and action cache there.
         process_env = stack.env() | {"HOME": str(home)}

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from act.act_support import act_binary
 from image.action_image import ActionImage, build
-from integration.conftest import reg_a, stack  # noqa: F401 - the stack's fixtures, shared
+from integration.conftest import base_image, reg_a, stack  # noqa: F401 - shared fixtures
 from stack import Stack
 
 
