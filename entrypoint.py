@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
-from build_push_py.__main__ import main  # noqa: E402 - needs the path above
+from build_push_py.__main__ import main
 
 __all__ = ["main"]
 
