@@ -25,9 +25,11 @@ from .build.argv import (
     workflow_run_url,
 )
 from .build.cache import CachePlan, default_cache
-from .build.inputs import BuildInputs, parse_build_inputs
+from .build.inputs import BuildInputs, parse_build_inputs, secret_looking_build_args
 from .build.login import RegistryLogin, parse_logins
+from .build.merge import DigestInputs, parse_digest_inputs, push_by_digest_output
 from .build.push import resolve_push
+from .build.remote import BuilderSpec, parse_builder_spec
 from .build.version import BuildxVersion
 from .inputs import parse_bool, read_raw
 from .metadata import (
@@ -45,10 +47,10 @@ from .metadata import (
     meta_outputs,
     parse_inputs,
 )
+from .retry import RetryPolicy, parse_policy
 
 # A dry run touches no Docker at all, so it plans for this buildx (the image ships a newer one).
 PLAN_BUILDX = BuildxVersion(0, 21, 0)
-STATE_IS_POST = "isPost"
 STATE_CONFIG = "docker_config"
 STATE_BUILDER = "builder"
 STATE_LOGOUT = "logout"
@@ -61,16 +63,24 @@ class Inputs:
     logins: list[RegistryLogin]
     dry_run: bool
     logout: bool
+    digests: DigestInputs = field(default_factory=DigestInputs)
+    driver: BuilderSpec | None = None  # a builder to create for the job
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
 def parse(raw: Mapping[str, str]) -> Inputs:
     """Every input, checked: the first bad one raises ``InputError``."""
+    meta = parse_inputs(raw)
+    build = parse_build_inputs(raw)
     return Inputs(
-        meta=parse_inputs(raw),
-        build=parse_build_inputs(raw),
+        meta=meta,
+        build=build,
         logins=parse_logins(raw),
         dry_run=parse_bool("dry-run", raw["dry-run"]),
         logout=parse_bool("logout", raw["logout"], default=True),
+        digests=parse_digest_inputs(raw, build),
+        driver=parse_builder_spec(raw, build),
+        retry=parse_policy(raw),
     )
 
 
@@ -84,6 +94,13 @@ class Plan:
     cache: CachePlan
     facts: RunFacts
 
+    @property
+    def build(self) -> BuildInputs:
+        """The build inputs as buildx gets them: ``push-by-digest`` sets the image output."""
+        if not self.inputs.digests.push_by_digest:
+            return self.inputs.build
+        return replace(self.inputs.build, outputs=(push_by_digest_output(self.push),))
+
     def argv(
         self,
         version: BuildxVersion,
@@ -93,13 +110,15 @@ class Plan:
         builder: str | None,
         secret_files: Mapping[str, str],
     ) -> list[str]:
+        by_digest = self.inputs.digests.push_by_digest
         return buildx_argv(
-            self.inputs.build,
-            tags=self.meta.tags,
+            self.build,
+            # Pushed by digest, the image gets its names (from --tag) but no tag.
+            tags=self.meta.images if by_digest else self.meta.tags,
             labels=self.meta.labels,
             annotations=self.meta.annotations,
             version=version,
-            push=self.push,
+            push=self.push and not by_digest,
             metadata_file=metadata_file,
             iidfile=iidfile,
             builder=builder,
@@ -139,12 +158,16 @@ def run(env: Mapping[str, str]) -> None:
     phases = Phases()
     raw = read_raw(env)
     _mask_secrets(raw)
-    # The post step runs this same entry point; this state is how it knows it is the post step.
-    workflow.save_state(STATE_IS_POST, "true")
     with phases("inputs"):
         inp = parse(raw)
-    for secret in [*(entry.password for entry in inp.logins), *inp.build.secret_values]:
+    tls_pem = inp.driver.secret_values if inp.driver else ()
+    for secret in [*(entry.password for entry in inp.logins), *inp.build.secret_values, *tls_pem]:
         workflow.mask(secret)
+    for name in secret_looking_build_args(inp.build.build_args):
+        workflow.warning(
+            f"build-args: {name} looks like a secret; build args are kept in the image history"
+            " and the build log, pass it with `secrets` (RUN --mount=type=secret) instead"
+        )
 
     with phases("metadata"):
         ctx = effective_context(
@@ -179,6 +202,12 @@ def run(env: Mapping[str, str]) -> None:
     )
 
     plan = Plan(inp, meta, push, cache, facts)
+
+    if inp.digests.merge:
+        from .scale_run import merge  # noqa: PLC0415 - as build_and_push below
+
+        merge(plan, env, phases)
+        return
 
     if inp.dry_run:
         argv = plan.argv(

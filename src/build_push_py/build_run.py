@@ -6,20 +6,18 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
-from . import workflow
+from . import scale_run, workflow
 from .app import (
     STATE_BUILDER,
-    STATE_CONFIG,
-    STATE_LOGOUT,
     Phases,
     Plan,
     buildx_runner,
     summary_markdown,
-    temp_root,
 )
-from .build import buildx, engine
+from .build import buildx
 from .build.argv import redact_argv, secret_payloads
 from .build.builder import (
     default_provenance,
@@ -27,30 +25,30 @@ from .build.builder import (
     needs_container_builder,
     with_engine_store,
 )
+from .login_run import log_in
+from .retry import retrier
 
 
 def build_and_push(plan: Plan, env: Mapping[str, str], phases: Phases) -> None:
     inp, cache, push = plan.inputs, plan.cache, plan.push
-    config_dir = tempfile.mkdtemp(prefix="docker-config-", dir=temp_root(env))
-    workflow.save_state(STATE_CONFIG, config_dir)
-    workflow.save_state(STATE_LOGOUT, "true" if inp.logout else "false")
+    config_dir = log_in(plan, env, phases)
     buildx_env = {**env, **cache.env, "DOCKER_CONFIG": config_dir}
     runner = buildx_runner(env)
-
-    if inp.logins:
-        with phases("login"), workflow.group("Login"):
-            engine.login(inp.logins, config_dir, env)
-            for entry in inp.logins:
-                workflow.info(f"Logged in to {entry.registry} as {entry.username}")
 
     with phases("builder"), workflow.group("Builder"):
         version = buildx.detect_version(runner, buildx_env)
         builder = inp.build.builder or None
         info = buildx.inspect_builder(runner, builder, buildx_env)
-        if info.driver == "docker":
-            info = with_engine_store(info, engine.uses_containerd_store(env))
-        if needs_container_builder(inp.build, cache.cache_to, info):
-            reasons = ", ".join(missing_features(inp.build, cache.cache_to, info))
+        info = with_engine_store(info)
+        if inp.driver is not None:
+            workflow.info(f"Creating a {inp.driver.driver.value} builder for the job")
+            builder = scale_run.create_job_builder(
+                runner, inp.driver, inp.build.buildkit_image, config_dir, buildx_env
+            )
+            workflow.save_state(STATE_BUILDER, builder)
+            info = buildx.inspect_builder(runner, builder, buildx_env)
+        elif needs_container_builder(plan.build, cache.cache_to, info):
+            reasons = ", ".join(missing_features(plan.build, cache.cache_to, info))
             workflow.info(f"The {info.driver} builder cannot do {reasons}: creating one")
             builder = buildx.create_builder(runner, inp.build.buildkit_image, buildx_env)
             workflow.save_state(STATE_BUILDER, builder)
@@ -74,13 +72,23 @@ def build_and_push(plan: Plan, env: Mapping[str, str], phases: Phases) -> None:
             builder=builder,
             secret_files=secret_files,
         )
-        with phases("build"), workflow.group("Build" + (" and push" if push else "")):
+        with (
+            phases("build"),
+            workflow.group("Build" + (" and push" if push else "")),
+            # The command line and buildx's log quote build args, labels and the Dockerfile.
+            workflow.untrusted(),
+        ):
             workflow.info("docker " + redact_argv(argv, inp.build.secret_values))
             try:
-                result = buildx.run_build(
-                    runner, argv, iidfile=iidfile, metadata_file=metadata_file,
-                    env=buildx_env, call=inp.build.call,
-                )
+                # A retry runs the same build again: every step is in BuildKit's cache by
+                # then, so only the export and the push are repeated.
+                result = retrier(inp.retry, log=workflow.info)(
+                    partial(
+                        buildx.run_build, runner, argv, iidfile=iidfile,
+                        metadata_file=metadata_file, env=buildx_env, call=inp.build.call,
+                    ),
+                    "Build and push" if push else "Build",
+                )  # fmt: skip
             except buildx.BuildFailed as exc:
                 result = exc.result
                 raise
@@ -91,3 +99,5 @@ def build_and_push(plan: Plan, env: Mapping[str, str], phases: Phases) -> None:
                             ("metadata", result.metadata)):
             workflow.set_output(name, value)
         workflow.summary(summary_markdown(plan, result.digest, phases))
+    if inp.digests.push_by_digest:
+        scale_run.record_digest(plan, result.digest, env)

@@ -18,7 +18,7 @@ class InputSpec:
     name: str
     description: str
     default: str = ""
-    group: str = "build"  # metadata | login | build | action: where the README lists it
+    group: str = "build"  # metadata | login | build | scale | action: where the README lists it
 
 
 def _spec(group: str, rows: list[tuple[str, str, str]]) -> list[InputSpec]:
@@ -97,9 +97,35 @@ INPUTS: tuple[InputSpec, ...] = tuple(
         ],
     )
     + _spec(
+        "scale",
+        [
+            ("push-by-digest", "false", "Push the image by digest only, without tags (one job per "
+             "platform); writes the digest to `digests-dir`"),
+            ("digests-dir", "", "Directory (relative to the workspace) of the digest files: "
+             "written by `push-by-digest`, read by `merge`"),
+            ("merge", "false", "Build nothing: make the multi-platform image of every tag from "
+             "the digests in `digests-dir` and `digests`"),
+            ("digests", "", "Digests to merge (`sha256:...`), comma or newline separated"),
+            ("driver", "", "Create a builder for the job: `docker-container`, `remote`, "
+             "`kubernetes` or `cloud`"),
+            ("endpoint", "", "Builder endpoint: `tcp://buildkitd:1234` for `remote`, "
+             "`ORG/NAME` for `cloud`"),
+            ("driver-opts", "", "Driver options, one `key=value` per line"),
+            ("tls-cacert", "", "CA certificate of a `remote` BuildKit: a path, or the PEM text"),
+            ("tls-cert", "", "Client certificate for a `remote` BuildKit: a path, or the PEM text"),
+            ("tls-key", "", "Client key for a `remote` BuildKit: a path, or the PEM text (masked)"),
+        ],
+    )
+    + _spec(
         "action",
         [
             ("dry-run", "false", "Compute and print everything; build and push nothing"),
+            (
+                "retries",
+                "3",
+                "Retries of login and push after a temporary registry failure (5xx, 429, reset)",
+            ),
+            ("retry-max-wait", "30s", "Longest wait between two tries (`30s`, `2m`)"),
         ],
     )
 )

@@ -20,6 +20,9 @@ from .inputs import BuildInputs
 CACHE_EXPORT = "Cache export"
 MULTI_PLATFORM = "Multi-platform build"
 OCI_EXPORTER = "OCI exporter"
+# Not a feature buildx lists: the docker driver refuses it ("push-by-digest is currently not
+# implemented for docker driver", buildx 0.13), so only other drivers are taken to have it.
+PUSH_BY_DIGEST = "Push by digest"
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,8 @@ def missing_features(inp: BuildInputs, cache_to: Sequence[str], info: BuilderInf
         wanted.append((MULTI_PLATFORM, "a multi-platform build"))
     if has_exporter_type("oci", inp.outputs):
         wanted.append((OCI_EXPORTER, "OCI output"))
+    if any(re.search(r"(^|,)\s*push-by-digest\s*=\s*true\s*(,|$)", o) for o in inp.outputs):
+        wanted.append((PUSH_BY_DIGEST, "push by digest"))
     explicit_attestations = inp.sbom or inp.attests or inp.provenance not in ("", "false")
     if explicit_attestations:
         # Attestations need the same containerd image store that OCI output needs.

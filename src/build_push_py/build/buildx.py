@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import secrets as _random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,16 +38,22 @@ def inspect_builder(
 
 
 def create_builder(
-    runner: Runner, buildkit_image: str, env: Mapping[str, str] | None = None
+    runner: Runner,
+    buildkit_image: str,
+    env: Mapping[str, str] | None = None,
+    argv: Callable[[str], list[str]] | None = None,
 ) -> str:
-    """Create and start a ``docker-container`` builder; returns its name. On a failed start
-    the half-made builder is removed again."""
+    """Create and start a builder (``docker-container`` unless ``argv`` gives the create
+    command for a name); returns its name. On a failed start the half-made builder is
+    removed again."""
     name = f"build-push-py-{_random.token_hex(4)}"
-    check(runner(create_argv(name, buildkit_image), env=env), "docker buildx create")
+    create = argv(name) if argv else create_argv(name, buildkit_image)
+    check(runner(create, env=env), "docker buildx create")
     started = runner(inspect_argv(name, bootstrap=True), env=env, stream=True)
     if started.returncode != 0:
         remove_builder(runner, name, env)
-        check(started, f"starting builder {name} (BuildKit image {buildkit_image})")
+        source = "" if argv else f" (BuildKit image {buildkit_image})"
+        check(started, f"starting builder {name}{source}")
     return name
 
 

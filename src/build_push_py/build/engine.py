@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ..errors import ActionError, EngineError
+from ..retry import Retrier
 from .login import RegistryLogin, docker_config, server_address
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
@@ -34,16 +36,21 @@ def _client(env: Mapping[str, str]) -> Any:
 
 
 def login(
-    logins: Sequence[RegistryLogin], config_dir: str, env: Mapping[str, str]
+    logins: Sequence[RegistryLogin],
+    config_dir: str,
+    env: Mapping[str, str],
+    retry: Retrier | None = None,
 ) -> None:
-    """Check every login with the engine, then write them all to ``config_dir``."""
+    """Check every login with the engine, then write them all to ``config_dir``.
+    ``retry`` runs each check again after a temporary registry failure."""
     if not logins:
         return
     import docker  # noqa: PLC0415
 
     client = _client(env)
     empty = str(Path(config_dir) / "none.json")  # keep the SDK off ~/.docker/config.json
-    for entry in logins:
+
+    def check(entry: RegistryLogin) -> None:
         try:
             client.login(
                 username=entry.username,
@@ -59,6 +66,12 @@ def login(
             ) from None
         except docker.errors.DockerException as exc:
             raise EngineError(f"cannot reach the Docker engine to log in: {exc}") from None
+
+    for entry in logins:
+        if retry is None:
+            check(entry)
+        else:
+            retry(partial(check, entry), f"Login to {entry.registry}")
     write_config(config_dir, docker_config(logins))
 
 

@@ -199,6 +199,16 @@ def _parse_secrets(items: list[str]) -> tuple[Secret, ...]:
     return tuple(secrets)
 
 
+_SECRET_NAME = re.compile(r"TOKEN|PASSWORD|SECRET|KEY", re.IGNORECASE)
+
+
+def secret_looking_build_args(build_args: tuple[str, ...]) -> list[str]:
+    """Names of build args that look like secrets: their values end up in the image's
+    history and build logs, where ``secrets`` would not put them."""
+    names = (item.partition("=")[0].strip() for item in build_args)
+    return [name for name in names if _SECRET_NAME.search(name)]
+
+
 def _ulimit_ok(item: str) -> bool:
     kind, sep, limits = item.partition("=")
     return bool(sep) and kind.strip() in _ULIMITS and bool(re.fullmatch(r"-?\d+(:-?\d+)?", limits))
