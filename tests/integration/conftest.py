@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import stack as stack_lib
 from stack import Registry, Stack
+from support import runner
 
 
 def _unavailable_reason() -> str | None:
@@ -29,14 +30,17 @@ def _unavailable_reason() -> str | None:
     return None
 
 
+def _state_dir() -> Path:
+    return Path(os.environ.get("BPP_STACK_DIR", str(stack_lib.DEFAULT_STATE_DIR)))
+
+
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
     if reason := _unavailable_reason():
         if os.environ.get("BPP_REQUIRE_STACK", "") not in ("", "0"):
             pytest.fail(f"BPP_REQUIRE_STACK is set but {reason}")
         pytest.skip(reason)
-    state_dir = Path(os.environ.get("BPP_STACK_DIR", str(stack_lib.DEFAULT_STATE_DIR)))
-    with stack_lib.session(state_dir) as running:
+    with stack_lib.session(_state_dir()) as running:
         yield running
 
 
@@ -63,3 +67,15 @@ def docker_env(stack: Stack, tmp_path: Path) -> dict[str, str]:
 def base_image(stack: Stack) -> str:
     """A busybox image with /bin/sh, made locally, for Dockerfiles with RUN steps."""
     return stack.base_image()
+
+
+@pytest.fixture(autouse=True)
+def no_secret_in_any_run() -> Iterator[None]:
+    """After each test: no registry password, ``password``, token or ``secrets`` value in what
+    any of its action runs showed (see ``runner.leaked_secrets``)."""
+    runner.RUNS.clear()
+    yield
+    passwords = [reg.password for reg in stack_lib.describe(_state_dir()).registries]
+    for env, run in runner.RUNS:
+        leaked = runner.leaked_secrets(run, passwords + runner.secret_inputs(env))
+        assert not leaked, f"secrets shown by the run: {len(leaked)}"

@@ -18,6 +18,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRYPOINT = ROOT / "entrypoint.py"
+POST_ENTRYPOINT = ROOT / "post.py"
 
 
 def parse_file_commands(text: str) -> dict[str, str]:
@@ -116,11 +117,38 @@ def runner_env(
     return env
 
 
+# Every run of the current test with its environment; tests/integration/conftest.py scans them
+# for secrets after each test.
+RUNS: list[tuple[dict[str, str], ActionRun]] = []
+_SECRET_INPUTS = ("INPUT_PASSWORD", "INPUT_GITHUB-TOKEN")
+_MASK_PREFIXES = ("::add-mask::", "::add-mask ::")
+
+
+def secret_inputs(env: Mapping[str, str]) -> list[str]:
+    """The secrets a run was given: password, token and the values of ``secrets`` lines."""
+    values = [env.get(name, "") for name in _SECRET_INPUTS]
+    for line in env.get("INPUT_SECRETS", "").splitlines():
+        values.append(line.partition("=")[2].strip().strip('"'))
+    return [v for v in values if len(v) >= 6]
+
+
+def leaked_secrets(run: ActionRun, secrets: list[str]) -> list[str]:
+    """The secrets seen in any log, output, export, state, summary or file of the run.
+
+    ``::add-mask::VALUE`` lines are how an action asks the runner to mask a value; the runner
+    consumes them and never shows them, so they are the one place a secret may appear.
+    """
+    text = "\n".join([run.everything, json.dumps(run.state)])
+    shown = "\n".join(ln for ln in text.splitlines() if not ln.startswith(_MASK_PREFIXES))
+    return [secret for secret in secrets if secret in shown]
+
+
 def run_action(
-    env: Mapping[str, str], *, cwd: Path | None = None, timeout: float = 600
+    env: Mapping[str, str], *, cwd: Path | None = None, timeout: float = 600,
+    entrypoint: Path = ENTRYPOINT,
 ) -> ActionRun:
     done = subprocess.run(
-        [sys.executable, str(ENTRYPOINT)],
+        [sys.executable, str(entrypoint)],
         env=dict(env),
         cwd=str(cwd or env.get("GITHUB_WORKSPACE", ".")),
         capture_output=True,
@@ -129,7 +157,7 @@ def run_action(
         check=False,
     )
     files = Path(env["GITHUB_OUTPUT"]).parent
-    return ActionRun(
+    run = ActionRun(
         returncode=done.returncode,
         stdout=done.stdout,
         stderr=done.stderr,
@@ -139,10 +167,12 @@ def run_action(
         summary=(files / "summary").read_text(),
         workdir=Path(env["GITHUB_WORKSPACE"]),
     )
+    RUNS.append((dict(env), run))
+    return run
 
 
 def run_post(env: Mapping[str, str], main: ActionRun, *, timeout: float = 120) -> ActionRun:
     """The post step: a new process with the main step's state as ``STATE_<name>``."""
     post_env = {k: v for k, v in env.items() if not k.startswith("STATE_")}
     post_env.update({f"STATE_{k}": v for k, v in main.state.items()})
-    return run_action(post_env, timeout=timeout)
+    return run_action(post_env, timeout=timeout, entrypoint=POST_ENTRYPOINT)
