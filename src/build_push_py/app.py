@@ -169,6 +169,14 @@ def run(env: Mapping[str, str]) -> None:
             " and the build log, pass it with `secrets` (RUN --mount=type=secret) instead"
         )
 
+    build_step = not inp.dry_run and not inp.digests.merge
+    if build_step:
+        from .build_run import BuilderProbe  # noqa: PLC0415 - as build_and_push below
+        from .login_run import new_config_dir  # noqa: PLC0415
+
+        config_dir = new_config_dir(inp, env)
+        probe = BuilderProbe(inp, env, config_dir)
+
     with phases("metadata"):
         ctx = effective_context(
             context.from_git(env, env.get("GITHUB_WORKSPACE") or None)
@@ -223,7 +231,7 @@ def run(env: Mapping[str, str]) -> None:
 
     from .build_run import build_and_push  # noqa: PLC0415 - the docker SDK is slow to import
 
-    build_and_push(plan, env, phases)
+    build_and_push(plan, env, phases, config_dir, probe)
 
 
 def write_metadata_outputs(meta: Meta, inp: MetaInputs, env: Mapping[str, str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 from . import scale_run, workflow
 from .app import (
     STATE_BUILDER,
+    Inputs,
     Phases,
     Plan,
     buildx_runner,
@@ -20,25 +22,52 @@ from .app import (
 from .build import buildx
 from .build.argv import redact_argv, secret_payloads
 from .build.builder import (
+    BuilderInfo,
     default_provenance,
     missing_features,
     needs_container_builder,
     with_engine_store,
 )
+from .build.version import BuildxVersion
 from .login_run import log_in
+from .proc import Runner
 from .retry import retrier
 
 
-def build_and_push(plan: Plan, env: Mapping[str, str], phases: Phases) -> None:
+class BuilderProbe:
+    """buildx's version and the builder's description, asked for in a thread as soon as the
+    inputs are known: two subprocess waits that then overlap the repository API lookup."""
+
+    def __init__(self, inp: Inputs, env: Mapping[str, str], config_dir: str) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._future = self._pool.submit(
+            self._probe, buildx_runner(env), inp.build.builder or None,
+            {**env, "DOCKER_CONFIG": config_dir},
+        )  # fmt: skip
+        self._pool.shutdown(wait=False)
+
+    @staticmethod
+    def _probe(
+        runner: Runner, builder: str | None, env: Mapping[str, str]
+    ) -> tuple[BuildxVersion, BuilderInfo]:
+        return buildx.detect_version(runner, env), buildx.inspect_builder(runner, builder, env)
+
+    def result(self) -> tuple[BuildxVersion, BuilderInfo]:
+        """Raises what the probe raised (buildx missing, engine unreachable)."""
+        return self._future.result()
+
+
+def build_and_push(
+    plan: Plan, env: Mapping[str, str], phases: Phases, config_dir: str, probe: BuilderProbe
+) -> None:
     inp, cache, push = plan.inputs, plan.cache, plan.push
-    config_dir = log_in(plan, env, phases)
+    log_in(plan, env, phases, config_dir)
     buildx_env = {**env, **cache.env, "DOCKER_CONFIG": config_dir}
     runner = buildx_runner(env)
 
     with phases("builder"), workflow.group("Builder"):
-        version = buildx.detect_version(runner, buildx_env)
+        version, info = probe.result()
         builder = inp.build.builder or None
-        info = buildx.inspect_builder(runner, builder, buildx_env)
         info = with_engine_store(info)
         if inp.driver is not None:
             workflow.info(f"Creating a {inp.driver.driver.value} builder for the job")
