@@ -69,6 +69,9 @@ def runner_env(
         value = getattr(args, f"input_{spec.name}", None)
         if value is not None:
             env[env_name(spec.name)] = value
+    token = env_name("github-token")
+    if token not in env and (base.get("GITHUB_TOKEN") or base.get("GH_TOKEN")):
+        env[token] = base.get("GITHUB_TOKEN") or base.get("GH_TOKEN", "")
     env[env_name("dry-run")] = "true" if args.command == "plan" else "false"
     env["GITHUB_EVENT_NAME"] = args.event
     env["GITHUB_SHA"] = args.sha or context.git(["rev-parse", "HEAD"], workdir)

@@ -1,8 +1,9 @@
 """Talking to the runner: log commands, masks, groups, outputs, env exports, state, summary.
 
 Everything goes through github-action-utils (random output delimiters, escaping).
-Outside a runner (no ``GITHUB_OUTPUT`` etc.) file commands are skipped, so the same
-code serves the CLI.
+Outside a runner (``GITHUB_ACTIONS`` is not ``true``: the CLI on a laptop) workflow commands
+become plain lines, masks print nothing (an ``::add-mask::`` line would show the secret on a
+terminal) and file commands are skipped.
 """
 
 from __future__ import annotations
@@ -21,16 +22,28 @@ def info(message: str) -> None:
     sys.stdout.flush()
 
 
+def on_runner() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
 def warning(message: str) -> None:
-    gau.warning(message)
+    if on_runner():
+        gau.warning(message)
+    else:
+        sys.stderr.write(f"warning: {message}\n")
 
 
 def error(message: str) -> None:
-    gau.error(message)
+    if on_runner():
+        gau.error(message)
+    else:
+        sys.stderr.write(f"error: {message}\n")
 
 
 def mask(value: str) -> None:
     """Mask a secret; the runner matches masks per line, so mask every line."""
+    if not on_runner():
+        return
     for line in value.splitlines() or [value]:
         if line.strip():
             gau.add_mask(line)
@@ -38,6 +51,10 @@ def mask(value: str) -> None:
 
 @contextmanager
 def group(title: str) -> Iterator[None]:
+    if not on_runner():
+        info(f"== {title}")
+        yield
+        return
     with gau.group(title):
         yield
 
@@ -45,7 +62,7 @@ def group(title: str) -> Iterator[None]:
 @contextmanager
 def untrusted() -> Iterator[None]:
     """Print text from the event (branch names, titles) without it being read as commands."""
-    if os.environ.get("GITHUB_ACTIONS") != "true":  # a terminal reads no workflow commands
+    if not on_runner():  # a terminal reads no workflow commands
         yield
         return
     token = secrets.token_hex(16)
