@@ -315,11 +315,7 @@ def down(state_dir: Path = DEFAULT_STATE_DIR, *, purge: bool = False) -> None:
     if not purge:
         return
     for engine in (ENGINE, CLASSIC_ENGINE):
-        subprocess.run(
-            ["ip", "link", "delete", engine.bridge, "type", "bridge"],
-            capture_output=True,
-            check=False,
-        )
+        _delete_bridge(engine)
     for reg in registries:
         shutil.rmtree(DOCKER_CERTS_DIR / reg.host, ignore_errors=True)
     if SYSTEM_CA.exists():
@@ -332,12 +328,16 @@ def down(state_dir: Path = DEFAULT_STATE_DIR, *, purge: bool = False) -> None:
         _check(["update-ca-certificates"])
     lines = HOSTS_FILE.read_text().splitlines(keepends=True)
     HOSTS_FILE.write_text("".join(ln for ln in lines if ln.rstrip("\n") != HOSTS_LINE))
-    if state_dir.exists():
+    _remove_tree(state_dir)
+
+
+def _remove_tree(path: Path) -> None:
+    if path.exists():
         # dockerd leaves exec-root/netns/default (a bind of the host's netns) mounted on exit.
-        inside = [m for m in _mount_points() if Path(m).is_relative_to(state_dir.resolve())]
+        inside = [m for m in _mount_points() if Path(m).is_relative_to(path.resolve())]
         for mount in sorted(inside, reverse=True):
             _check(["umount", mount])
-        shutil.rmtree(state_dir)
+        shutil.rmtree(path)
 
 
 # --- certificates and trust ---------------------------------------------------------------
@@ -507,12 +507,37 @@ def _ensure_engine(engine_dir: Path, spec: EngineSpec, *, restart: bool) -> None
     )
 
 
+def start_engine(state_dir: Path, spec: EngineSpec) -> str:
+    """Start a dockerd for ``spec`` beside the stack's own (unless one already answers there),
+    with its data, exec root, pid file and log in ``state_dir/spec.name``; returns its
+    DOCKER_HOST. The spec needs a socket, bridge and CIDR of its own. Trust for the test
+    registries comes from ``certs.d`` and the system store, as for the stack's engines."""
+    _ensure_engine(state_dir / spec.name, spec, restart=False)
+    return f"unix://{spec.socket}"
+
+
+def stop_engine(state_dir: Path, spec: EngineSpec, *, purge: bool = False) -> None:
+    """Stop the dockerd ``start_engine`` started for ``spec`` (SIGTERM, SIGKILL after 20 s);
+    ``purge`` also removes its state directory, socket and bridge."""
+    _stop_pidfile(state_dir / spec.name / "dockerd.pid", "dockerd", timeout=20)
+    if purge:
+        _remove_tree(state_dir / spec.name)
+        spec.socket.unlink(missing_ok=True)
+        _delete_bridge(spec)
+
+
 def _ensure_bridge(spec: EngineSpec) -> None:
     if Path("/sys/class/net", spec.bridge).exists():
         return
     _check(["ip", "link", "add", spec.bridge, "type", "bridge"])
     _check(["ip", "addr", "add", spec.bridge_cidr, "dev", spec.bridge])
     _check(["ip", "link", "set", spec.bridge, "up"])
+
+
+def _delete_bridge(spec: EngineSpec) -> None:
+    subprocess.run(
+        ["ip", "link", "delete", spec.bridge, "type", "bridge"], capture_output=True, check=False
+    )
 
 
 class _UnixConnection(http.client.HTTPConnection):

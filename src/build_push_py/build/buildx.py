@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets as _random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import CommandError, EngineError, InputError
+from ..errors import CommandError, EngineError, InputError, last_lines
 from ..proc import Runner, check
 from .builder import BuilderInfo, create_argv, inspect_argv, parse_inspect, remove_argv
 from .inputs import BuildInputs
@@ -127,6 +128,11 @@ def _read(path: str) -> str:
         return ""
 
 
+# gRPC's words when buildx loses its connection to BuildKit (inside dockerd for the docker
+# driver) in the middle of a build; older grpc-go says "transport is closing".
+_BUILDER_LOST = re.compile(r"^ERROR: .*(error reading from server|transport is closing)", re.M)
+
+
 def run_build(
     runner: Runner,
     argv: Sequence[str],
@@ -151,4 +157,9 @@ def run_build(
     if call == "check" and first:
         # `--call check` reports its summary on stdout (docker/buildx#2647).
         message = f"docker buildx build --call check failed: {first[0].strip()}"
+    elif _BUILDER_LOST.search(done.stderr):
+        message = (
+            f"docker buildx build failed (exit code {done.returncode}): the Docker engine or "
+            f"BuildKit went away during the build: {last_lines(done.stderr)}"
+        )
     raise BuildFailed(error, result, message)

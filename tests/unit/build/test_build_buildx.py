@@ -138,6 +138,37 @@ def test_run_build_check_failure_reports_the_summary(runner: FakeRunner, tmp_pat
         )  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("last_line", "engine_named"),
+    [
+        # buildx 0.2x against dockerd 26 stopped mid-build (tests/integration/test_engine_restart)
+        pytest.param("ERROR: failed to receive status: rpc error: code = Unavailable desc = "
+                     "error reading from server: EOF", True, id="status-stream-closed"),
+        pytest.param("ERROR: failed to solve: Unavailable: error reading from server: EOF",
+                     True, id="solve-interrupted"),
+        pytest.param("ERROR: failed to solve: rpc error: code = Unavailable desc = transport "
+                     "is closing", True, id="older-grpc"),
+        # a RUN step's own output is quoted on "#N" lines, never as buildx's ERROR line
+        pytest.param("#5 0.2 error reading from server: EOF\nERROR: failed to solve: process "
+                     '"/bin/sh -c x" did not complete successfully: exit code: 1', False,
+                     id="run-step-printed-the-words"),
+    ],
+)  # fmt: skip
+def test_run_build_names_the_engine_when_buildkit_went_away(
+    runner: FakeRunner, tmp_path: Path, last_line: str, engine_named: bool
+) -> None:
+    iidfile, metadata_file = _files(tmp_path)
+    runner.on(["docker"], returncode=1, stderr=f"#5 [2/2] RUN sleep 10\n{last_line}\n")
+    with pytest.raises(buildx.BuildFailed) as caught:
+        buildx.run_build(
+            runner, ["buildx", "build", "."], iidfile=iidfile, metadata_file=metadata_file, env=ENV
+        )
+    message = str(caught.value)
+    assert message.startswith("docker buildx build failed (exit code 1): ")
+    assert message.endswith(last_line.splitlines()[-1])
+    assert ("the Docker engine or BuildKit went away" in message) is engine_named
+
+
 def test_null_metadata_is_no_metadata(tmp_path: Path) -> None:
     iidfile, metadata_file = _files(tmp_path)
     Path(metadata_file).write_text("null\n")
