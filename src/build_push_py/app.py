@@ -277,7 +277,7 @@ def summary_markdown(
         ("Digest", cell(digest) if digest else "-"),
         ("Platforms", ", ".join(cell(p) for p in plan.inputs.build.platforms) or "engine default"),
         ("Cache", "<br>".join(cell(c) for c in [*cache.cache_from, *cache.cache_to]) or "none"),
-        ("Time", ", ".join(f"{k} {v:.1f} s" for k, v in phases.seconds.items())),
+        ("Time", ", ".join(f"{k} {v:.2f} s" for k, v in phases.seconds.items())),
     ]
     lines = [f"### {title}", "", "| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)]
     return "\n".join(lines) + "\n"
