@@ -6,7 +6,6 @@ for the CLI's flags and for what the entry point reads from ``INPUT_<NAME>``.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -161,44 +160,3 @@ def parse_bool(name: str, value: str, *, default: bool = False) -> bool:
     if text in ("false", "0", "no", "off"):
         return False
     raise InputError(name, f"{value!r} is not a boolean; use true or false")
-
-
-def _csv_fields(line: str) -> list[str]:
-    return [field.strip() for field in next(csv.reader([line], skipinitialspace=True), [])]
-
-
-def parse_list(
-    name: str, value: str, *, split_commas: bool = True, comments: bool = True
-) -> list[str]:
-    """A list input: newline separated; each line read as CSV (quotes honoured) unless
-    ``split_commas`` is off; blank lines and, with ``comments``, ``#`` lines dropped."""
-    items: list[str] = []
-    for line in value.splitlines():
-        stripped = line.strip()
-        if not stripped or (comments and stripped.startswith("#")):
-            continue
-        if not split_commas:
-            items.append(stripped)
-            continue
-        try:
-            items.extend(f for f in _csv_fields(stripped) if f)
-        except csv.Error as exc:
-            raise InputError(name, f"cannot read line {stripped!r}: {exc}") from None
-    return items
-
-
-def parse_key_values(name: str, line: str) -> list[tuple[str, str]]:
-    """``a=1,b="x,y"`` -> [("a", "1"), ("b", "x,y")]: CSV fields, each split at its first '='."""
-    try:
-        fields = _csv_fields(line)
-    except csv.Error as exc:
-        raise InputError(name, f"cannot read line {line!r}: {exc}") from None
-    pairs: list[tuple[str, str]] = []
-    for field in fields:
-        if not field:
-            continue
-        key, sep, val = field.partition("=")
-        if not sep:
-            raise InputError(name, f"{field!r} in {line!r} is not of the form key=value")
-        pairs.append((key.strip().lower(), val))
-    return pairs

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+from ..csvlist import input_list
 from ..errors import InputError
 from ..inputs import parse_bool
 
@@ -79,34 +80,6 @@ class BuildInputs:
         if self.github_token:
             values.append(self.github_token)
         return tuple(values)
-
-
-def input_list(name: str, value: str, *, ignore_comma: bool, quote: bool = True) -> list[str]:
-    """A list input, read like actions-toolkit ``Util.getList``."""
-    text = value.strip()
-    if not text:
-        return []
-    reader = csv.reader(
-        text.splitlines(keepends=True),
-        quoting=csv.QUOTE_MINIMAL if quote else csv.QUOTE_NONE,
-        strict=quote,
-    )
-    items: list[str] = []
-    try:
-        for record in reader:
-            if not record:
-                continue
-            if len(record) == 1:
-                items.extend([record[0]] if ignore_comma else record[0].split(","))
-            elif ignore_comma:
-                items.append(",".join(record))
-            else:
-                items.extend(record)
-    except csv.Error as exc:
-        raise InputError(
-            name, f"cannot read it as CSV ({exc}); close every quote and quote whole fields"
-        ) from None
-    return [item.strip() for item in items if item and item.strip()]
 
 
 def _fields(name: str, line: str) -> list[str]:

@@ -15,9 +15,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from ..csvlist import input_list
 from ..errors import InputError
 from ..inputs import parse_bool
-from .inputs import BuildInputs, input_list
+from .inputs import BuildInputs
 
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _HEX = re.compile(r"[0-9a-f]{64}")

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+from ..csvlist import input_list
 from ..errors import InputError
 from .builder import BUILDKITD_FLAGS
-from .inputs import BuildInputs, input_list
+from .inputs import BuildInputs
 
 
 class Driver(Enum):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from build_push_py.build.inputs import PushMode, Secret, input_list, parse_build_inputs
+from build_push_py.build.inputs import PushMode, Secret, parse_build_inputs
+from build_push_py.csvlist import input_list
 from build_push_py.errors import InputError
 from build_push_py.inputs import read_raw
 

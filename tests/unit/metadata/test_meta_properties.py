@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from meta_support import REPO, load_event
 
 from build_push_py.context import GitHubContext
+from build_push_py.csvlist import read_list, split_fields
 from build_push_py.errors import InputError
 from build_push_py.metadata import compute, parse_inputs
-from build_push_py.metadata.csvlist import read_list, split_fields
 from build_push_py.metadata.expr import TemplateError, parse
 
 # text that looks like the inputs: the characters of their grammar, plus anything

@@ -1,9 +1,10 @@
-"""The two CSV readings upstream applies to the list inputs.
+"""List inputs, read the way docker/actions-toolkit's ``Util.getInputList`` reads them.
 
-1. The whole input is read as one CSV document (``Util.getInputList`` with
-   ``ignoreComma`` and ``comment: '#'``): one item per record, fields re-joined with ``,``,
-   quotes relaxed, and a ``#`` outside quotes starts a comment up to the end of the line
-   (anywhere on it, as csv-parse does without ``comment_no_infix``).
+1. The whole input is one CSV document (csv-parse with relaxed quotes): a record per line,
+   unless a quoted field spans lines (multi-line secrets). With ``ignore_comma`` a record's
+   fields are joined back with ``,``; otherwise each field is an item. metadata-action also
+   asks for ``comment: '#'``: a ``#`` outside quotes starts a comment up to the end of the
+   line (anywhere on it, as csv-parse does without ``comment_no_infix``).
 2. Each item of ``tags``/``flavor``/``images`` is then split into fields again, strictly.
 
 So the quotes of the first reading are gone before the second one: a comma inside a tag
@@ -13,7 +14,7 @@ https://github.com/docker/actions-toolkit/blob/main/src/util.ts (getList)
 
 from __future__ import annotations
 
-from ..errors import InputError
+from .errors import InputError
 
 _QUOTE = '"'
 
@@ -31,10 +32,11 @@ def _record_delimiter(text: str) -> str:
 class _Reader:
     """A small csv-parse: ``,`` between fields, ``"`` quotes with ``""`` as escape."""
 
-    def __init__(self, text: str, *, relaxed: bool, comments: bool) -> None:
+    def __init__(self, text: str, *, relaxed: bool, comments: bool, quote: bool = True) -> None:
         self.text = text
         self.relaxed = relaxed
         self.comments = comments
+        self.quote = _QUOTE if quote else None  # quote=False: '"' is an ordinary character
         self.newline = _record_delimiter(text)
 
     def records(self, *, first_only: bool = False) -> list[list[str]]:  # noqa: PLR0912, PLR0915
@@ -58,7 +60,7 @@ class _Reader:
         while i < n:
             char = text[i]
             if quoting:
-                if char == _QUOTE:
+                if char == self.quote:
                     following = text[i + 1] if i + 1 < n else ""
                     if following == _QUOTE:
                         field.append(_QUOTE)
@@ -90,7 +92,7 @@ class _Reader:
             if commenting:
                 i += 1
                 continue
-            if char == _QUOTE:
+            if char == self.quote:
                 if field:
                     if not self.relaxed:
                         raise ValueError("a quote may only open a field")
@@ -114,18 +116,32 @@ class _Reader:
         return records
 
 
-def read_list(name: str, value: str) -> list[str]:
-    """A list input as upstream reads it: one trimmed item per line, comments dropped."""
+def input_list(
+    name: str, value: str, *, ignore_comma: bool, comments: bool = False, quote: bool = True
+) -> list[str]:
+    """The items of a list input, trimmed, blank ones dropped."""
     text = value.strip()
     if not text:
         return []
     try:
-        records = _Reader(text, relaxed=True, comments=True).records()
+        records = _Reader(text, relaxed=True, comments=comments, quote=quote).records()
     except ValueError as exc:
-        raise InputError(name, f"cannot read {text!r}: {exc}") from None
-    items = [record[0] if len(record) == 1 else ",".join(record) for record in records]
+        raise InputError(name, f"cannot read {text!r} as CSV: {exc}") from None
+    items: list[str] = []
+    for record in records:
+        if len(record) == 1:
+            items.extend([record[0]] if ignore_comma else record[0].split(","))
+        elif ignore_comma:
+            items.append(",".join(record))
+        else:
+            items.extend(record)
     # Upstream would crash later on an item of only blanks; it says nothing, so drop it.
     return [item.strip() for item in items if item.strip()]
+
+
+def read_list(name: str, value: str) -> list[str]:
+    """A list input of metadata-action: one item per record, ``#`` comments dropped."""
+    return input_list(name, value, ignore_comma=True, comments=True)
 
 
 def split_fields(name: str, line: str) -> list[str]:
