@@ -88,10 +88,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from . import app  # noqa: PLC0415 - `--help` should not pay for the whole action
 
     env = runner_env(args, os.environ, args.workdir)
+    os.chdir(args.workdir)  # the build context and file are relative to it, as on a runner
     try:
-        app.run(env)
-        if args.command == "run":
-            app.post(env)
+        try:
+            app.run(env)
+        finally:
+            if args.command == "run":  # log out and remove what the run created, as a runner would
+                app.post(env | workflow.saved_state())
     except ActionError as exc:
         workflow.error(str(exc))
         return 1

@@ -83,9 +83,19 @@ def export_env(name: str, value: str) -> None:
         gau.set_env(name, value)
 
 
+# What this process saved, for a caller that runs the post step itself (the CLI).
+_saved_state: dict[str, str] = {}
+
+
 def save_state(name: str, value: str) -> None:
+    _saved_state[name] = value
     if os.environ.get("GITHUB_STATE"):
         gau.save_state(name, value)
+
+
+def saved_state() -> dict[str, str]:
+    """The state saved so far, as the runner would give it to the post step."""
+    return {f"STATE_{name}": value for name, value in _saved_state.items()}
 
 
 def summary(markdown: str) -> None:
