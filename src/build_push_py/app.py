@@ -160,6 +160,36 @@ def run(env: Mapping[str, str]) -> None:
     _mask_secrets(raw)
     with phases("inputs"):
         inp = parse(raw)
+    _mask_and_warn(inp)
+
+    if inp.digests.merge:
+        from .scale_run import merge  # noqa: PLC0415 - not needed by a build or a dry run
+
+        merge(make_plan(inp, raw, env, phases), env, phases)
+    elif inp.dry_run:
+        plan = make_plan(inp, raw, env, phases)
+        argv = plan.argv(
+            PLAN_BUILDX,
+            metadata_file="<metadata-file>",
+            iidfile="<iidfile>",
+            builder=inp.build.builder or None,
+            secret_files={
+                sid: f"<secret {sid}>" for sid, _ in secret_payloads(inp.build, plan.facts)
+            },
+        )
+        print_plan(plan.meta, plan.push, argv, inp.build.secret_values)
+        workflow.summary(summary_markdown(plan, None, phases, dry_run=True))
+    else:
+        from .build_run import BuilderProbe, build_and_push  # noqa: PLC0415 - not for dry runs
+        from .login_run import new_config_dir  # noqa: PLC0415
+
+        config_dir = new_config_dir(inp, env)
+        # Started before the metadata: its buildx calls overlap the repository lookup.
+        probe = BuilderProbe(inp, env, config_dir)
+        build_and_push(make_plan(inp, raw, env, phases), env, phases, config_dir, probe)
+
+
+def _mask_and_warn(inp: Inputs) -> None:
     tls_pem = inp.driver.secret_values if inp.driver else ()
     for secret in [*(entry.password for entry in inp.logins), *inp.build.secret_values, *tls_pem]:
         workflow.mask(secret)
@@ -169,14 +199,11 @@ def run(env: Mapping[str, str]) -> None:
             " and the build log, pass it with `secrets` (RUN --mount=type=secret) instead"
         )
 
-    build_step = not inp.dry_run and not inp.digests.merge
-    if build_step:
-        from .build_run import BuilderProbe  # noqa: PLC0415 - as build_and_push below
-        from .login_run import new_config_dir  # noqa: PLC0415
 
-        config_dir = new_config_dir(inp, env)
-        probe = BuilderProbe(inp, env, config_dir)
-
+def make_plan(
+    inp: Inputs, raw: Mapping[str, str], env: Mapping[str, str], phases: Phases
+) -> Plan:
+    """The metadata (and its outputs, written now), whether to push, the cache: the Plan."""
     with phases("metadata"):
         ctx = effective_context(
             context.from_git(env, env.get("GITHUB_WORKSPACE") or None)
@@ -208,30 +235,7 @@ def run(env: Mapping[str, str]) -> None:
         default_context=git_context_url(ctx.server_url, ctx.repository, ctx.ref),
         default_provenance=False,
     )
-
-    plan = Plan(inp, meta, push, cache, facts)
-
-    if inp.digests.merge:
-        from .scale_run import merge  # noqa: PLC0415 - as build_and_push below
-
-        merge(plan, env, phases)
-        return
-
-    if inp.dry_run:
-        argv = plan.argv(
-            PLAN_BUILDX,
-            metadata_file="<metadata-file>",
-            iidfile="<iidfile>",
-            builder=inp.build.builder or None,
-            secret_files={sid: f"<secret {sid}>" for sid, _ in secret_payloads(inp.build, facts)},
-        )
-        print_plan(meta, push, argv, inp.build.secret_values)
-        workflow.summary(summary_markdown(plan, None, phases, dry_run=True))
-        return
-
-    from .build_run import build_and_push  # noqa: PLC0415 - the docker SDK is slow to import
-
-    build_and_push(plan, env, phases, config_dir, probe)
+    return Plan(inp, meta, push, cache, facts)
 
 
 def write_metadata_outputs(meta: Meta, inp: MetaInputs, env: Mapping[str, str]) -> None:
