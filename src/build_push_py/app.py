@@ -180,9 +180,11 @@ def run(env: Mapping[str, str]) -> None:
         print_plan(plan.meta, plan.push, argv, inp.build.secret_values)
         workflow.summary(summary_markdown(plan, None, phases, dry_run=True))
     else:
-        from .build_run import BuilderProbe, build_and_push  # noqa: PLC0415 - not for dry runs
+        from .build.buildx import check_secret_files  # noqa: PLC0415 - not for dry runs
+        from .build_run import BuilderProbe, build_and_push  # noqa: PLC0415
         from .login_run import new_config_dir  # noqa: PLC0415
 
+        check_secret_files(inp.build)
         config_dir = new_config_dir(inp, env)
         # Started before the metadata: its buildx calls overlap the repository lookup.
         probe = BuilderProbe(inp, env, config_dir)

@@ -67,6 +67,11 @@ def run_entry(tmp_path: Path, inputs: dict[str, str], event: str = "tag_semver")
         pytest.param({"push": "sometimes"}, ["push", "auto"], id="push-not-auto-true-false"),
         pytest.param({"dry-run": "perhaps"}, ["dry-run"], id="dry-run-not-bool"),
         pytest.param({"username": "u"}, ["password"], id="username-without-password"),
+        pytest.param(
+            {"secret-files": "key=/nonexistent/file", "username": "u", "password": "p"},
+            ["secret-files", "/nonexistent/file"],
+            id="secret-file-missing-found-before-login",
+        ),
     ],
 )
 def test_bad_input_is_one_error_line_and_exit_1(

@@ -62,14 +62,19 @@ def remove_builder(runner: Runner, name: str, env: Mapping[str, str] | None = No
     check(runner(remove_argv(name), env=env), f"docker buildx rm {name}")
 
 
+def check_secret_files(inp: BuildInputs) -> None:
+    """Every ``secret-files`` path exists: checked before anything logs in or builds."""
+    for secret_id, path in inp.secret_files:
+        if not Path(path).is_file():
+            raise InputError("secret-files", f"{secret_id}={path}: no such file")
+
+
 def write_secret_files(
     payloads: Sequence[tuple[str, str]], directory: str, inp: BuildInputs
 ) -> dict[str, str]:
     """Write each (id, value) to its own file readable only by us (ids can hold any
-    character, so files are numbered); check that ``secret-files`` exist."""
-    for secret_id, path in inp.secret_files:
-        if not Path(path).is_file():
-            raise InputError("secret-files", f"{secret_id}={path}: no such file")
+    character, so files are numbered)."""
+    check_secret_files(inp)
     paths: dict[str, str] = {}
     for number, (secret_id, value) in enumerate(payloads, start=1):
         path = str(Path(directory) / f"secret-{number}")
