@@ -20,6 +20,8 @@ from meta_support import (
     run,
 )
 
+from build_push_py.metadata import Meta
+
 ONE = ["user/app"]
 TWO = ["org/app", "ghcr.io/user/app"]
 
@@ -39,6 +41,16 @@ def case(  # noqa: PLR0917 - one table row, positional like upstream's
 
 
 VERSION_CASES = [
+    case(
+        "null01-no-event",
+        "empty",
+        {"images": ONE},
+        "",
+        [],
+        False,
+        [],
+        "",
+    ),
     case(
         "null02-empty-context",
         "empty",
@@ -98,6 +110,16 @@ VERSION_CASES = [
         False,
         ["org/app:dev", "ghcr.io/user/app:dev"],
         SHA_DEV,
+    ),
+    case(
+        "push06-edge-two-images",
+        "push_default_branch",
+        {"images": TWO, "tags": ["type=edge"]},
+        "edge",
+        [],
+        False,
+        ["org/app:edge", "ghcr.io/user/app:edge"],
+        SHA_MASTER,
     ),
     case(
         "push07-branch-and-sha",
@@ -984,6 +1006,48 @@ VERSION_CASES = [
         SHA_DEV,
     ),
     case(
+        "latest02-match-date-rc",
+        "tag_non_version",
+        {"images": ONE, "tags": ['type=match,"""pattern=^\\d+-RC\\d{1,2}"""']},
+        "20200110-RC2",
+        [],
+        True,
+        ["user/app:20200110-RC2", "user/app:latest"],
+        SHA_DEV,
+        ref="refs/tags/20200110-RC2",
+    ),
+    case(
+        "latest03-match-date",
+        "tag_non_version",
+        {"images": ONE, "tags": ["type=match,pattern=\\d{8}"]},
+        "20200110",
+        [],
+        True,
+        ["user/app:20200110", "user/app:latest"],
+        SHA_DEV,
+        ref="refs/tags/20200110-RC2",
+    ),
+    case(
+        "latest04-match-version",
+        "tag_semver",
+        {"images": ONE, "tags": ['type=match,"pattern=\\d.\\d.\\d"']},
+        "1.1.1",
+        [],
+        True,
+        ["user/app:1.1.1", "user/app:latest"],
+        SHA_DEV,
+    ),
+    case(
+        "latest05-default-rules-on-tag",
+        "tag_semver",
+        {"images": TWO},
+        "v1.1.1",
+        [],
+        True,
+        ["org/app:v1.1.1", "org/app:latest", "ghcr.io/user/app:v1.1.1", "ghcr.io/user/app:latest"],
+        SHA_DEV,
+    ),
+    case(
         "latest06-match-on-prerelease",
         "tag_prerelease",
         {"images": TWO, "tags": ['type=match,"pattern=\\d.\\d.\\d"']},
@@ -1036,6 +1100,16 @@ VERSION_CASES = [
         [],
         False,
         ["user/app:pr-15"],
+        SHA_PR,
+    ),
+    case(
+        "pr02-two-images",
+        "pull_request",
+        {"images": TWO},
+        "pr-15",
+        [],
+        False,
+        ["org/app:pr-15", "ghcr.io/user/app:pr-15"],
         SHA_PR,
     ),
     case(
@@ -1105,6 +1179,20 @@ VERSION_CASES = [
             "ghcr.io/user/app:sha-2665741",
             "ghcr.io/user/app:pr-15",
         ],
+        SHA_MASTER,
+    ),
+    case(
+        "pr08-target-empty-prefix",
+        "pull_request_target",
+        {
+            "images": TWO,
+            "tags": ["type=ref,event=pr,prefix="],
+            "flavor": ["prefix=glo-", "suffix=-bal"],
+        },
+        "15-bal",
+        [],
+        False,
+        ["org/app:15-bal", "ghcr.io/user/app:15-bal"],
         SHA_MASTER,
     ),
     case(
@@ -1203,6 +1291,21 @@ VERSION_CASES = [
         [],
         False,
         ["user/app:20200110-003000"],
+        SHA_DEV,
+    ),
+    case(
+        "schedule04-two-images",
+        "schedule",
+        {"images": TWO},
+        "nightly",
+        ["master"],
+        False,
+        [
+            "org/app:nightly",
+            "org/app:master",
+            "ghcr.io/user/app:nightly",
+            "ghcr.io/user/app:master",
+        ],
         SHA_DEV,
     ),
     case(
@@ -1329,6 +1432,16 @@ VERSION_CASES = [
         SHA_DEV,
     ),
     case(
+        "raw02-one",
+        "push_branch",
+        {"images": ONE, "tags": ["type=ref,event=branch", "type=raw,my"]},
+        "dev",
+        ["my"],
+        False,
+        ["user/app:dev", "user/app:my"],
+        SHA_DEV,
+    ),
+    case(
         "raw03-on-tag",
         "tag_non_version",
         {
@@ -1339,6 +1452,61 @@ VERSION_CASES = [
         ["my", "custom", "tags"],
         True,
         ["user/app:release1", "user/app:my", "user/app:custom", "user/app:tags", "user/app:latest"],
+        SHA_DEV,
+    ),
+    case(
+        "raw04-after-match",
+        "tag_non_version",
+        {
+            "images": ONE,
+            "tags": [
+                "type=match,pattern=\\d{8}",
+                "type=raw,my",
+                "type=raw,custom",
+                "type=raw,tags",
+            ],
+            "flavor": ["latest=false"],
+        },
+        "20200110",
+        ["my", "custom", "tags"],
+        False,
+        ["user/app:20200110", "user/app:my", "user/app:custom", "user/app:tags"],
+        SHA_DEV,
+        ref="refs/tags/20200110-RC2",
+    ),
+    case(
+        "raw05-after-semver",
+        "tag_semver",
+        {
+            "images": TWO,
+            "tags": [
+                "type=semver,pattern={{version}}",
+                "type=semver,pattern={{major}}.{{minor}}",
+                "type=semver,pattern={{major}}",
+                "type=raw,my",
+                "type=raw,custom",
+                "type=raw,tags",
+            ],
+        },
+        "1.1.1",
+        ["1.1", "1", "my", "custom", "tags"],
+        True,
+        [
+            "org/app:1.1.1",
+            "org/app:1.1",
+            "org/app:1",
+            "org/app:my",
+            "org/app:custom",
+            "org/app:tags",
+            "org/app:latest",
+            "ghcr.io/user/app:1.1.1",
+            "ghcr.io/user/app:1.1",
+            "ghcr.io/user/app:1",
+            "ghcr.io/user/app:my",
+            "ghcr.io/user/app:custom",
+            "ghcr.io/user/app:tags",
+            "ghcr.io/user/app:latest",
+        ],
         SHA_DEV,
     ),
     case(
@@ -1378,6 +1546,25 @@ VERSION_CASES = [
         SHA_DEV,
     ),
     case(
+        "raw08-match-on-branch-skipped",
+        "push_branch",
+        {
+            "images": ONE,
+            "tags": [
+                "type=match,pattern=\\d{8}",
+                "type=raw,my",
+                "type=raw,custom",
+                "type=raw,tags",
+            ],
+            "flavor": ["latest=false"],
+        },
+        "my",
+        ["custom", "tags"],
+        False,
+        ["user/app:my", "user/app:custom", "user/app:tags"],
+        SHA_DEV,
+    ),
+    case(
         "raw09-own-and-flavor-affixes",
         "push_branch",
         {
@@ -1413,6 +1600,16 @@ VERSION_CASES = [
 ]
 
 
+def _check(  # noqa: PLR0917 - one table row's expectations
+    meta: Meta, main: str, partial: list[str], latest: bool, tags: list[str], revision: str
+) -> None:
+    """upstream's tagsLabelsTest: annotations default to the labels, at level manifest."""
+    assert (meta.version, list(meta.partial), meta.latest) == (main, partial, latest)
+    assert list(meta.tags) == tags
+    assert list(meta.labels) == oci_labels(revision, main)
+    assert [a.removeprefix("manifest:") for a in meta.annotations] == oci_labels(revision, main)
+
+
 @pytest.mark.parametrize(
     ("event", "ref", "inputs", "main", "partial", "latest", "tags", "revision"), VERSION_CASES
 )
@@ -1426,54 +1623,193 @@ def test_version_tags_labels(  # noqa: PLR0917 - parametrized columns
     tags: list[str],
     revision: str,
 ) -> None:
-    meta = run(event, inputs, ref=ref)
-    assert (meta.version, list(meta.partial), meta.latest) == (main, partial, latest)
-    assert list(meta.tags) == tags
-    assert list(meta.labels) == oci_labels(revision, main)
-    assert [a.removeprefix("manifest:") for a in meta.annotations] == oci_labels(revision, main)
+    _check(run(event, inputs, ref=ref), main, partial, latest, tags, revision)
 
 
+# upstream's 'pr-head-sha' table: the same runs with DOCKER_METADATA_PR_HEAD_SHA=true
 PR_HEAD_SHA_CASES = [
-    pytest.param(
+    case(
+        "pr01-head-sha",
         "pull_request",
-        ["type=ref,event=pr", "type=sha"],
-        ["pr-15", "sha-3370e22"],
-        id="pr03-head-sha",
+        {"images": ONE},
+        "pr-15",
+        [],
+        False,
+        ["user/app:pr-15"],
+        SHA_PR_HEAD,
     ),
-    pytest.param(
+    case(
+        "pr02-head-sha",
         "pull_request",
-        ["type=sha,priority=2000", "type=ref,event=pr"],
-        ["sha-3370e22", "pr-15"],
-        id="pr04-head-sha",
+        {"images": TWO},
+        "pr-15",
+        [],
+        False,
+        ["org/app:pr-15", "ghcr.io/user/app:pr-15"],
+        SHA_PR_HEAD,
     ),
-    pytest.param(
-        "pull_request_target",
-        ["type=sha,priority=2000", "type=ref,event=pr"],
-        ["sha-3370e22", "pr-15"],
-        id="pr07-target-head-sha",
-    ),
-    pytest.param(
-        "pull_request_target",
+    case(
+        "pr03-head-sha",
+        "pull_request",
+        {"images": TWO, "tags": ["type=ref,event=pr", "type=sha"]},
+        "pr-15",
+        ["sha-3370e22"],
+        False,
         [
-            "type=ref,event=tag",
-            "type=ref,event=pr",
-            "type=ref,event=branch",
-            "type=sha",
-            "type=sha,format=long",
+            "org/app:pr-15",
+            "org/app:sha-3370e22",
+            "ghcr.io/user/app:pr-15",
+            "ghcr.io/user/app:sha-3370e22",
         ],
-        ["pr-15", "sha-3370e22", f"sha-{SHA_PR_HEAD}"],
-        id="pr09-target-head-sha",
+        SHA_PR_HEAD,
+    ),
+    case(
+        "pr04-head-sha",
+        "pull_request",
+        {"images": TWO, "tags": ["type=sha,priority=2000", "type=ref,event=pr"]},
+        "sha-3370e22",
+        ["pr-15"],
+        False,
+        [
+            "org/app:sha-3370e22",
+            "org/app:pr-15",
+            "ghcr.io/user/app:sha-3370e22",
+            "ghcr.io/user/app:pr-15",
+        ],
+        SHA_PR_HEAD,
+    ),
+    case(
+        "pr05-head-sha",
+        "pull_request",
+        {"images": TWO, "tags": ["type=ref,event=pr"], "flavor": ["prefix=glo-", "suffix=-bal"]},
+        "pr-15-bal",
+        [],
+        False,
+        ["org/app:pr-15-bal", "ghcr.io/user/app:pr-15-bal"],
+        SHA_PR_HEAD,
+    ),
+    case(
+        "pr06-head-sha",
+        "pull_request",
+        {
+            "images": TWO,
+            "tags": ["type=ref,event=pr,prefix="],
+            "flavor": ["prefix=glo-", "suffix=-bal"],
+        },
+        "15-bal",
+        [],
+        False,
+        ["org/app:15-bal", "ghcr.io/user/app:15-bal"],
+        SHA_PR_HEAD,
+    ),
+    case(
+        "pr07-target-head-sha",
+        "pull_request_target",
+        {"images": TWO, "tags": ["type=sha,priority=2000", "type=ref,event=pr"]},
+        "sha-3370e22",
+        ["pr-15"],
+        False,
+        [
+            "org/app:sha-3370e22",
+            "org/app:pr-15",
+            "ghcr.io/user/app:sha-3370e22",
+            "ghcr.io/user/app:pr-15",
+        ],
+        SHA_PR_HEAD,
+    ),
+    case(
+        "pr08-target-head-sha",
+        "pull_request_target",
+        {
+            "images": TWO,
+            "tags": ["type=ref,event=pr,prefix="],
+            "flavor": ["prefix=glo-", "suffix=-bal"],
+        },
+        "15-bal",
+        [],
+        False,
+        ["org/app:15-bal", "ghcr.io/user/app:15-bal"],
+        SHA_PR_HEAD,
+    ),
+    case(
+        "pr09-target-head-sha",
+        "pull_request_target",
+        {
+            "images": ["org/app"],
+            "tags": [
+                "type=ref,event=tag",
+                "type=ref,event=pr",
+                "type=ref,event=branch",
+                "type=sha",
+                "type=sha,format=long",
+            ],
+        },
+        "pr-15",
+        ["sha-3370e22", f"sha-{SHA_PR_HEAD}"],
+        False,
+        ["org/app:pr-15", "org/app:sha-3370e22", f"org/app:sha-{SHA_PR_HEAD}"],
+        SHA_PR_HEAD,
+    ),
+    case(
+        "pr10-target-head-sha",
+        "pull_request_target",
+        {
+            "images": ["org/app"],
+            "tags": [
+                "type=raw,value=mytag-{{base_ref}}",
+                "type=raw,mytag-defbranch,enable={{is_default_branch}}",
+            ],
+        },
+        "mytag-master",
+        [],
+        False,
+        ["org/app:mytag-master"],
+        SHA_PR_HEAD,
+    ),
+    case(
+        "pr11-head-sha",
+        "pull_request",
+        {
+            "images": ["org/app"],
+            "tags": [
+                "type=raw,value=mytag-{{base_ref}}",
+                "type=raw,mytag-defbranch,enable={{is_default_branch}}",
+            ],
+        },
+        "mytag-master",
+        [],
+        False,
+        ["org/app:mytag-master"],
+        SHA_PR_HEAD,
+    ),
+    case(
+        "pr12-head-sha",
+        "pull_request",
+        {"images": ["org/app"], "tags": ["type=raw,value=src-{{commit_date YYYY-MM-DD}}"]},
+        "src-2020-01-10T00-30-00Z",
+        [],
+        False,
+        ["org/app:src-2020-01-10T00-30-00Z"],
+        SHA_PR_HEAD,
     ),
 ]
 
 
-@pytest.mark.parametrize(("event", "tags", "names"), PR_HEAD_SHA_CASES)
-def test_pr_head_sha_knob(event: str, tags: list[str], names: list[str]) -> None:
-    meta = run(
-        event, {"images": ["org/app"], "tags": tags}, env={"DOCKER_METADATA_PR_HEAD_SHA": "true"}
-    )
-    assert list(meta.tag_names) == names
-    assert list(meta.labels) == oci_labels(SHA_PR_HEAD, names[0])
+@pytest.mark.parametrize(
+    ("event", "ref", "inputs", "main", "partial", "latest", "tags", "revision"), PR_HEAD_SHA_CASES
+)
+def test_pr_head_sha_knob(  # noqa: PLR0917 - parametrized columns
+    event: str,
+    ref: str | None,
+    inputs: dict[str, Any],
+    main: str,
+    partial: list[str],
+    latest: bool,
+    tags: list[str],
+    revision: str,
+) -> None:
+    meta = run(event, inputs, ref=ref, env={"DOCKER_METADATA_PR_HEAD_SHA": "true"})
+    _check(meta, main, partial, latest, tags, revision)
 
 
 def test_pr_head_sha_knob_ignored_outside_pull_requests() -> None:
@@ -1481,8 +1817,8 @@ def test_pr_head_sha_knob_ignored_outside_pull_requests() -> None:
     assert meta.tag_names == ("sha-860c190",)
 
 
-def test_custom_labels_and_annotations_override_defaults() -> None:
-    """latest09: custom values win, extra keys are merged in and everything is sorted by key."""
+def test_custom_labels_and_annotations_override_defaults_latest09() -> None:
+    """Custom values win, extra keys are merged in and everything is sorted by key."""
     meta = run(
         "tag_semver",
         {
@@ -1503,20 +1839,32 @@ def test_custom_labels_and_annotations_override_defaults() -> None:
             ],
         },
     )
+    assert (meta.version, meta.partial, meta.latest) == ("v1.1.1", (), False)
+    assert meta.tags == ("org/app:v1.1.1", "ghcr.io/myuser/myapp:v1.1.1")
     assert list(meta.labels) == [
         "maintainer=CrazyMax",
-        "org.opencontainers.image.created=2020-01-10T00:30:00.000Z",
-        'org.opencontainers.image.description=this is a "good" example',
-        "org.opencontainers.image.licenses=MIT",
-        f"org.opencontainers.image.revision={SHA_DEV}",
-        "org.opencontainers.image.source=https://github.com/octocat/Hello-World",
-        "org.opencontainers.image.title=MyCustomTitle",
-        "org.opencontainers.image.url=https://github.com/octocat/Hello-World",
-        "org.opencontainers.image.vendor=MyCompany",
-        "org.opencontainers.image.version=v1.1.1",
+        *oci_labels(
+            SHA_DEV,
+            "v1.1.1",
+            **{
+                "org.opencontainers.image.description": 'this is a "good" example',
+                "org.opencontainers.image.title": "MyCustomTitle",
+                "org.opencontainers.image.vendor": "MyCompany",
+            },
+        ),
     ]
-    assert meta.annotations[0] == "manifest:maintainer=Foo"
-    assert meta.annotations[-2] == "manifest:org.opencontainers.image.vendor=MyNotCompany"
+    assert [a.removeprefix("manifest:") for a in meta.annotations] == [
+        "maintainer=Foo",
+        *oci_labels(
+            SHA_DEV,
+            "v1.1.1",
+            **{
+                "org.opencontainers.image.description": 'this is a "bad" example',
+                "org.opencontainers.image.title": "MyNotTitle",
+                "org.opencontainers.image.vendor": "MyNotCompany",
+            },
+        ),
+    ]
 
 
 def test_label_expression_and_invalid_label_lines() -> None:

@@ -69,6 +69,65 @@ RULE_CASES = [
         id="sha-long-no-prefix",
     ),
     pytest.param(
+        "type=schedule,enable=true,pattern={{date 'YYYYMMDD' tz='Asia/Tokyo'}}",
+        "type=schedule,enable=true,pattern={{date 'YYYYMMDD' tz='Asia/Tokyo'}},priority=1000",
+        id="schedule-pattern-tz",
+    ),
+    # semver/pep440 also get match= (an attribute of later v5 releases)
+    pytest.param(
+        "type=semver,enable=true,pattern={{version}}",
+        "type=semver,enable=true,pattern={{version}},value=,match=,priority=900",
+        id="semver",
+    ),
+    pytest.param(
+        "type=semver,priority=1,enable=true,pattern={{version}}",
+        "type=semver,priority=1,enable=true,pattern={{version}},value=,match=",
+        id="semver-priority",
+    ),
+    pytest.param(
+        'type=match,enable=true,"pattern=^v(\\d.\\d.\\d)$",group=1',
+        "type=match,enable=true,pattern=^v(\\d.\\d.\\d)$,group=1,value=,priority=800",
+        id="match-quoted-pattern",
+    ),
+    pytest.param(
+        "type=match,priority=700,enable=true,pattern=v(.*),group=1",
+        "type=match,priority=700,enable=true,pattern=v(.*),group=1,value=",
+        id="match-priority-group",
+    ),
+    pytest.param(
+        "type=match,enable=true,pattern=v(.*),group=1,value=v1.2.3",
+        "type=match,enable=true,pattern=v(.*),group=1,value=v1.2.3,priority=800",
+        id="match-value",
+    ),
+    pytest.param(
+        "type=ref,event=branch", "type=ref,event=branch,enable=true,priority=600", id="ref-branch"
+    ),
+    pytest.param(
+        "type=raw,value=acustomtag2",
+        "type=raw,value=acustomtag2,enable=true,priority=200",
+        id="raw-value",
+    ),
+    pytest.param(
+        "type=raw,enable=true,value=acustomtag4",
+        "type=raw,enable=true,value=acustomtag4,priority=200",
+        id="raw-enabled",
+    ),
+    pytest.param(
+        "type=sha,format=long",
+        "type=sha,format=long,prefix=sha-,enable=true,priority=100",
+        id="sha-long",
+    ),
+    pytest.param(
+        "type=sha,prefix=",
+        "type=sha,prefix=,format=short,enable=true,priority=100",
+        id="sha-no-prefix",
+    ),
+    pytest.param(
+        "type=sha,enable=false",
+        "type=sha,enable=false,prefix=sha-,format=short,priority=100",
+        id="sha-disabled",
+    ),
+    pytest.param(
         "TYPE=raw, Value = spaced ",
         "type=raw,value=spaced,enable=true,priority=200",
         id="keys-lower-cased-values-trimmed",
@@ -314,6 +373,11 @@ INVALID_CASES = [
     ),
     pytest.param(
         {"images": "value=name/foo"}, "unknown attribute 'value'", id="image-unknown-attribute"
+    ),
+    pytest.param(
+        {"images": "name/foo,bar=baz"},
+        "unknown attribute 'bar'",
+        id="image-unknown-attribute-after-name",
     ),
     pytest.param(
         {"images": "name/foo,enable=bar"}, "enable must be true or false", id="image-enable-bad"
