@@ -92,7 +92,7 @@ def build_and_push(
     result = buildx.BuildResult()
     try:
         secret_files = buildx.write_secret_files(
-            secret_payloads(inp.build, plan.facts), str(work), inp.build
+            secret_payloads(inp.build, plan.facts), str(work)
         )
         argv = plan.argv(
             version,

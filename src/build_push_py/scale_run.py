@@ -4,7 +4,6 @@ the digest file of a push by digest, and the merge of those digests into tagged 
 from __future__ import annotations
 
 import json
-import os
 import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -24,8 +23,9 @@ from .build.merge import (
 from .build.remote import BuilderSpec
 from .build.remote import create_argv as builder_create_argv
 from .build.version import ANNOTATIONS
-from .errors import ActionError, CommandError, InputError
+from .errors import ActionError, InputError
 from .login_run import log_in
+from .private import write_private
 from .proc import Runner, check
 
 
@@ -40,12 +40,6 @@ def workspace_path(path: str, env: Mapping[str, str]) -> Path:
     return given if given.is_absolute() else Path(env.get("GITHUB_WORKSPACE") or ".") / given
 
 
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-
-
 def create_job_builder(
     runner: Runner, spec: BuilderSpec, buildkit_image: str, config_dir: str,
     env: Mapping[str, str],
@@ -56,7 +50,7 @@ def create_job_builder(
     for material in spec.tls:
         if material.is_pem:
             path = Path(config_dir) / f"buildkit-{material.option}.pem"
-            _write_private(path, material.value + "\n")
+            write_private(path, material.value + "\n")
             files[material.option] = str(path)
         elif not Path(material.value).is_file():
             raise InputError(f"tls-{material.option}", f"{material.value}: no such file")
@@ -158,10 +152,7 @@ def merge(plan: Plan, env: Mapping[str, str], phases: Phases) -> None:
             argv = create_argv(image, tags, digests, annotations)
             with workflow.untrusted():
                 workflow.info(shlex.join(argv))
-            done = runner(argv, env=buildx_env, stream=True)
-            if done.returncode != 0:
-                raise CommandError("docker buildx imagetools create", done.argv, done.returncode,
-                                   done.stderr, done.stdout)  # fmt: skip
+            check(runner(argv, env=buildx_env, stream=True), "docker buildx imagetools create")
             index_digest = index_digest or _index_digest(runner, tags[0], buildx_env)
     workflow.set_output("digest", index_digest)
     workflow.summary(merge_summary(groups, digests, index_digest, phases))

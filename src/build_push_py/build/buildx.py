@@ -8,7 +8,6 @@ any builder made here live).
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets as _random
 from collections.abc import Callable, Mapping, Sequence
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CommandError, EngineError, InputError, last_lines
+from ..private import write_private
 from ..proc import Runner, check
 from .builder import BuilderInfo, create_argv, inspect_argv, parse_inspect, remove_argv
 from .inputs import BuildInputs
@@ -69,18 +69,13 @@ def check_secret_files(inp: BuildInputs) -> None:
             raise InputError("secret-files", f"{secret_id}={path}: no such file")
 
 
-def write_secret_files(
-    payloads: Sequence[tuple[str, str]], directory: str, inp: BuildInputs
-) -> dict[str, str]:
+def write_secret_files(payloads: Sequence[tuple[str, str]], directory: str) -> dict[str, str]:
     """Write each (id, value) to its own file readable only by us (ids can hold any
     character, so files are numbered)."""
-    check_secret_files(inp)
     paths: dict[str, str] = {}
     for number, (secret_id, value) in enumerate(payloads, start=1):
         path = str(Path(directory) / f"secret-{number}")
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(value)
+        write_private(path, value)
         paths[secret_id] = path
     return paths
 

@@ -8,13 +8,13 @@ for. The password travels in the API request body over the engine socket, never 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ..errors import ActionError, EngineError
+from ..private import write_private
 from ..retry import Retrier
 from .login import RegistryLogin, docker_config, server_address
 
@@ -76,8 +76,5 @@ def login(
 
 
 def write_config(config_dir: str, config: Mapping[str, Any]) -> None:
-    path = Path(config_dir) / "config.json"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(config, handle)
+    write_private(Path(config_dir) / "config.json", json.dumps(config))
 

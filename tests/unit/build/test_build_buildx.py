@@ -60,13 +60,16 @@ def test_builder_that_cannot_start_is_removed(runner: FakeRunner) -> None:
     assert runner.calls[-1].argv[:3] == ["docker", "buildx", "rm"]
 
 
-def test_write_secret_files(tmp_path: Path) -> None:
+def test_check_secret_files(tmp_path: Path) -> None:
     inp = parse_build_inputs({"secret-files": f"KEY={tmp_path / 'missing.pem'}"})
     with pytest.raises(InputError, match=r"'secret-files'.*no such file"):
-        buildx.write_secret_files([], str(tmp_path), inp)
-    paths = buildx.write_secret_files(
-        [("A", "1"), ("B/../x", "multi\nline")], str(tmp_path), parse_build_inputs({})
-    )
+        buildx.check_secret_files(inp)
+    (tmp_path / "missing.pem").write_text("now here")
+    buildx.check_secret_files(inp)
+
+
+def test_write_secret_files(tmp_path: Path) -> None:
+    paths = buildx.write_secret_files([("A", "1"), ("B/../x", "multi\nline")], str(tmp_path))
     assert {k: Path(v).read_text() for k, v in paths.items()} == {"A": "1", "B/../x": "multi\nline"}
     assert all(stat.S_IMODE(Path(p).stat().st_mode) == 0o600 for p in paths.values())
 
