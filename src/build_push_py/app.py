@@ -268,12 +268,22 @@ def print_plan(meta: Meta, push: bool, argv: Sequence[str], secrets: Sequence[st
         workflow.info("  docker " + redact_argv(argv, secrets))
 
 
+def cell(text: str) -> str:
+    """Text as inline code in a Markdown table cell (it may come from the event)."""
+    return "`" + text.replace("`", "'").replace("|", "\\|").replace("\n", " ") + "`"
+
+
+def summary_table(title: str, rows: Sequence[tuple[str, str]], phases: Phases) -> str:
+    """A job-summary section: a two-column table, the time per phase last."""
+    times = ", ".join(f"{k} {v:.2f} s" for k, v in phases.seconds.items())
+    lines = [f"### {title}", "", "| | |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in [*rows, ("Time", times)]]
+    return "\n".join(lines) + "\n"
+
+
 def summary_markdown(
     plan: Plan, digest: str | None, phases: Phases, *, dry_run: bool = False
 ) -> str:
-    def cell(text: str) -> str:
-        return "`" + text.replace("`", "'").replace("|", "\\|").replace("\n", " ") + "`"
-
     meta, cache = plan.meta, plan.cache
     title = "build-push-py plan (dry run)" if dry_run else "build-push-py"
     rows = [
@@ -283,10 +293,8 @@ def summary_markdown(
         ("Digest", cell(digest) if digest else "-"),
         ("Platforms", ", ".join(cell(p) for p in plan.inputs.build.platforms) or "engine default"),
         ("Cache", "<br>".join(cell(c) for c in [*cache.cache_from, *cache.cache_to]) or "none"),
-        ("Time", ", ".join(f"{k} {v:.2f} s" for k, v in phases.seconds.items())),
     ]
-    lines = [f"### {title}", "", "| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)]
-    return "\n".join(lines) + "\n"
+    return summary_table(title, rows, phases)
 
 
 def post(env: Mapping[str, str]) -> None:

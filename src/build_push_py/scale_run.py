@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from . import workflow
-from .app import Phases, Plan, buildx_runner
+from .app import Phases, Plan, buildx_runner, cell, summary_table
 from .build import buildx
 from .build.merge import (
     create_argv,
@@ -162,16 +162,10 @@ def merge_summary(
     groups: Mapping[str, Sequence[str]], digests: Sequence[str], index_digest: str,
     phases: Phases, *, dry_run: bool = False,
 ) -> str:  # fmt: skip
-    def cell(text: str) -> str:
-        return "`" + text.replace("`", "'").replace("|", "\\|") + "`"
-
     rows = [
         ("Images", ", ".join(cell(i) for i in groups)),
         ("Tags", "<br>".join(cell(t) for tags in groups.values() for t in tags)),
         ("Merged digests", "<br>".join(cell(d) for d in digests)),
         ("Index digest", cell(index_digest) if index_digest else "-"),
-        ("Time", ", ".join(f"{k} {v:.1f} s" for k, v in phases.seconds.items())),
     ]
-    title = "build-push-py merge" + (" (dry run)" if dry_run else "")
-    lines = [f"### {title}", "", "| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)]
-    return "\n".join(lines) + "\n"
+    return summary_table("build-push-py merge" + (" (dry run)" if dry_run else ""), rows, phases)
