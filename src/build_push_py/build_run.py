@@ -28,6 +28,7 @@ from .build.builder import (
     needs_container_builder,
     with_engine_store,
 )
+from .build.remote import BuilderSpec, Driver
 from .build.version import BuildxVersion
 from .login_run import log_in
 from .proc import Runner
@@ -79,7 +80,10 @@ def build_and_push(
         elif needs_container_builder(plan.build, cache.cache_to, info):
             reasons = ", ".join(missing_features(plan.build, cache.cache_to, info))
             workflow.info(f"The {info.driver} builder cannot do {reasons}: creating one")
-            builder = buildx.create_builder(runner, inp.build.buildkit_image, buildx_env)
+            builder = buildx.create_builder(
+                runner, BuilderSpec(Driver.DOCKER_CONTAINER), inp.build.buildkit_image,
+                buildx_env,
+            )  # fmt: skip
             workflow.save_state(STATE_BUILDER, builder)
             info = buildx.inspect_builder(runner, builder, buildx_env)
         plan = replace(

@@ -21,7 +21,6 @@ from .build.merge import (
     tags_by_image,
 )
 from .build.remote import BuilderSpec
-from .build.remote import create_argv as builder_create_argv
 from .build.version import ANNOTATIONS
 from .errors import ActionError, InputError
 from .login_run import log_in
@@ -54,10 +53,7 @@ def create_job_builder(
             files[material.option] = str(path)
         elif not Path(material.value).is_file():
             raise InputError(f"tls-{material.option}", f"{material.value}: no such file")
-    return buildx.create_builder(
-        runner, buildkit_image, env,
-        argv=lambda name: builder_create_argv(name, spec, buildkit_image, files),
-    )  # fmt: skip
+    return buildx.create_builder(runner, spec, buildkit_image, env, files)
 
 
 def record_digest(plan: Plan, digest: str, env: Mapping[str, str]) -> None:

@@ -186,15 +186,5 @@ def inspect_argv(name: str | None = None, *, bootstrap: bool = False) -> list[st
     ]
 
 
-def create_argv(name: str, buildkit_image: str) -> list[str]:
-    return [
-        "docker", "buildx", "create",
-        "--name", name,
-        "--driver", "docker-container",
-        "--driver-opt", f"image={buildkit_image}",
-        "--buildkitd-flags", BUILDKITD_FLAGS,
-    ]  # fmt: skip
-
-
 def remove_argv(name: str) -> list[str]:
     return ["docker", "buildx", "rm", name]

@@ -10,15 +10,16 @@ from __future__ import annotations
 import json
 import re
 import secrets as _random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CommandError, EngineError, InputError, last_lines
 from ..private import write_private
 from ..proc import Runner, check
-from .builder import BuilderInfo, create_argv, inspect_argv, parse_inspect, remove_argv
+from .builder import BuilderInfo, inspect_argv, parse_inspect, remove_argv
 from .inputs import BuildInputs
+from .remote import BuilderSpec, create_argv
 from .version import BuildxVersion
 
 
@@ -40,21 +41,21 @@ def inspect_builder(
 
 def create_builder(
     runner: Runner,
+    spec: BuilderSpec,
     buildkit_image: str,
     env: Mapping[str, str] | None = None,
-    argv: Callable[[str], list[str]] | None = None,
+    tls_files: Mapping[str, str] | None = None,
 ) -> str:
-    """Create and start a builder (``docker-container`` unless ``argv`` gives the create
-    command for a name); returns its name. On a failed start the half-made builder is
-    removed again."""
+    """Create and start a builder for ``spec``; returns its name. On a failed start the
+    half-made builder is removed again."""
     name = f"build-push-py-{_random.token_hex(4)}"
-    create = argv(name) if argv else create_argv(name, buildkit_image)
+    create = create_argv(name, spec, buildkit_image, tls_files or {})
     check(runner(create, env=env), "docker buildx create")
     started = runner(inspect_argv(name, bootstrap=True), env=env, stream=True)
     if started.returncode != 0:
         remove_builder(runner, name, env)
-        source = "" if argv else f" (BuildKit image {buildkit_image})"
-        check(started, f"starting builder {name}{source}")
+        source = spec.endpoint or f"BuildKit image {buildkit_image}"
+        check(started, f"starting builder {name} ({source})")
     return name
 
 

@@ -12,6 +12,7 @@ from build_fakes import FakeRunner
 from build_push_py.build import buildx
 from build_push_py.build.builder import BUILDKITD_FLAGS
 from build_push_py.build.inputs import parse_build_inputs
+from build_push_py.build.remote import BuilderSpec, Driver
 from build_push_py.errors import CommandError, EngineError, InputError
 
 ENV = {"PATH": "/usr/bin", "DOCKER_CONFIG": "/tmp/cfg"}
@@ -29,6 +30,9 @@ def test_detect_version_without_buildx(runner: FakeRunner) -> None:
         buildx.detect_version(runner)
 
 
+CONTAINER = BuilderSpec(Driver.DOCKER_CONTAINER)
+
+
 def test_inspect_builder(runner: FakeRunner) -> None:
     runner.on(["docker", "buildx", "inspect"], stdout="Name: b\nDriver: docker\n")
     info = buildx.inspect_builder(runner, "b", ENV)
@@ -38,7 +42,7 @@ def test_inspect_builder(runner: FakeRunner) -> None:
 
 def test_builder_life_cycle(runner: FakeRunner) -> None:
     runner.on(["docker", "buildx"])
-    name = buildx.create_builder(runner, "moby/buildkit:v0.20.2", ENV)
+    name = buildx.create_builder(runner, CONTAINER, "moby/buildkit:v0.20.2", ENV)
     buildx.remove_builder(runner, name, ENV)
     assert name.startswith("build-push-py-")
     assert [c.argv for c in runner.calls] == [
@@ -56,7 +60,7 @@ def test_builder_that_cannot_start_is_removed(runner: FakeRunner) -> None:
               stderr="ERROR: pull access denied for moby/buildkit")  # fmt: skip
     runner.on(["docker", "buildx", "rm"])
     with pytest.raises(CommandError, match=r"starting builder.*pull access denied"):
-        buildx.create_builder(runner, "moby/buildkit:v0.20.2")
+        buildx.create_builder(runner, CONTAINER, "moby/buildkit:v0.20.2")
     assert runner.calls[-1].argv[:3] == ["docker", "buildx", "rm"]
 
 
