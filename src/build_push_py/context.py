@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -100,17 +100,9 @@ def from_git(env: Mapping[str, str], cwd: str | None = None) -> GitHubContext:
     """The ``git`` context: the event from the environment, ref/sha/date from the checkout."""
     base = from_env(env)
     sha = git(["rev-parse", "HEAD"], cwd)
-    return GitHubContext(
-        event_name=base.event_name,
+    return replace(
+        base,
         sha=sha or base.sha,
         ref=git_ref(cwd) or base.ref,
-        head_ref=base.head_ref,
-        base_ref=base.base_ref,
-        repository=base.repository,
-        run_id=base.run_id,
-        run_number=base.run_number,
-        server_url=base.server_url,
-        api_url=base.api_url,
-        payload=base.payload,
         commit_date=git(["log", "-1", "--format=%cI", "HEAD"], cwd) if sha else "",
     )
