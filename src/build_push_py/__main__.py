@@ -1,27 +1,32 @@
-"""Entry point: the one place that turns errors into an ``::error::`` line and exit 1."""
+"""Entry point of the action: the main step, or the post step with ``["post"]`` (``post.py``).
+With ``cli`` the only readers of ``os.environ``."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from . import app, workflow
+from . import app
 from .errors import ActionError
+from .runner.workflow import Workflow
+from .steps.job import Job
+from .steps.outputs import report_failure
+from .steps.post import post
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the action's main step, or its post step with ``["post"]`` (``post.py``)."""
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    env = os.environ
+    environ = dict(os.environ if env is None else env)
+    wf = Workflow(environ)
+    job = Job.start(environ, wf)
     try:
         if args[:1] == ["post"]:
-            app.post(env)
+            post(job)
         else:
-            app.run(env)
+            app.run(job)
     except ActionError as exc:
-        workflow.error(str(exc))
-        workflow.summary(f"### build-push-py failed\n\n{exc}\n")
+        report_failure(wf, exc)
         return 1
     return 0
 

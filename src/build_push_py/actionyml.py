@@ -11,23 +11,7 @@ from typing import Any
 
 import yaml
 
-from .inputs import INPUTS
-
-OUTPUTS: tuple[tuple[str, str], ...] = (
-    ("version", "Docker image version: the value of the highest-priority tag rule"),
-    ("tags", "Full image references, separated by `sep-tags`"),
-    ("tag-names", "Tag names without the image, separated by `sep-tags`"),
-    ("labels", "OCI labels, `key=value`, separated by `sep-labels`"),
-    ("annotations", "OCI annotations, separated by `sep-annotations`"),
-    ("json", "Tags, labels and annotations as JSON"),
-    ("bake-file-tags", "Path of a bake definition file with the tags"),
-    ("bake-file-labels", "Path of a bake definition file with the labels"),
-    ("bake-file-annotations", "Path of a bake definition file with the annotations"),
-    ("bake-file", "Path of a bake definition file with tags, labels and annotations"),
-    ("imageid", "Image ID"),
-    ("digest", "Image digest (registry manifest digest when pushed)"),
-    ("metadata", "Build result metadata (JSON written by buildx)"),
-)
+from .inputs.table import INPUTS, OUTPUTS
 
 DEVELOPMENT_IMAGE = "Dockerfile"
 

@@ -13,9 +13,9 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from . import __version__, context, workflow
+from . import __version__, context
 from .errors import ActionError
-from .inputs import INPUTS, env_name
+from .inputs.table import INPUTS, env_name
 
 _REMOTE = re.compile(r"(?:github\.com[:/])(?P<repo>[^/]+/[^/]+?)(?:\.git)?/?$")
 
@@ -60,9 +60,7 @@ def _origin_repository(workdir: str) -> str:
     return match.group("repo") if match else ""
 
 
-def runner_env(
-    args: argparse.Namespace, base: Mapping[str, str], workdir: str
-) -> dict[str, str]:
+def runner_env(args: argparse.Namespace, base: Mapping[str, str], workdir: str) -> dict[str, str]:
     """The environment a runner would give the action, made from flags and the checkout."""
     env = dict(base)
     for spec in INPUTS:
@@ -83,20 +81,27 @@ def runner_env(
     return env
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, base: Mapping[str, str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from . import app  # noqa: PLC0415 - `--help` should not pay for the whole action
+    # `--help` should not pay for the whole action
+    from . import app  # noqa: PLC0415
+    from .runner.workflow import Workflow  # noqa: PLC0415
+    from .steps.job import Job  # noqa: PLC0415
+    from .steps.outputs import report_failure  # noqa: PLC0415
+    from .steps.post import post  # noqa: PLC0415
 
-    env = runner_env(args, os.environ, args.workdir)
+    env = runner_env(args, os.environ if base is None else base, args.workdir)
     os.chdir(args.workdir)  # the build context and file are relative to it, as on a runner
+    wf = Workflow(env)
     try:
         try:
-            app.run(env)
+            app.run(Job.start(env, wf))
         finally:
             if args.command == "run":  # log out and remove what the run created, as a runner would
-                app.post(env | workflow.saved_state())
+                state = {f"STATE_{name}": value for name, value in wf.saved_state.items()}
+                post(Job.start(env | state, wf))
     except ActionError as exc:
-        workflow.error(str(exc))
+        report_failure(wf, exc)
         return 1
     return 0
 

@@ -1,43 +1,90 @@
-"""The errors a user can meet. Their ``str()`` is the message the user reads.
+"""Every error a user can meet. Their ``str()`` is the message the user reads; ``hint`` is
+the workflow YAML (or the step to take) that fixes it, shown in the job summary.
 
-Only the entry point turns them into an ``::error::`` line and exit code 1; any
-other exception is a bug and keeps its traceback.
+Only the entry points turn them into an ``::error::`` line, a summary note and exit code 1
+(``steps.outputs.report_failure``); any other exception is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .buildx.result import BuildResult
 
 
 class ActionError(Exception):
     """Base of every error caused by the user's input or environment."""
 
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def input_hint(input_name: str, valid: str) -> str:
+    """The generic fix of a bad input: the ``with:`` entry to change, and what is valid."""
+    return f"with:\n  {input_name}: ...  # {valid}"
+
 
 class InputError(ActionError):
     """An input value is invalid. Raised before anything is built or pushed."""
 
-    def __init__(self, input_name: str, problem: str) -> None:
+    def __init__(self, input_name: str, problem: str, hint: str = "") -> None:
         self.input_name = input_name
         self.problem = problem
-        super().__init__(f"input {input_name!r}: {problem}")
+        super().__init__(
+            f"input {input_name!r}: {problem}", hint or input_hint(input_name, problem)
+        )
 
 
 class CommandError(ActionError):
     """A subprocess (docker, buildx, git) failed."""
 
     def __init__(
-        self, what: str, argv: list[str], returncode: int, stderr: str = "", stdout: str = ""
+        self,
+        what: str,
+        argv: Sequence[str],
+        returncode: int,
+        stderr: str = "",
+        stdout: str = "",
+        *,
+        message: str = "",
+        hint: str = "",
     ) -> None:
         self.what = what
-        self.argv = argv
+        self.argv = list(argv)
         self.returncode = returncode
         self.stderr = stderr
         self.stdout = stdout
         tail = last_lines(stderr or stdout)
-        msg = f"{what} failed (exit code {returncode})"
-        super().__init__(f"{msg}: {tail}" if tail else msg)
+        default = f"{what} failed (exit code {returncode})"
+        super().__init__(message or (f"{default}: {tail}" if tail else default), hint)
 
 
 class EngineError(ActionError):
     """The Docker engine or buildx is missing or unreachable."""
+
+
+class LoginError(ActionError):
+    """The registry refused the credentials, or could not be reached."""
+
+
+class BuildFailed(CommandError):
+    """buildx failed; ``result`` still holds the outputs it wrote before failing."""
+
+    def __init__(self, error: CommandError, result: BuildResult, message: str) -> None:
+        super().__init__(
+            error.what, error.argv, error.returncode, error.stderr, error.stdout,
+            message=message, hint=error.hint,
+        )  # fmt: skip
+        self.result = result
+
+
+class MissingDigests(ActionError):
+    """A digest to merge is not in the registry: nothing was tagged."""
 
 
 def last_lines(text: str, count: int = 5) -> str:

@@ -18,7 +18,7 @@ import pytest
 from stack import Registry, Stack
 from support.runner import ActionRun, run_action, runner_env
 
-from build_push_py.build.merge import digest_file_name
+from build_push_py.plan.digests import digest_file_name
 
 pytestmark = pytest.mark.integration
 

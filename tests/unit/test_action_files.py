@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from build_push_py import actionyml
-from build_push_py.inputs import INPUTS
+from build_push_py.inputs.table import INPUTS
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

@@ -1,7 +1,7 @@
-"""Tags, labels and annotations for the image: docker/metadata-action v5, ported.
+"""Tags, labels and annotations for the image: docker/metadata-action, ported. Pure.
 
-``parse_inputs`` reads the inputs, ``fetch_repo_facts`` / ``fetch_commit_date`` (``repo``)
-ask the GitHub API only when called, ``compute`` is pure, and ``meta_outputs``,
+``parse_inputs`` reads the inputs, ``compute`` computes from them, the context and the
+repository facts (``RepoFacts``; the API look-up is ``github_api``), and ``meta_outputs``,
 ``bake_files`` and ``env_exports`` give the step outputs in upstream's exact format.
 """
 
@@ -17,7 +17,7 @@ from .meta import (
     json_output,
     meta_outputs,
 )
-from .repo import RepoFacts, facts_without_api, fetch_commit_date, fetch_repo_facts
+from .repo import RepoFacts, facts_without_api
 
 __all__ = [
     "BAKE_FILE_NAMES",
@@ -31,8 +31,6 @@ __all__ = [
     "effective_context",
     "env_exports",
     "facts_without_api",
-    "fetch_commit_date",
-    "fetch_repo_facts",
     "json_output",
     "meta_outputs",
     "parse_inputs",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..csvlist import read_list
 from ..errors import InputError
+from ..inputs.lists import read_list
 from .events import ContextSource
 from .expr import Template, TemplateError, parse
 from .flavor import Flavor, parse_flavor

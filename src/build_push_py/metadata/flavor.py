@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..csvlist import split_fields
 from ..errors import InputError
+from ..inputs.lists import split_fields
 from .expr import Template, TemplateError, parse
 
 INPUT = "flavor"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from build_push_py.csvlist import read_list
 from build_push_py.errors import InputError
+from build_push_py.inputs.lists import read_list
 from build_push_py.metadata import parse_inputs
 from build_push_py.metadata.flavor import Latest, parse_flavor
 from build_push_py.metadata.image import Image, parse_images

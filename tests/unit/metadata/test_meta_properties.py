@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from meta_support import REPO, load_event
 
 from build_push_py.context import GitHubContext
-from build_push_py.csvlist import read_list, split_fields
 from build_push_py.errors import InputError
+from build_push_py.inputs.lists import read_list, split_fields
 from build_push_py.metadata import compute, parse_inputs
 from build_push_py.metadata.expr import TemplateError, parse
 

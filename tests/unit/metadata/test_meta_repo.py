@@ -11,7 +11,8 @@ import responses
 from meta_support import SHA_PR, load_event
 
 from build_push_py.context import GitHubContext
-from build_push_py.metadata import RepoFacts, fetch_commit_date, fetch_repo_facts
+from build_push_py.github_api import fetch_commit_date, fetch_repo_facts
+from build_push_py.metadata import RepoFacts
 
 REPO_JSON = {
     "name": "Hello-World",

@@ -1,0 +1,289 @@
+"""The ``docker buildx build`` argv, as docker/build-push-action builds it.
+
+Pure: everything (computed tags, file paths of written secrets, the buildx version, facts
+about the run and the builder) comes in as arguments. Flag order follows upstream
+``src/context.ts`` (``getBuildArgs`` then ``getCommonArgs``), so the upstream argv tables
+of ``__tests__/context.test.ts`` hold for this function too.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ..errors import InputError
+from ..inputs.grammar import go_bool
+from ..inputs.lists import records
+from . import version as v
+from .request import BuildInputs
+from .version import BuildxVersion
+
+GIT_AUTH_TOKEN = "GIT_AUTH_TOKEN"  # noqa: S105 - the secret id buildx knows, not a secret
+_DEFAULT_CONTEXT = re.compile(r"\{\{\s*defaultContext\s*\}\}")
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What the argv needs beyond the inputs: the run, the repository, the builder."""
+
+    # Provenance builder-id: the workflow run URL with its attempt (``workflow_run_url``).
+    builder_id: str = ""
+    # Private repositories get ``mode=min,inline-only=true`` provenance by default, public
+    # ones ``mode=max`` (build-push-action README, "provenance").
+    private_repository: bool = False
+    # The git context URL that ``{{defaultContext}}`` stands for (``git_context_url``).
+    default_context: str = ""
+    # Whether a provenance attestation nobody asked for is added (builder.default_provenance:
+    # BuildKit >= 0.11 on every node, BUILDX_NO_DEFAULT_ATTESTATIONS unset).
+    default_provenance: bool = True
+
+
+def workflow_run_url(server_url: str, repository: str, run_id: str, run_attempt: str) -> str:
+    attempt = run_attempt or "1"
+    return f"{server_url.rstrip('/')}/{repository}/actions/runs/{run_id}/attempts/{attempt}"
+
+
+def git_context_url(server_url: str, repository: str, ref: str) -> str:
+    """``https://github.com/owner/repo.git#refs/heads/main``: BuildKit fetches the ref itself."""
+    if ref and not ref.startswith("refs/"):
+        ref = f"refs/heads/{ref}"
+    return f"{server_url.rstrip('/')}/{repository}.git#{ref}"
+
+
+def merge_pairs(computed: Iterable[str], user: Iterable[str]) -> list[str]:
+    """``key=value`` lists merged by key: first position kept, the later (user) value wins."""
+    merged: dict[str, str] = {}
+    for item in [*computed, *user]:
+        key = item.partition("=")[0]
+        merged[key] = item
+    return list(merged.values())
+
+
+def has_exporter_type(kind: str, outputs: Sequence[str]) -> bool:
+    for record in records("\n".join(outputs)):
+        # A lone destination without type= is the local exporter (buildx build/output.go).
+        if len(record) == 1 and not record[0].startswith("type="):
+            return kind == "local"
+        for field in record:
+            key, _, value = field.partition("=")
+            if key.strip() == "type" and value.partition("=")[0].strip() == kind:
+                return True
+    return False
+
+
+def has_attestation_type(kind: str, attrs: str) -> bool:
+    return any(
+        field.partition("=")[0].strip() == "type"
+        and field.partition("=")[2].partition("=")[0].strip() == kind
+        for record in records(attrs)
+        for field in record
+    )
+
+
+def resolve_attestation_attrs(attrs: str) -> str:
+    """Boolean shorthands become ``disabled=``: ``type=sbom,true`` -> ``type=sbom,disabled=false``.
+
+    As actions-toolkit ``Build.resolveAttestationAttrs``; quotes do not survive.
+    """
+    out: list[str] = []
+    for record in records(attrs):
+        for field in record:
+            flag = go_bool(field)
+            out.append(field if flag is None else f"disabled={str(not flag).lower()}")
+    return ",".join(out)
+
+
+def resolve_provenance_attrs(attrs: str, builder_id: str) -> str:
+    """Add ``builder-id=`` unless the attributes already carry one."""
+    if not attrs:
+        return f"builder-id={builder_id}"
+    first = records(attrs)[:1]
+    if any(f.partition("=")[0].strip() == "builder-id" for f in (first[0] if first else [])):
+        return attrs
+    return f"{attrs},builder-id={builder_id}"
+
+
+def _provenance_input(provenance: str, builder_id: str) -> str:
+    """The ``provenance`` input as build-push-action's ``getProvenanceInput`` normalises it."""
+    if provenance == "true":
+        return f"builder-id={builder_id}"
+    if provenance == "false":
+        return "false"
+    return resolve_provenance_attrs(provenance, builder_id)
+
+
+def _attest_args(inp: BuildInputs, facts: RunFacts) -> list[str]:
+    args: list[str] = []
+    attests_provenance = any(has_attestation_type("provenance", a) for a in inp.attests)
+    if inp.provenance:
+        prov = _provenance_input(inp.provenance, facts.builder_id)
+        args += ["--attest", resolve_attestation_attrs(f"type=provenance,{prov}")]
+    elif (
+        not attests_provenance
+        and facts.default_provenance
+        and not (inp.load or has_exporter_type("docker", inp.outputs))
+    ):
+        mode = "mode=min,inline-only=true" if facts.private_repository else "mode=max"
+        args += ["--attest", f"type=provenance,{resolve_provenance_attrs(mode, facts.builder_id)}"]
+    if inp.sbom:
+        args += ["--attest", resolve_attestation_attrs(f"type=sbom,{inp.sbom}")]
+    for attest in inp.attests:
+        is_provenance = has_attestation_type("provenance", attest)
+        is_sbom = has_attestation_type("sbom", attest)
+        if not is_provenance and not is_sbom:
+            args += ["--attest", resolve_attestation_attrs(attest)]
+        elif is_provenance and not inp.provenance:
+            args += ["--attest", resolve_provenance_attrs(attest, facts.builder_id)]
+        elif is_sbom and not inp.sbom:
+            args += ["--attest", attest]
+    return args
+
+
+def _require(found: BuildxVersion, minimum: BuildxVersion, input_name: str, flag: str) -> None:
+    if not found.at_least(minimum):
+        raise InputError(
+            input_name, f"{flag} needs buildx >= {minimum}, but this runner has buildx {found}"
+        )
+
+
+def check_versions(inp: BuildInputs, version: BuildxVersion) -> None:
+    """Fail early when an input needs a newer buildx than the one present."""
+    if inp.call:
+        _require(version, v.CALL, "call", "--call")
+    if inp.annotations:
+        _require(version, v.ANNOTATIONS, "annotations", "--annotation")
+    if inp.build_contexts:
+        _require(version, v.BUILD_CONTEXTS, "build-contexts", "--build-context")
+    for name, given in (
+        ("provenance", inp.provenance),
+        ("sbom", inp.sbom),
+        ("attests", inp.attests),
+    ):
+        if given:
+            _require(version, v.ATTESTATIONS, name, "--attest")
+
+
+def needs_git_auth_token(inp: BuildInputs, facts: RunFacts) -> bool:
+    """build-push-action passes ``github-token`` as the GIT_AUTH_TOKEN secret when BuildKit
+    fetches this repository itself (the context is the default git context)."""
+    if not inp.github_token or any(s.id == GIT_AUTH_TOKEN for s in inp.secrets):
+        return False
+    return bool(facts.default_context) and build_context(inp, facts).startswith(
+        facts.default_context
+    )
+
+
+def secret_payloads(inp: BuildInputs, facts: RunFacts) -> list[tuple[str, str]]:
+    """(id, value) of every secret that goes to buildx as a file: ``secrets`` and the token."""
+    payloads = [(s.id, s.value) for s in inp.secrets]
+    if needs_git_auth_token(inp, facts):
+        payloads.append((GIT_AUTH_TOKEN, inp.github_token))
+    return payloads
+
+
+def build_context(inp: BuildInputs, facts: RunFacts) -> str:
+    return _DEFAULT_CONTEXT.sub(facts.default_context, inp.context)
+
+
+class _Argv:
+    """A growing argv: ``many`` repeats a flag per value, ``opt`` adds one when set."""
+
+    def __init__(self, *words: str) -> None:
+        self.words = list(words)
+
+    def many(self, flag: str, values: Iterable[str]) -> None:
+        for value in values:
+            self.words += [flag, value]
+
+    def opt(self, flag: str, value: str | None) -> None:
+        if value:
+            self.words += [flag, value]
+
+    def switch(self, flag: str, on: bool) -> None:
+        if on:
+            self.words.append(flag)
+
+
+def buildx_argv(
+    inp: BuildInputs,
+    *,
+    tags: Sequence[str],
+    labels: Sequence[str],
+    annotations: Sequence[str],
+    version: BuildxVersion,
+    push: bool,
+    metadata_file: str,
+    iidfile: str,
+    builder: str | None,
+    cache_from: Sequence[str],
+    cache_to: Sequence[str],
+    secret_files: Mapping[str, str],
+    facts: RunFacts,
+) -> list[str]:
+    """``["buildx", "build", ...]``; run it as ``docker`` + this list.
+
+    ``labels``/``annotations`` are the computed ones; the inputs' own are merged over them.
+    ``secret_files`` maps each id of ``secret_payloads`` to the file holding its value.
+    """
+    check_versions(inp, version)
+    a = _Argv("buildx", "build")
+    a.many("--add-host", inp.add_hosts)
+    a.many("--allow", inp.allow)
+    # Computed annotations are left out for an old buildx; the user's failed the check.
+    if version.at_least(v.ANNOTATIONS):
+        a.many("--annotation", merge_pairs(annotations, inp.annotations))
+    a.many("--build-arg", inp.build_args)
+    a.many(
+        "--build-context",
+        (_DEFAULT_CONTEXT.sub(facts.default_context, c) for c in inp.build_contexts),
+    )
+    a.many("--cache-from", cache_from)
+    a.many("--cache-to", cache_to)
+    a.opt("--call", inp.call)
+    a.opt("--cgroup-parent", inp.cgroup_parent)
+    a.many("--secret", (f"id={i},env={name}" for i, name in inp.secret_envs))
+    a.opt("--file", inp.file)
+    local_or_tar = has_exporter_type("local", inp.outputs) or has_exporter_type("tar", inp.outputs)
+    if not inp.platforms or version.at_least(v.IIDFILE_WITH_PLATFORMS):
+        a.opt("--iidfile", None if local_or_tar else iidfile)
+    a.many("--label", merge_pairs(labels, inp.labels))
+    a.many("--no-cache-filter", inp.no_cache_filters)
+    a.many("--output", inp.outputs)
+    a.opt("--platform", ",".join(inp.platforms))
+    if version.at_least(v.ATTESTATIONS):
+        a.words += _attest_args(inp, facts)
+    a.many("--secret", (f"id={s.id},src={secret_files[s.id]}" for s in inp.secrets))
+    a.many("--secret", (f"id={i},src={path}" for i, path in inp.secret_files))
+    if needs_git_auth_token(inp, facts):
+        a.opt("--secret", f"id={GIT_AUTH_TOKEN},src={secret_files[GIT_AUTH_TOKEN]}")
+    a.opt("--shm-size", inp.shm_size)
+    a.many("--ssh", inp.ssh)
+    a.many("--tag", tags)
+    a.opt("--target", inp.target)
+    a.many("--ulimit", inp.ulimit)
+    a.opt("--builder", builder)
+    a.switch("--load", inp.load)
+    if version.at_least(v.METADATA_FILE):
+        a.opt("--metadata-file", metadata_file)
+    a.opt("--network", inp.network)
+    a.switch("--no-cache", inp.no_cache)
+    a.switch("--pull", inp.pull)
+    a.switch("--push", push)
+    a.words.append(build_context(inp, facts))
+    return a.words
+
+
+def redact_argv(argv: Sequence[str], secrets: Iterable[str]) -> str:
+    """The command as a shell line, every secret value replaced by ``***``."""
+    # The runner masks multi-line secrets line by line; do the same.
+    pieces = {p for s in secrets for p in [s, *s.splitlines()] if p.strip()}
+    values = sorted(pieces, key=len, reverse=True)
+    shown: list[str] = []
+    for arg in argv:
+        text = arg
+        for value in values:
+            text = text.replace(value, "***")
+        shown.append(text)
+    return shlex.join(shown)

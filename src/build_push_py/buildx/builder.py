@@ -1,0 +1,198 @@
+"""The buildx builder: what ``docker buildx inspect`` says, and whether the build needs a
+``docker-container`` builder of its own.
+
+The ``docker`` driver cannot export caches, build several platforms at once, write OCI
+output or attestations unless the engine uses the containerd image store. buildx >= 0.13
+reports that as ``Features:`` in ``inspect``; without that section the docker driver is
+taken to lack them, as on hosted runners.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..inputs.grammar import go_bool
+from ..inputs.lists import attribute, fields
+from .argv import has_exporter_type
+from .request import BuildInputs
+
+CACHE_EXPORT = "Cache export"
+MULTI_PLATFORM = "Multi-platform build"
+OCI_EXPORTER = "OCI exporter"
+# Not a feature buildx lists: the docker driver refuses it ("push-by-digest is currently not
+# implemented for docker driver", buildx 0.13), so only other drivers are taken to have it.
+PUSH_BY_DIGEST = "Push by digest"
+
+
+@dataclass(frozen=True)
+class BuilderNode:
+    name: str = ""
+    endpoint: str = ""
+    status: str = ""
+    buildkit: str = ""
+    platforms: tuple[str, ...] = ()
+    features: Mapping[str, bool] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BuilderInfo:
+    name: str = ""
+    driver: str = ""
+    nodes: tuple[BuilderNode, ...] = ()
+
+    def supports(self, feature: str) -> bool:
+        """True when every node has ``feature``; any driver but ``docker`` is assumed to."""
+        if self.driver != "docker":
+            return True
+        return bool(self.nodes) and all(n.features.get(feature, False) for n in self.nodes)
+
+
+# "Buildkit:" is the label before buildx 0.13, "BuildKit version:" after.
+_NODE_FIELDS = {
+    "endpoint": "endpoint",
+    "status": "status",
+    "buildkit version": "buildkit",
+    "buildkit": "buildkit",
+}
+
+
+def parse_inspect(text: str) -> BuilderInfo:
+    """Read ``docker buildx inspect`` (the layouts of buildx 0.10 to 0.2x)."""
+    name = driver = ""
+    nodes: list[BuilderNode] = []
+    section = ""
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        value = value.strip()
+        if line.startswith(" "):
+            if section == "features" and nodes:
+                features = {**nodes[-1].features, key.strip(): value.lower() == "true"}
+                nodes[-1] = replace(nodes[-1], features=features)
+            elif section == "labels" and nodes:
+                nodes[-1] = replace(nodes[-1], labels={**nodes[-1].labels, key.strip(): value})
+            continue
+        section = ""
+        lkey = key.strip().lower()
+        if lkey == "name":
+            if name:
+                nodes.append(BuilderNode(name=value))
+            else:
+                name = value
+        elif lkey == "driver":
+            driver = value
+        elif not nodes:
+            continue
+        elif lkey in _NODE_FIELDS:
+            change: dict[str, Any] = {_NODE_FIELDS[lkey]: value}
+            nodes[-1] = replace(nodes[-1], **change)
+        elif lkey == "platforms":
+            # Platforms marked with * are the ones the builder was told to prefer.
+            listed = [p for p in value.split(", ") if p]
+            preferred = [p.replace("*", "") for p in listed if "*" in p]
+            nodes[-1] = replace(nodes[-1], platforms=tuple(preferred or listed))
+        elif lkey in ("features", "labels"):
+            section = lkey
+    return BuilderInfo(name=name, driver=driver, nodes=tuple(nodes))
+
+
+# The engine's BuildKit runs a containerd worker exactly when the engine keeps its images in
+# containerd (the containerd image store); the classic store gives it a moby worker.
+CONTAINERD_WORKER_LABEL = "org.mobyproject.buildkit.worker.containerd.namespace"
+
+
+def with_engine_store(info: BuilderInfo) -> BuilderInfo:
+    """Fill in the features of a ``docker`` builder whose buildx lists none (before 0.14):
+    with the containerd image store the engine can export caches, build several platforms
+    and store OCI images with attestations; without it, none of these."""
+    if info.driver != "docker" or any(n.features for n in info.nodes):
+        return info
+    if not info.nodes or not all(CONTAINERD_WORKER_LABEL in n.labels for n in info.nodes):
+        return info
+    features = {CACHE_EXPORT: True, MULTI_PLATFORM: True, OCI_EXPORTER: True}
+    return replace(info, nodes=tuple(replace(n, features=features) for n in info.nodes))
+
+
+_SEMVER = re.compile(r"v?(\d+)\.(\d+)\.(\d+)(-moby)?")
+
+
+def buildkit_at_least(info: BuilderInfo, minimum: tuple[int, int, int]) -> bool:
+    """Every node runs BuildKit >= ``minimum`` (actions-toolkit BuildKit.versionSatisfies):
+    the docker driver must report a ``-moby`` version; pre-releases and commits do not count."""
+    if not info.nodes:
+        return False
+    for node in info.nodes:
+        match = _SEMVER.fullmatch(node.buildkit)
+        if match is None or (info.driver == "docker" and not match.group(4)):
+            return False
+        if tuple(int(g) for g in match.groups()[:3]) < minimum:
+            return False
+    return True
+
+
+def default_provenance(info: BuilderInfo, env: Mapping[str, str]) -> bool:
+    """May the build carry a provenance attestation nobody asked for (``RunFacts``)?
+
+    Upstream's rule (BuildKit >= 0.11, BUILDX_NO_DEFAULT_ATTESTATIONS unset), plus: the
+    builder can store attestations, so a plain build on the docker driver never fails for one.
+    """
+    return (
+        not no_default_attestations(env)
+        and buildkit_at_least(info, (0, 11, 0))
+        and info.supports(OCI_EXPORTER)
+    )
+
+
+def no_default_attestations(env: Mapping[str, str]) -> bool:
+    """``BUILDX_NO_DEFAULT_ATTESTATIONS``, which buildx reads with strconv.ParseBool."""
+    return go_bool(env.get("BUILDX_NO_DEFAULT_ATTESTATIONS", "").strip()) is True
+
+
+def missing_features(inp: BuildInputs, cache_to: Sequence[str], info: BuilderInfo) -> list[str]:
+    """What the build asks of the builder that it lacks, as reasons for the log."""
+    wanted: list[tuple[str, str]] = []
+    if any(attribute(fields("cache-to", entry), "type") != "inline" for entry in cache_to):
+        wanted.append((CACHE_EXPORT, "cache export"))
+    if len(inp.platforms) > 1:
+        wanted.append((MULTI_PLATFORM, "a multi-platform build"))
+    if has_exporter_type("oci", inp.outputs):
+        wanted.append((OCI_EXPORTER, "OCI output"))
+    if any(attribute(fields("outputs", o), "push-by-digest") == "true" for o in inp.outputs):
+        wanted.append((PUSH_BY_DIGEST, "push by digest"))
+    explicit_attestations = inp.sbom or inp.attests or inp.provenance not in ("", "false")
+    if explicit_attestations:
+        # Attestations need the same containerd image store that OCI output needs.
+        wanted.append((OCI_EXPORTER, "attestations"))
+    return [reason for feature, reason in wanted if not info.supports(feature)]
+
+
+def needs_container_builder(
+    inp: BuildInputs, cache_to: Sequence[str], driver_info: BuilderInfo
+) -> bool:
+    """Create a ``docker-container`` builder for this build? Never over an explicit ``builder``."""
+    if inp.builder:
+        return False
+    return bool(missing_features(inp, cache_to, driver_info))
+
+
+# setup-buildx-action's default BuildKit daemon flags, so `allow: network.host` works.
+BUILDKITD_FLAGS = (
+    "--allow-insecure-entitlement security.insecure --allow-insecure-entitlement network.host"
+)
+
+
+def inspect_argv(name: str | None = None, *, bootstrap: bool = False) -> list[str]:
+    return [
+        "docker",
+        "buildx",
+        "inspect",
+        *(["--bootstrap"] if bootstrap else []),
+        *([name] if name else []),
+    ]
+
+
+def remove_argv(name: str) -> list[str]:
+    return ["docker", "buildx", "rm", name]

@@ -1,0 +1,157 @@
+"""Running buildx: its version, the builder's life cycle, secrets on disk and the build.
+
+Every command goes through a ``proc.Runner``; ``env`` is the complete environment for
+buildx (with ``DOCKER_CONFIG`` pointing at the action's own config, where the logins and
+any builder made here live).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets as _random
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .. import proc
+from ..errors import BuildFailed, CommandError, EngineError, InputError, last_lines
+from ..private import write_private
+from ..proc import Runner, check
+from .builder import BuilderInfo, inspect_argv, parse_inspect, remove_argv
+from .drivers import BuilderSpec, create_argv
+from .request import BuildInputs
+from .result import BuildResult
+from .version import BuildxVersion
+
+
+def detect_version(runner: Runner, env: Mapping[str, str] | None = None) -> BuildxVersion:
+    result = runner(["docker", "buildx", "version"], env=env)
+    if result.returncode != 0:
+        raise EngineError(
+            "docker buildx is not available: " + (result.stderr.strip() or result.stdout.strip())
+        )
+    return BuildxVersion.parse(result.stdout)
+
+
+def inspect_builder(
+    runner: Runner, name: str | None = None, env: Mapping[str, str] | None = None
+) -> BuilderInfo:
+    done = check(runner(inspect_argv(name), env=env), f"docker buildx inspect {name or ''}".strip())
+    return parse_inspect(done.stdout)
+
+
+def create_builder(
+    runner: Runner,
+    spec: BuilderSpec,
+    buildkit_image: str,
+    env: Mapping[str, str] | None = None,
+    tls_files: Mapping[str, str] | None = None,
+) -> str:
+    """Create and start a builder for ``spec``; returns its name. On a failed start the
+    half-made builder is removed again."""
+    name = f"build-push-py-{_random.token_hex(4)}"
+    create = create_argv(name, spec, buildkit_image, tls_files or {})
+    check(runner(create, env=env), "docker buildx create")
+    started = runner(inspect_argv(name, bootstrap=True), env=env, stream=True)
+    if started.returncode != 0:
+        remove_builder(runner, name, env)
+        source = spec.endpoint or f"BuildKit image {buildkit_image}"
+        check(started, f"starting builder {name} ({source})")
+    return name
+
+
+def remove_builder(runner: Runner, name: str, env: Mapping[str, str] | None = None) -> None:
+    check(runner(remove_argv(name), env=env), f"docker buildx rm {name}")
+
+
+def check_secret_files(inp: BuildInputs) -> None:
+    """Every ``secret-files`` path exists: checked before anything logs in or builds."""
+    for secret_id, path in inp.secret_files:
+        if not Path(path).is_file():
+            raise InputError("secret-files", f"{secret_id}={path}: no such file")
+
+
+def write_secret_files(payloads: Sequence[tuple[str, str]], paths: Mapping[str, str]) -> None:
+    """Write each (id, value) to the file ``paths`` gives for its id, readable only by us."""
+    for secret_id, value in payloads:
+        write_private(paths[secret_id], value)
+
+
+def read_outputs(iidfile: str, metadata_file: str) -> BuildResult:
+    imageid = _read(iidfile)
+    text = _read(metadata_file)
+    if not text or text == "null":
+        return BuildResult(imageid=imageid)
+    try:
+        metadata = json.loads(text)
+    except ValueError as exc:
+        raise EngineError(
+            f"buildx wrote an unreadable metadata file {metadata_file}: {exc}"
+        ) from None
+    digest = metadata.get("containerimage.digest", "") if isinstance(metadata, dict) else ""
+    return BuildResult(
+        imageid=imageid,
+        digest=digest if isinstance(digest, str) else "",
+        metadata=json.dumps(metadata, indent=2, ensure_ascii=False),
+    )
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return ""
+
+
+# gRPC's words when buildx loses its connection to BuildKit (inside dockerd for the docker
+# driver) in the middle of a build; older grpc-go says "transport is closing".
+_BUILDER_LOST = re.compile(r"^ERROR: .*(error reading from server|transport is closing)", re.M)
+
+
+def run_build(
+    runner: Runner,
+    argv: Sequence[str],
+    *,
+    iidfile: str,
+    metadata_file: str,
+    env: Mapping[str, str],
+    call: str = "",
+) -> BuildResult:
+    """Run ``docker`` + ``argv`` with its log streamed; return or raise with the outputs."""
+    # Build check warnings go into the metadata file (buildx >= 0.15), as upstream asks.
+    build_env = {**env, "BUILDX_METADATA_WARNINGS": "true"}
+    done = runner(["docker", *argv], env=build_env, stream=True)
+    result = read_outputs(iidfile, metadata_file)
+    if done.returncode == 0:
+        return result
+    error = CommandError(
+        "docker buildx build", done.argv, done.returncode, done.stderr, done.stdout
+    )
+    message = str(error)
+    first = done.stdout.strip().splitlines()[:1]
+    if call == "check" and first:
+        # `--call check` reports its summary on stdout (docker/buildx#2647).
+        message = f"docker buildx build --call check failed: {first[0].strip()}"
+    elif _BUILDER_LOST.search(done.stderr):
+        message = (
+            f"docker buildx build failed (exit code {done.returncode}): the Docker engine or "
+            f"BuildKit went away during the build: {last_lines(done.stderr)}"
+        )
+    raise BuildFailed(error, result, message)
+
+
+def buildx_runner(env: Mapping[str, str]) -> Runner:
+    """``proc.run``, except that ``docker buildx ...`` runs a standalone buildx when
+    ``BUILDX_BIN`` names one (the action image carries buildx but no docker CLI)."""
+    binary = env.get("BUILDX_BIN", "")
+    if not binary:
+        return proc.run
+
+    def run(argv: Sequence[str], **kwargs: Any) -> proc.Result:
+        args = list(argv)
+        if args[:2] == ["docker", "buildx"]:
+            args = [binary, *args[2:]]
+        return proc.run(args, **kwargs)
+
+    return run

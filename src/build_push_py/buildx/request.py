@@ -1,0 +1,295 @@
+"""The build inputs, parsed and checked once into a frozen ``BuildInputs``.
+
+List inputs are read the way docker/build-push-action v6 reads them (actions-toolkit
+``Util.getInputList``): the whole value is one CSV document, so a quoted field may span
+lines (multi-line secrets and build args), lines are not comments, and with
+``ignore_comma`` the fields of a line are joined back with ``,``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+
+from ..errors import InputError
+from ..inputs.grammar import input_bool
+from ..inputs.lists import fields, input_list
+
+
+class PushMode(Enum):
+    AUTO = "auto"
+    TRUE = "true"
+    FALSE = "false"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """One ``ID=value`` line of the ``secrets`` input. ``repr`` never shows the value."""
+
+    id: str
+    value: str
+
+    def __repr__(self) -> str:
+        return f"Secret(id={self.id!r}, value='***')"
+
+
+@dataclass(frozen=True)
+class BuildInputs:
+    context: str = "."
+    file: str = ""
+    target: str = ""
+    platforms: tuple[str, ...] = ()
+    build_args: tuple[str, ...] = ()
+    build_contexts: tuple[str, ...] = ()
+    secrets: tuple[Secret, ...] = ()
+    secret_envs: tuple[tuple[str, str], ...] = ()  # (id, environment variable)
+    secret_files: tuple[tuple[str, str], ...] = ()  # (id, path)
+    ssh: tuple[str, ...] = ()
+    cache_from: tuple[str, ...] = ()
+    cache_to: tuple[str, ...] = ()
+    cache: bool = True
+    no_cache: bool = False
+    no_cache_filters: tuple[str, ...] = ()
+    pull: bool = False
+    load: bool = False
+    push: PushMode = PushMode.AUTO
+    outputs: tuple[str, ...] = ()
+    provenance: str = ""  # "" (default), "true", "false" or attributes ("mode=max")
+    sbom: str = ""
+    attests: tuple[str, ...] = ()
+    network: str = ""
+    add_hosts: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
+    shm_size: str = ""
+    ulimit: tuple[str, ...] = ()
+    cgroup_parent: str = ""
+    call: str = ""
+    builder: str = ""
+    buildkit_image: str = "moby/buildkit:v0.20.2"
+    labels: tuple[str, ...] = ()  # user labels, merged over the computed ones
+    annotations: tuple[str, ...] = ()  # user annotations, merged over the computed ones
+    github_token: str = ""
+
+    @property
+    def secret_values(self) -> tuple[str, ...]:
+        """Every secret value the inputs carry, for masking and redaction."""
+        values = [s.value for s in self.secrets]
+        if self.github_token:
+            values.append(self.github_token)
+        return tuple(values)
+
+
+def _key_value(name: str, item: str, what: str) -> tuple[str, str]:
+    key, sep, val = item.partition("=")
+    if not sep or not key.strip() or not val:
+        raise InputError(name, f"{item!r} is not of the form {what}")
+    return key.strip(), val
+
+
+_PLATFORM = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){1,2}")
+# docker's units.RAMInBytes
+_SIZE = re.compile(r"\d+(\.\d+)* ?[kKmMgGtTpP]?[iI]?[bB]?")
+_ULIMITS = (
+    "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc",
+    "rss", "rtprio", "rttime", "sigpending", "stack",
+)  # fmt: skip
+_CACHE_TYPES = ("registry", "local", "inline", "gha", "s3", "azblob")
+_OUTPUT_TYPES = ("registry", "image", "docker", "oci", "tar", "local", "cacheonly")
+_CALLS = ("build", "check", "outline", "targets")
+_ENTITLEMENTS = ("network.host", "security.insecure", "device")
+
+
+def _check_typed(name: str, item: str, types: tuple[str, ...], example: str) -> None:
+    """``type=X,key=value,...``; a lone word without ``=`` is also fine (a ref or a path)."""
+    parts = fields(name, item)
+    if len(parts) == 1 and "=" not in parts[0]:
+        return
+    kinds = []
+    for field in parts:
+        key, sep, val = field.partition("=")
+        if not sep or not key.strip():
+            raise InputError(name, f"{field!r} in {item!r} is not of the form key=value")
+        if key.strip() == "type":
+            kinds.append(val.strip())
+    if not kinds:
+        raise InputError(name, f"{item!r} has no type= attribute (e.g. {example!r})")
+    if kinds[0] not in types:
+        raise InputError(name, f"type {kinds[0]!r} in {item!r} is unknown; use {' | '.join(types)}")
+
+
+def _attestation(name: str, value: str) -> str:
+    """``provenance``/``sbom``: empty, a boolean or attributes; normalised for the argv."""
+    text = value.strip()
+    if text in ("true", "True", "TRUE", "false", "False", "FALSE"):
+        return text.lower()
+    for field in fields(name, text):
+        if "=" not in field and field.strip().lower() not in ("1", "0", "t", "f", "true", "false"):
+            raise InputError(
+                name, f"{field!r} in {text!r} is not valid; use true, false or key=value attributes"
+            )
+    return text
+
+
+def _push_mode(value: str) -> PushMode:
+    text = value.strip().lower()
+    if text in ("", "auto"):
+        return PushMode.AUTO
+    try:
+        return PushMode.TRUE if input_bool("push", text) else PushMode.FALSE
+    except InputError:
+        raise InputError("push", f"{value!r} is not valid; use auto, true or false") from None
+
+
+def _each(name: str, items: list[str], ok: Callable[[str], object], valid: str) -> list[str]:
+    for item in items:
+        if not ok(item):
+            raise InputError(name, f"{item!r} is not valid; {valid}")
+    return items
+
+
+def _parse_secrets(items: list[str]) -> tuple[Secret, ...]:
+    """Never quotes a value: the message names the secret by its number and id only."""
+    secrets: list[Secret] = []
+    for number, item in enumerate(items, start=1):
+        key, sep, val = item.partition("=")
+        key = key.strip()
+        if not sep or not key or not val:
+            shown = f"secret {number} ({key!r}=...)" if sep else f"secret {number}"
+            raise InputError("secrets", f"{shown} is not of the form ID=value (MY_TOKEN=abc)")
+        if any(s.id == key for s in secrets):
+            raise InputError("secrets", f"secret id {key!r} is given twice")
+        secrets.append(Secret(key, val))
+    return tuple(secrets)
+
+
+_SECRET_NAME = re.compile(r"TOKEN|PASSWORD|SECRET|KEY", re.IGNORECASE)
+
+
+def secret_looking_build_args(build_args: tuple[str, ...]) -> list[str]:
+    """Names of build args that look like secrets: their values end up in the image's
+    history and build logs, where ``secrets`` would not put them."""
+    names = (item.partition("=")[0].strip() for item in build_args)
+    return [name for name in names if _SECRET_NAME.search(name)]
+
+
+def _ulimit_ok(item: str) -> bool:
+    kind, sep, limits = item.partition("=")
+    return bool(sep) and kind.strip() in _ULIMITS and bool(re.fullmatch(r"-?\d+(:-?\d+)?", limits))
+
+
+def parse_build_inputs(raw: Mapping[str, str]) -> BuildInputs:
+    """Every build input from ``raw`` (``inputs.read_raw``), checked; raises ``InputError``."""
+
+    def text(name: str) -> str:
+        value = raw.get(name, "").strip()
+        if "\n" in value:
+            raise InputError(name, f"{value!r} must be a single line")
+        return value
+
+    def flag(name: str, default: bool) -> bool:
+        return input_bool(name, raw.get(name, ""), default=default)
+
+    def lst(name: str, *, ignore_comma: bool, quote: bool = True) -> list[str]:
+        return input_list(name, raw.get(name, ""), ignore_comma=ignore_comma, quote=quote)
+
+    def pairs(name: str, *, ignore_comma: bool, form: str) -> tuple[tuple[str, str], ...]:
+        items = lst(name, ignore_comma=ignore_comma)
+        return tuple(_key_value(name, item, form) for item in items)
+
+    def typed(name: str, types: tuple[str, ...], example: str, quote: bool = True) -> list[str]:
+        items = lst(name, ignore_comma=True, quote=quote)
+        for item in items:
+            _check_typed(name, item, types, example)
+        return items
+
+    has_key = re.compile(r"[^=]").match
+    shm_size = text("shm-size")
+    if shm_size and not _SIZE.fullmatch(shm_size):
+        raise InputError("shm-size", f"{shm_size!r} is not a size; use a number with a unit (2g)")
+    call = text("call")
+    if call and fields("call", call)[0].strip() not in _CALLS:
+        raise InputError("call", f"{call!r} is unknown; use {', '.join(_CALLS)}")
+    build_contexts = lst("build-contexts", ignore_comma=True)
+    annotations = lst("annotations", ignore_comma=True)
+    for name, items, form in (
+        ("build-contexts", build_contexts, "name=path-or-url (alpine=docker-image://alpine)"),
+        ("annotations", annotations, "[type:]key=value (index:org.opencontainers.x=y)"),
+    ):
+        for item in items:
+            _key_value(name, item, form)
+
+    return BuildInputs(
+        context=raw.get("context", "").strip() or ".",
+        file=text("file"),
+        target=text("target"),
+        platforms=tuple(
+            _each(
+                "platforms",
+                lst("platforms", ignore_comma=False),
+                lambda p: p == "local" or _PLATFORM.fullmatch(p),
+                "use os/arch[/variant] (linux/arm64)",
+            )
+        ),
+        build_args=tuple(
+            _each("build-args", lst("build-args", ignore_comma=True), has_key, "use NAME=value")
+        ),
+        build_contexts=tuple(build_contexts),
+        secrets=_parse_secrets(lst("secrets", ignore_comma=True)),
+        secret_envs=pairs("secret-envs", ignore_comma=False, form="ID=ENV_NAME (MY_SECRET=MY_VAR)"),
+        secret_files=pairs("secret-files", ignore_comma=True, form="ID=path (MY_KEY=./key.pem)"),
+        ssh=tuple(_each("ssh", lst("ssh", ignore_comma=False), has_key, "use default or id=path")),
+        cache_from=tuple(typed("cache-from", _CACHE_TYPES, "type=registry,ref=user/app:cache")),
+        cache_to=tuple(typed("cache-to", _CACHE_TYPES, "type=registry,ref=user/app:cache")),
+        cache=flag("cache", True),
+        no_cache=flag("no-cache", False),
+        no_cache_filters=tuple(lst("no-cache-filters", ignore_comma=False)),
+        pull=flag("pull", False),
+        load=flag("load", False),
+        push=_push_mode(raw.get("push", "")),
+        outputs=tuple(typed("outputs", _OUTPUT_TYPES, "type=local,dest=out", quote=False)),
+        provenance=_attestation("provenance", raw.get("provenance", "")),
+        sbom=_attestation("sbom", raw.get("sbom", "")),
+        attests=tuple(
+            _each(
+                "attests",
+                lst("attests", ignore_comma=True),
+                lambda a: any(f.strip().startswith("type=") for f in fields("attests", a)),
+                "every line needs a type= attribute (type=sbom)",
+            )
+        ),
+        network=text("network"),
+        add_hosts=tuple(
+            _each(
+                "add-hosts",
+                lst("add-hosts", ignore_comma=False),
+                lambda h: ":" in h or "=" in h,
+                "use host:ip (docker:10.0.0.1)",
+            )
+        ),
+        allow=tuple(
+            _each(
+                "allow",
+                lst("allow", ignore_comma=False),
+                lambda e: e.partition("=")[0] in _ENTITLEMENTS,
+                f"use {', '.join(_ENTITLEMENTS)}",
+            )
+        ),
+        shm_size=shm_size,
+        ulimit=tuple(
+            _each(
+                "ulimit",
+                lst("ulimit", ignore_comma=True),
+                _ulimit_ok,
+                f"use type=soft[:hard] (nofile=1024:2048) with a type of {', '.join(_ULIMITS)}",
+            )
+        ),
+        cgroup_parent=text("cgroup-parent"),
+        call=call,
+        builder=text("builder"),
+        buildkit_image=text("buildkit-image") or BuildInputs.buildkit_image,
+        labels=tuple(_each("labels", lst("labels", ignore_comma=True), has_key, "use key=value")),
+        annotations=tuple(annotations),
+        github_token=raw.get("github-token", "").strip(),
+    )

@@ -1,0 +1,192 @@
+"""List inputs, read the way docker/actions-toolkit's ``Util.getInputList`` reads them.
+
+1. The whole input is one CSV document (csv-parse with relaxed quotes): a record per line,
+   unless a quoted field spans lines (multi-line secrets). With ``ignore_comma`` a record's
+   fields are joined back with ``,``; otherwise each field is an item. metadata-action also
+   asks for ``comment: '#'``: a ``#`` outside quotes starts a comment up to the end of the
+   line (anywhere on it, as csv-parse does without ``comment_no_infix``).
+2. Each item of ``tags``/``flavor``/``images`` is then split into fields again, strictly.
+
+So the quotes of the first reading are gone before the second one: a comma inside a tag
+attribute needs doubled quotes inside quotes (three quote characters on each side).
+https://github.com/docker/actions-toolkit/blob/main/src/util.ts (getList)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..errors import InputError
+
+_QUOTE = '"'
+
+
+def _record_delimiter(text: str) -> str:
+    # csv-parse picks the first line ending it meets and then only honours that one.
+    for index, char in enumerate(text):
+        if char == "\r":
+            return "\r\n" if text.startswith("\n", index + 1) else "\r"
+        if char == "\n":
+            return "\n"
+    return "\n"
+
+
+class _Reader:
+    """A small csv-parse: ``,`` between fields, ``"`` quotes with ``""`` as escape."""
+
+    def __init__(
+        self, text: str, *, relaxed: bool, comments: bool, quote: bool = True, trim: bool = False
+    ) -> None:
+        self.text = text
+        self.relaxed = relaxed
+        self.trim = trim  # blanks around a quoted field are not part of it
+        self.comments = comments
+        self.quote = _QUOTE if quote else None  # quote=False: '"' is an ordinary character
+        self.newline = _record_delimiter(text)
+
+    def records(self, *, first_only: bool = False) -> list[list[str]]:  # noqa: PLR0912, PLR0915
+        # one character-driven state machine, kept in one piece like csv-parse's own
+        text, newline = self.text, self.newline
+        records: list[list[str]] = []
+        record: list[str] = []
+        field: list[str] = []
+        quoting = was_quoting = commenting = False
+        i, n = 0, len(text)
+
+        def end_record() -> None:
+            nonlocal record, field, was_quoting, commenting
+            blank = not was_quoting and not record and not field
+            if not blank:
+                record.append("".join(field))
+                records.append(record)
+            record, field = [], []
+            was_quoting = commenting = False
+
+        while i < n:
+            char = text[i]
+            if quoting:
+                if char == self.quote:
+                    following = text[i + 1] if i + 1 < n else ""
+                    if following == _QUOTE:
+                        field.append(_QUOTE)
+                        i += 2
+                        continue
+                    quoting, was_quoting = False, True
+                    after = i + 1
+                    while self.trim and after < n and text[after] in " \t":
+                        after += 1
+                    following = text[after] if after < n else ""
+                    closes = (
+                        following in ("", ",")
+                        or text.startswith(newline, after)
+                        or (self.comments and following == "#")
+                    )
+                    if not closes:
+                        if not self.relaxed:
+                            raise ValueError(
+                                f"a closing quote must be followed by a comma, got {following!r}"
+                            )
+                        field.insert(0, _QUOTE)
+                    i = after if closes else i + 1
+                    continue
+                field.append(char)
+                i += 1
+                continue
+            if text.startswith(newline, i):
+                end_record()
+                i += len(newline)
+                if first_only and records:
+                    return records
+                continue
+            if commenting:
+                i += 1
+                continue
+            if char == self.quote:
+                if self.trim and not "".join(field).strip():
+                    field = []
+                if field:
+                    if not self.relaxed:
+                        raise ValueError("a quote may only open a field")
+                    field.append(char)
+                else:
+                    quoting = True
+                i += 1
+                continue
+            if self.comments and char == "#":
+                commenting = True
+            elif char == ",":
+                record.append("".join(field))
+                field = []
+                was_quoting = False
+            else:
+                field.append(char)
+            i += 1
+        if quoting:
+            raise ValueError("a quote is not closed")
+        end_record()
+        return records
+
+
+def input_list(
+    name: str, value: str, *, ignore_comma: bool, comments: bool = False, quote: bool = True
+) -> list[str]:
+    """The items of a list input, trimmed, blank ones dropped."""
+    text = value.strip()
+    if not text:
+        return []
+    try:
+        records = _Reader(text, relaxed=True, comments=comments, quote=quote).records()
+    except ValueError as exc:
+        raise InputError(name, f"cannot read {text!r} as CSV: {exc}") from None
+    items: list[str] = []
+    for record in records:
+        if len(record) == 1:
+            items.extend([record[0]] if ignore_comma else record[0].split(","))
+        elif ignore_comma:
+            items.append(",".join(record))
+        else:
+            items.extend(record)
+    # Upstream would crash later on an item of only blanks; it says nothing, so drop it.
+    return [item.strip() for item in items if item.strip()]
+
+
+def read_list(name: str, value: str) -> list[str]:
+    """A list input of metadata-action: one item per record, ``#`` comments dropped."""
+    return input_list(name, value, ignore_comma=True, comments=True)
+
+
+def split_fields(name: str, line: str) -> list[str]:
+    """The fields of one item (strict CSV, first record only), not trimmed."""
+    try:
+        records = _Reader(line, relaxed=False, comments=False).records(first_only=True)
+    except ValueError as exc:
+        raise InputError(name, f"cannot read {line!r}: {exc}") from None
+    return records[0] if records else []
+
+
+def records(text: str) -> list[list[str]]:
+    """Attribute lists (``type=registry,ref=x``), one record per line, every field trimmed,
+    blank lines skipped: csv-parse as actions-toolkit's ``Build`` helpers call it
+    (``trim``, ``relax_column_count``). Raises ``ValueError`` on a quote out of place."""
+    return [
+        [field.strip() for field in record]
+        for record in _Reader(text, relaxed=False, comments=False, trim=True).records()
+        if any(field.strip() for field in record)
+    ]
+
+
+def fields(name: str, text: str) -> list[str]:
+    """The trimmed fields of one attribute list; a bad quote is an ``InputError``."""
+    try:
+        return [field for record in records(text) for field in record]
+    except ValueError as exc:
+        raise InputError(name, f"cannot read {text!r} as CSV: {exc}") from None
+
+
+def attribute(fields: Sequence[str], key: str) -> str | None:
+    """The value of ``key=`` among ``fields`` (the first one), None when absent."""
+    for field in fields:
+        name, sep, value = field.partition("=")
+        if sep and name.strip() == key:
+            return value.strip()
+    return None

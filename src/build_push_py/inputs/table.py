@@ -1,0 +1,186 @@
+"""Every input and output of the action, in one table each, and how the runner names them.
+
+The tables are the single source for ``action.yml`` (``python -m build_push_py.actionyml``),
+for the CLI's flags, for what the entry point reads from ``INPUT_<NAME>`` and for the names
+the outputs are written under.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    name: str
+    description: str
+    default: str = ""
+    group: str = "build"  # metadata | login | build | scale | action: where the README lists it
+
+
+def _spec(group: str, rows: list[tuple[str, str, str]]) -> list[InputSpec]:
+    return [InputSpec(name, desc, default, group) for name, default, desc in rows]
+
+
+INPUTS: tuple[InputSpec, ...] = tuple(
+    _spec(
+        "metadata",
+        [
+            ("images", "", "Images to tag, one per line (`name=`, `enable=` attributes allowed)"),
+            ("tags", "", "Tag rules, one per line (`type=semver,pattern={{version}}` ...)"),
+            ("flavor", "", "Flavor: `latest=auto|true|false`, `prefix=`, `suffix=`"),
+            ("labels", "", "Extra labels, one `key=value` per line; merged over the computed ones"),
+            ("annotations", "", "Extra annotations, one per line; merged over the computed ones"),
+            ("sep-tags", "\n", "Separator of the `tags` output"),
+            ("sep-labels", "\n", "Separator of the `labels` output"),
+            ("sep-annotations", "\n", "Separator of the `annotations` output"),
+            ("bake-target", "docker-metadata-action", "Target name in the bake files"),
+            ("meta-context", "workflow", "Where the ref and sha come from: `workflow` or `git`"),
+            (
+                "github-token",
+                "${{ github.token }}",
+                "Token for the repository API (title, description, licence of the labels)",
+            ),
+        ],
+    )
+    + _spec(
+        "login",
+        [
+            ("registry", "", "Registry to log in to (default: Docker Hub when a username is set)"),
+            ("username", "", "Username for `registry`"),
+            ("password", "", "Password or token for `registry` (masked)"),
+            ("registry-auth", "", "YAML list of `{registry, username, password}` to log in to"),
+            ("logout", "true", "Log out and remove the credentials at the end of the job"),
+        ],
+    )
+    + _spec(
+        "build",
+        [
+            ("context", ".", "Build context (a path in the workspace, or a URL)"),
+            ("file", "", "Dockerfile path (default `{context}/Dockerfile`)"),
+            ("target", "", "Build stage to stop at"),
+            ("platforms", "", "Target platforms, comma or newline separated"),
+            ("build-args", "", "Build arguments, one `NAME=value` per line"),
+            ("build-contexts", "", "Additional build contexts, one `name=path` per line"),
+            ("secrets", "", "Build secrets, one `id=value` per line (masked)"),
+            ("secret-envs", "", "Build secrets from environment variables, `id=ENV_NAME`"),
+            ("secret-files", "", "Build secrets from files, `id=path`"),
+            ("ssh", "", "SSH agent sockets or keys to expose (`default` or `id=path`)"),
+            ("cache-from", "", "Cache sources (`type=registry,ref=...`); default: GitHub cache"),
+            ("cache-to", "", "Cache exports (`type=gha,mode=max`); default: the GitHub cache"),
+            ("cache", "true", "Use the GitHub Actions cache when no cache-from/cache-to is given"),
+            ("no-cache", "false", "Do not use any cache when building"),
+            ("no-cache-filters", "", "Stages to build without cache"),
+            ("pull", "false", "Always pull referenced images"),
+            ("load", "false", "Load the image into the local Docker engine"),
+            ("push", "auto", "Push: `auto` (not for pull requests or under act), `true`, `false`"),
+            ("outputs", "", "Raw buildx outputs (`type=local,dest=out`); replaces push/load"),
+            ("provenance", "", "Provenance attestation (`false`, `mode=max` ...)"),
+            ("sbom", "", "SBOM attestation (`true` or generator options)"),
+            ("attests", "", "Other attestations, one per line"),
+            ("network", "", "Network mode for `RUN` steps"),
+            ("add-hosts", "", "Extra `host:ip` entries"),
+            ("allow", "", "Extra privileged entitlements (`network.host`, `security.insecure`)"),
+            ("shm-size", "", "Size of /dev/shm for `RUN` steps (`2g`)"),
+            ("ulimit", "", "Ulimit options for `RUN` steps"),
+            ("cgroup-parent", "", "Parent cgroup for `RUN` steps"),
+            ("call", "", "Evaluate a build check or method instead of building (`check`)"),
+            ("builder", "", "buildx builder instance to use"),
+            (
+                "buildkit-image",
+                "moby/buildkit:v0.20.2",
+                "BuildKit image for a builder the action creates",
+            ),
+        ],
+    )
+    + _spec(
+        "scale",
+        [
+            (
+                "push-by-digest",
+                "false",
+                "Push the image by digest only, without tags (one job per "
+                "platform); writes the digest to `digests-dir`",
+            ),
+            (
+                "digests-dir",
+                "",
+                "Directory (relative to the workspace) of the digest files: "
+                "written by `push-by-digest`, read by `merge`",
+            ),
+            (
+                "merge",
+                "false",
+                "Build nothing: make the multi-platform image of every tag from "
+                "the digests in `digests-dir` and `digests`",
+            ),
+            ("digests", "", "Digests to merge (`sha256:...`), comma or newline separated"),
+            (
+                "driver",
+                "",
+                "Create a builder for the job: `docker-container`, `remote`, "
+                "`kubernetes` or `cloud`",
+            ),
+            (
+                "endpoint",
+                "",
+                "Builder endpoint: `tcp://buildkitd:1234` for `remote`, `ORG/NAME` for `cloud`",
+            ),
+            ("driver-opts", "", "Driver options, one `key=value` per line"),
+            ("tls-cacert", "", "CA certificate of a `remote` BuildKit: a path, or the PEM text"),
+            ("tls-cert", "", "Client certificate for a `remote` BuildKit: a path, or the PEM text"),
+            ("tls-key", "", "Client key for a `remote` BuildKit: a path, or the PEM text (masked)"),
+        ],
+    )
+    + _spec(
+        "action",
+        [
+            ("dry-run", "false", "Compute and print everything; build and push nothing"),
+            (
+                "retries",
+                "3",
+                "Retries of login and push after a temporary registry failure (5xx, 429, reset)",
+            ),
+            ("retry-max-wait", "30s", "Longest wait between two tries (`30s`, `2m`)"),
+        ],
+    )
+)
+
+BY_NAME: Mapping[str, InputSpec] = {spec.name: spec for spec in INPUTS}
+
+OUTPUTS: tuple[tuple[str, str], ...] = (
+    ("version", "Docker image version: the value of the highest-priority tag rule"),
+    ("tags", "Full image references, separated by `sep-tags`"),
+    ("tag-names", "Tag names without the image, separated by `sep-tags`"),
+    ("labels", "OCI labels, `key=value`, separated by `sep-labels`"),
+    ("annotations", "OCI annotations, separated by `sep-annotations`"),
+    ("json", "Tags, labels and annotations as JSON"),
+    ("bake-file-tags", "Path of a bake definition file with the tags"),
+    ("bake-file-labels", "Path of a bake definition file with the labels"),
+    ("bake-file-annotations", "Path of a bake definition file with the annotations"),
+    ("bake-file", "Path of a bake definition file with tags, labels and annotations"),
+    ("imageid", "Image ID"),
+    ("digest", "Image digest (registry manifest digest when pushed)"),
+    ("metadata", "Build result metadata (JSON written by buildx)"),
+)
+OUTPUT_NAMES = frozenset(name for name, _ in OUTPUTS)
+
+
+def env_name(name: str) -> str:
+    """The variable the runner uses for an input: upper case, spaces to `_`, hyphens kept."""
+    return "INPUT_" + name.replace(" ", "_").upper()
+
+
+def read_raw(env: Mapping[str, str]) -> dict[str, str]:
+    """Every input's raw value: from ``INPUT_<NAME>`` when present, else its default.
+
+    ``${{ ... }}`` defaults only mean something to the runner; outside it they read as ''.
+    """
+    raw: dict[str, str] = {}
+    for spec in INPUTS:
+        value = env.get(env_name(spec.name))
+        if value is None:
+            value = "" if spec.default.startswith("${{") else spec.default
+        raw[spec.name] = value
+    return raw

@@ -1,0 +1,119 @@
+"""The default build cache: the GitHub Actions cache, one scope per image and branch.
+
+Only used when neither ``cache-from`` nor ``cache-to`` is given and ``cache`` is true.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
+
+from ..buildx.request import BuildInputs
+from ..inputs.lists import attribute, fields
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_MAX_PART = 100
+
+
+class CachePlan(NamedTuple):
+    cache_from: list[str]
+    cache_to: list[str]
+    env: dict[str, str]  # to add to buildx's environment
+    warnings: list[str]
+
+
+def has_runner_cache(env: Mapping[str, str]) -> bool:
+    """The runner gives buildx what ``type=gha`` needs (else buildx drops it silently)."""
+    return bool(env.get("ACTIONS_RUNTIME_TOKEN")) and bool(
+        env.get("ACTIONS_RESULTS_URL") or env.get("ACTIONS_CACHE_URL")
+    )
+
+
+def _sanitise(text: str) -> str:
+    # The scope lands in a CSV attribute list and in GitHub cache keys (no commas there).
+    return _UNSAFE.sub("-", text).strip("-.")[:_MAX_PART] or "default"
+
+
+def _image_part(image: str) -> str:
+    """``ghcr.io/owner/app:tag`` -> ``owner/app``: the same image on two registries shares."""
+    name = image.partition("@")[0]
+    parts = name.split("/")
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = parts[1:]
+    last = parts[-1].partition(":")[0]
+    return "/".join([*parts[:-1], last])
+
+
+def _ref_part(ref: str) -> str:
+    for prefix in ("refs/heads/", "refs/tags/"):
+        if ref.startswith(prefix):
+            return ref[len(prefix) :]
+    match = re.fullmatch(r"refs/pull/(\d+)/(merge|head)", ref)
+    if match:
+        return f"pr-{match.group(1)}"
+    return ref.removeprefix("refs/")
+
+
+def _scope(image_part: str, ref: str) -> str:
+    return f"{_sanitise(image_part)}-{_sanitise(_ref_part(ref))}"
+
+
+def cache_scope(image: str, ref: str) -> str:
+    """``ghcr.io/owner/app``, ``refs/heads/feat/x`` -> ``owner-app-feat-x``."""
+    return _scope(_image_part(image), ref)
+
+
+def _uses_gha(entries: Sequence[str]) -> bool:
+    return any(attribute(fields("cache", e), "type") == "gha" for e in entries)
+
+
+def _v2_env(env: Mapping[str, str]) -> dict[str, str]:
+    """buildx picks the cache service v2 only when ACTIONS_CACHE_SERVICE_V2=true, which the
+    runner gives JavaScript actions but not container actions. github.com only runs v2;
+    act's cache server only speaks v1; on GHES follow what the runner provides."""
+    if "ACTIONS_CACHE_SERVICE_V2" in env or env.get("ACT") == "true":
+        return {}
+    if env.get("GITHUB_ACTIONS") != "true" or not env.get("ACTIONS_RESULTS_URL"):
+        return {}
+    server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+    on_dotcom = server == "https://github.com" or server.endswith(".ghe.com")
+    if on_dotcom or not env.get("ACTIONS_CACHE_URL"):
+        return {"ACTIONS_CACHE_SERVICE_V2": "true"}
+    return {}
+
+
+def default_cache(
+    inp: BuildInputs, env: Mapping[str, str], image_names: Sequence[str], ref: str
+) -> CachePlan:
+    """The caches to use and what buildx needs in its environment for them."""
+    token = has_runner_cache(env)
+    if inp.cache_from or inp.cache_to:
+        cache_from, cache_to = list(inp.cache_from), list(inp.cache_to)
+        gha = _uses_gha(cache_from) or _uses_gha(cache_to)
+        warnings = []
+        if gha and not token:
+            warnings.append(
+                "type=gha cache needs ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL (or"
+                " ACTIONS_CACHE_URL); without them buildx skips the cache silently"
+            )
+        return CachePlan(cache_from, cache_to, _v2_env(env) if gha and token else {}, warnings)
+    if not inp.cache or not token:
+        return CachePlan([], [], {}, [])
+
+    images = list(dict.fromkeys(_image_part(i) for i in image_names)) or [
+        env.get("GITHUB_REPOSITORY") or "build"
+    ]
+    refs = [ref]
+    base = env.get("GITHUB_BASE_REF", "")
+    if base and f"refs/heads/{base}" != ref:
+        refs.append(f"refs/heads/{base}")  # a pull request starts from its base's cache
+    cache_from = (
+        []
+        if inp.no_cache
+        else [f"type=gha,scope={_scope(image, r)}" for image in images for r in refs]
+    )
+    cache_to = [
+        f"type=gha,scope={_scope(image, ref)},mode=max,ignore-error=true" for image in images
+    ]
+    return CachePlan(cache_from, cache_to, _v2_env(env), [])

@@ -1,0 +1,48 @@
+"""Every input of the action, parsed and checked once into ``Inputs``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..buildx.drivers import BuilderSpec, parse_builder_spec
+from ..buildx.request import BuildInputs, parse_build_inputs
+from ..inputs.grammar import input_bool
+from ..metadata import MetaInputs, parse_inputs
+from ..registry.login import RegistryLogin, parse_logins
+from ..retry import RetryPolicy, parse_policy
+from .digests import DigestInputs, parse_digest_inputs
+
+
+@dataclass(frozen=True)
+class Inputs:
+    meta: MetaInputs
+    build: BuildInputs
+    logins: tuple[RegistryLogin, ...]
+    dry_run: bool
+    logout: bool
+    digests: DigestInputs = field(default_factory=DigestInputs)
+    driver: BuilderSpec | None = None  # a builder to create for the job
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    @property
+    def secret_values(self) -> tuple[str, ...]:
+        """Every secret the parsed inputs carry, for masking and redaction."""
+        tls_pem = self.driver.secret_values if self.driver else ()
+        return (*(entry.password for entry in self.logins), *self.build.secret_values, *tls_pem)
+
+
+def parse(raw: Mapping[str, str]) -> Inputs:
+    """Every input (``inputs.table.read_raw``), checked: the first bad one raises ``InputError``."""
+    meta = parse_inputs(raw)
+    build = parse_build_inputs(raw)
+    return Inputs(
+        meta=meta,
+        build=build,
+        logins=tuple(parse_logins(raw)),
+        dry_run=input_bool("dry-run", raw["dry-run"]),
+        logout=input_bool("logout", raw["logout"], default=True),
+        digests=parse_digest_inputs(raw, build),
+        driver=parse_builder_spec(raw, build),
+        retry=parse_policy(raw),
+    )

@@ -1,0 +1,158 @@
+"""The ``Plan``: every decision of the run, made from the parsed inputs, the metadata and
+what buildx said about itself, before anything is built or pushed. Pure.
+
+The dry run prints the argv of exactly this plan, and the build step runs it, so both show
+the same command for the same inputs and buildx.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
+
+from ..buildx.argv import RunFacts, buildx_argv, git_context_url, secret_payloads, workflow_run_url
+from ..buildx.builder import (
+    BuilderInfo,
+    default_provenance,
+    missing_features,
+    no_default_attestations,
+)
+from ..buildx.drivers import BuilderSpec, Driver
+from ..buildx.imagetools import BY_DIGEST_OUTPUT
+from ..buildx.request import BuildInputs, PushMode
+from ..buildx.version import BuildxVersion
+from ..context import GitHubContext
+from ..metadata import Meta, RepoFacts
+from .cache import CachePlan, default_cache
+from .inputs import Inputs
+from .push import resolve_push
+
+# What a dry run plans for when it cannot ask buildx (no Docker on the machine).
+ASSUMED_BUILDX = BuildxVersion(0, 21, 0)
+
+
+@dataclass(frozen=True)
+class BuilderChoice:
+    """The builder the build runs on: an existing one, or one the action creates."""
+
+    info: BuilderInfo = field(default_factory=BuilderInfo)
+    name: str | None = None  # an existing builder; None with ``create`` unset: buildx's current
+    create: BuilderSpec | None = None  # a builder the action creates for the job
+    reasons: tuple[str, ...] = ()  # why the current builder would not do
+
+
+def choose_builder(inp: Inputs, build: BuildInputs, cache_to: list[str], info: BuilderInfo
+                   ) -> BuilderChoice:  # fmt: skip
+    if inp.driver is not None:
+        return BuilderChoice(info, create=inp.driver)
+    if build.builder:
+        return BuilderChoice(info, name=build.builder)
+    reasons = tuple(missing_features(build, cache_to, info))
+    if reasons:
+        return BuilderChoice(info, create=BuilderSpec(Driver.DOCKER_CONTAINER), reasons=reasons)
+    return BuilderChoice(info)
+
+
+@dataclass(frozen=True)
+class BuildFiles:
+    """Where buildx writes its metadata and image id and reads the secret values from."""
+
+    metadata_file: str
+    iidfile: str
+    secret_files: Mapping[str, str]  # secret id -> file holding its value
+
+
+@dataclass(frozen=True)
+class Plan:
+    inputs: Inputs
+    meta: Meta
+    push: bool
+    cache: CachePlan
+    facts: RunFacts
+    buildx: BuildxVersion
+    builder: BuilderChoice = field(default_factory=BuilderChoice)
+    notes: tuple[str, ...] = ()  # lines for the log: why it does (not) push ...
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def build(self) -> BuildInputs:
+        """The build inputs as buildx gets them: ``push-by-digest`` sets the image output."""
+        if not self.inputs.digests.push_by_digest:
+            return self.inputs.build
+        output = f"{BY_DIGEST_OUTPUT},push={'true' if self.push else 'false'}"
+        return replace(self.inputs.build, outputs=(output,))
+
+    @property
+    def secret_payloads(self) -> list[tuple[str, str]]:
+        """(id, value) of every secret that goes to buildx in a file."""
+        return secret_payloads(self.build, self.facts)
+
+    def files(self, directory: str) -> BuildFiles:
+        """The build's files in ``directory`` (secret files are numbered: ids may hold any
+        character)."""
+        where = PurePosixPath(directory)
+        return BuildFiles(
+            metadata_file=str(where / "metadata.json"),
+            iidfile=str(where / "iidfile"),
+            secret_files={
+                secret_id: str(where / f"secret-{number}")
+                for number, (secret_id, _) in enumerate(self.secret_payloads, start=1)
+            },
+        )
+
+    def argv(self, files: BuildFiles, builder: str | None) -> list[str]:
+        """``buildx build ...`` (run as ``docker`` + this) on the builder named ``builder``."""
+        by_digest = self.inputs.digests.push_by_digest
+        return buildx_argv(
+            self.build,
+            # Pushed by digest, the image gets its names (from --tag) but no tag.
+            tags=self.meta.images if by_digest else self.meta.tags,
+            labels=self.meta.labels,
+            annotations=self.meta.annotations,
+            version=self.buildx,
+            push=self.push and not by_digest,
+            metadata_file=files.metadata_file,
+            iidfile=files.iidfile,
+            builder=builder,
+            cache_from=self.cache.cache_from,
+            cache_to=self.cache.cache_to,
+            secret_files=files.secret_files,
+            facts=self.facts,
+        )
+
+
+def make_plan(
+    inp: Inputs,
+    ctx: GitHubContext,
+    meta: Meta,
+    repo: RepoFacts,
+    env: Mapping[str, str],
+    *,
+    buildx: BuildxVersion,
+    info: BuilderInfo,
+) -> Plan:
+    """The plan for ``ctx`` (the effective context of the metadata) on this buildx."""
+    push = resolve_push(inp.build, env)
+    notes: list[str] = []
+    if env.get("ACT") == "true" and not push and inp.build.push is PushMode.AUTO:
+        notes.append("Running under act: not pushing (set push: true to push anyway)")
+    cache = default_cache(inp.build, env, meta.images, ctx.ref)
+    plan = Plan(inp, meta, push, cache, RunFacts(), buildx, notes=tuple(notes),
+                warnings=tuple(cache.warnings))  # fmt: skip
+    builder = choose_builder(inp, plan.build, cache.cache_to, info)
+    # A builder made here runs a current BuildKit: only the opt-out can drop the default.
+    provenance = (
+        default_provenance(info, env)
+        if builder.create is None
+        else not no_default_attestations(env)
+    )
+    facts = RunFacts(
+        builder_id=workflow_run_url(
+            ctx.server_url, ctx.repository, ctx.run_id, env.get("GITHUB_RUN_ATTEMPT", "")
+        ),
+        private_repository=repo.private,
+        default_context=git_context_url(ctx.server_url, ctx.repository, ctx.ref),
+        default_provenance=provenance,
+    )
+    return replace(plan, facts=facts, builder=builder)

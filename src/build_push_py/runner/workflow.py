@@ -1,0 +1,132 @@
+"""The runner's protocol for one step: log commands, masks, groups, and the file commands
+(outputs, env, state, summary) at the paths named in the environment the step is given.
+
+Outside a runner (``GITHUB_ACTIONS`` is not ``true``: the CLI on a laptop) workflow commands
+become plain lines, masks print nothing (an ``::add-mask::`` line would show the secret on a
+terminal) and file commands are written only where the given environment names a file.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+import github_action_utils as gau
+
+_FILES = {
+    "output": "GITHUB_OUTPUT",
+    "env": "GITHUB_ENV",
+    "state": "GITHUB_STATE",
+    "summary": "GITHUB_STEP_SUMMARY",
+}
+
+
+def file_command(name: str, value: str) -> str:
+    """One ``name<<DELIM`` record, with a delimiter that occurs in neither name nor value."""
+    if not name or any(part in name for part in ("=", "<<", "\r", "\n", "\0")):
+        raise ValueError(f"{name!r} cannot be a file command name")
+    delimiter = f"ghadelimiter_{uuid.uuid4().hex}"
+    while delimiter in value:
+        delimiter = f"ghadelimiter_{uuid.uuid4().hex}"
+    return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
+
+
+class Workflow:
+    """Workflow commands for one step, given its environment (never ``os.environ``).
+
+    github-action-utils escapes the stdout commands; the file commands are written here
+    because that library opens the path named in ``os.environ``, and a step run with another
+    environment (the CLI, a test) must write where its own environment says.
+    """
+
+    def __init__(self, env: Mapping[str, str], out: TextIO | None = None) -> None:
+        self.on_runner = env.get("GITHUB_ACTIONS") == "true"
+        self._paths = {kind: env.get(var, "") for kind, var in _FILES.items()}
+        self._out = out
+        # What this step saved, for a caller that runs the post step itself (the CLI).
+        self.saved_state: dict[str, str] = {}
+
+    @property
+    def out(self) -> TextIO:
+        return self._out or sys.stdout
+
+    def info(self, message: str) -> None:
+        self.out.write(message + "\n")
+        self.out.flush()
+
+    def warning(
+        self, message: str, *, file: str | None = None, line: int | None = None,
+        title: str | None = None,
+    ) -> None:  # fmt: skip
+        if self.on_runner:
+            self.out.flush()
+            gau.warning(message, title=title, file=file, line=line)
+        else:
+            where = f"{file}:{line}: " if file and line else ""
+            sys.stderr.write(f"warning: {where}{message}\n")
+
+    def error(self, message: str) -> None:
+        if self.on_runner:
+            self.out.flush()
+            gau.error(message)
+        else:
+            sys.stderr.write(f"error: {message}\n")
+
+    def mask(self, value: str) -> None:
+        """Mask a secret; the runner matches masks per line, so mask every line."""
+        if not self.on_runner:
+            return
+        self.out.flush()
+        for line in value.splitlines() or [value]:
+            if line.strip():
+                gau.add_mask(line)
+
+    @contextmanager
+    def group(self, title: str) -> Iterator[None]:
+        if not self.on_runner:
+            self.info(f"== {title}")
+            yield
+            return
+        self.info(f"::group::{title}")
+        try:
+            yield
+        finally:
+            self.info("::endgroup::")
+
+    @contextmanager
+    def untrusted(self) -> Iterator[None]:
+        """Print text from outside (event fields, buildx's log) without the runner reading
+        any of it as a workflow command."""
+        if not self.on_runner:  # a terminal reads no workflow commands
+            yield
+            return
+        token = secrets.token_hex(16)
+        self.info(f"::stop-commands::{token}")
+        try:
+            yield
+        finally:
+            self.info(f"::{token}::")
+
+    def _append(self, kind: str, text: str) -> None:
+        path = self._paths[kind]
+        if path:
+            with Path(path).open("a", encoding="utf-8") as handle:
+                handle.write(text)
+
+    def set_output(self, name: str, value: str) -> None:
+        self._append("output", file_command(name, value))
+
+    def export_env(self, name: str, value: str) -> None:
+        self._append("env", file_command(name, value))
+
+    def save_state(self, name: str, value: str) -> None:
+        self.saved_state[name] = value
+        self._append("state", file_command(name, value))
+
+    def summary(self, markdown: str) -> None:
+        self._append("summary", markdown + "\n")

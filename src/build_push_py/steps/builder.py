@@ -1,0 +1,93 @@
+"""The builder: what buildx says about itself (asked in a thread while the metadata is
+computed), and the builder the action creates for the job when the plan says so."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from ..buildx import commands
+from ..buildx.builder import BuilderInfo
+from ..buildx.drivers import BuilderSpec
+from ..buildx.version import BuildxVersion
+from ..errors import ActionError, InputError
+from ..plan.plan import ASSUMED_BUILDX, BuilderChoice
+from ..private import write_private
+from ..proc import Runner
+from . import outputs
+from .job import Job
+
+BuildxFacts = tuple[BuildxVersion, BuilderInfo]
+
+
+class BuilderProbe:
+    """buildx's version and the current builder's description, asked for in a thread as
+    soon as the inputs are known: two subprocess waits that then overlap the repository
+    lookup. ``builder`` None asks for the version only."""
+
+    def __init__(self, job: Job, env: Mapping[str, str], builder: str | None, *,
+                 inspect: bool = True) -> None:  # fmt: skip
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._future = self._pool.submit(_probe, job.runner, builder, env, inspect)
+        self._pool.shutdown(wait=False)
+
+    def result(self) -> BuildxFacts:
+        """Raises what the probe raised (buildx missing, engine unreachable)."""
+        return self._future.result()
+
+    def result_or_assumed(self, job: Job) -> BuildxFacts:
+        """For a dry run: what buildx said, or when it cannot be asked, the buildx it
+        plans for without Docker."""
+        try:
+            return self.result()
+        except ActionError as exc:
+            job.wf.info(f"buildx cannot be asked ({exc}): planning for buildx {ASSUMED_BUILDX}")
+            return ASSUMED_BUILDX, BuilderInfo()
+
+
+def _probe(runner: Runner, builder: str | None, env: Mapping[str, str], inspect: bool
+           ) -> BuildxFacts:  # fmt: skip
+    version = commands.detect_version(runner, env)
+    info = commands.inspect_builder(runner, builder, env) if inspect else BuilderInfo()
+    return version, info
+
+
+def _tls_files(spec: BuilderSpec, config_dir: str) -> dict[str, str]:
+    """TLS material given as PEM text goes to private files in ``config_dir`` (removed with
+    it by the post step); a path must exist."""
+    files: dict[str, str] = {}
+    for material in spec.tls:
+        if material.is_pem:
+            path = Path(config_dir) / f"buildkit-{material.option}.pem"
+            write_private(path, material.value + "\n")
+            files[material.option] = str(path)
+        elif not Path(material.value).is_file():
+            raise InputError(f"tls-{material.option}", f"{material.value}: no such file")
+    return files
+
+
+def create_builder(
+    runner: Runner, spec: BuilderSpec, buildkit_image: str, config_dir: str,
+    env: Mapping[str, str],
+) -> str:  # fmt: skip
+    """Create and start the builder of ``spec``, its TLS files in ``config_dir``; its name."""
+    return commands.create_builder(runner, spec, buildkit_image, env, _tls_files(spec, config_dir))
+
+
+def prepare(job: Job, choice: BuilderChoice, buildkit_image: str, config_dir: str,
+            env: Mapping[str, str]) -> tuple[str | None, BuilderInfo]:  # fmt: skip
+    """The builder to name in the build (None: buildx's current one) and its description;
+    a builder created here is saved for the post step to remove."""
+    if choice.create is None:
+        return choice.name, choice.info
+    spec = choice.create
+    if choice.reasons:
+        job.wf.info(
+            f"The {choice.info.driver} builder cannot do {', '.join(choice.reasons)}: creating one"
+        )
+    else:
+        job.wf.info(f"Creating a {spec.driver.value} builder for the job")
+    name = create_builder(job.runner, spec, buildkit_image, config_dir, env)
+    outputs.save_state(job, outputs.STATE_BUILDER, name)
+    return name, commands.inspect_builder(job.runner, name, env)

@@ -1,0 +1,40 @@
+"""What every step of a run is given: the environment, the runner's protocol, the way to run
+buildx and the clock of the phases for the summary."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from ..buildx.commands import buildx_runner
+from ..proc import Runner
+from ..runner.workflow import Workflow
+
+
+@dataclass
+class Phases:
+    """Wall time per phase, for the job summary."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.monotonic() - start
+
+
+@dataclass
+class Job:
+    env: Mapping[str, str]
+    wf: Workflow
+    runner: Runner
+    phases: Phases = field(default_factory=Phases)
+
+    @classmethod
+    def start(cls, env: Mapping[str, str], wf: Workflow) -> Job:
+        return cls(env, wf, buildx_runner(env))

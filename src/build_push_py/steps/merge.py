@@ -1,0 +1,136 @@
+"""The fan-out's two ends that touch disk and the registry: the digest file a push-by-digest
+build job leaves, and the merge job that makes one tagged index per image from them."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ..buildx.imagetools import (
+    create_argv,
+    index_annotations,
+    inspect_argv,
+    source_refs,
+    tags_by_image,
+)
+from ..buildx.version import ANNOTATIONS, BuildxVersion
+from ..errors import InputError, MissingDigests
+from ..plan.digests import digest_file_name, digests_from_file_names
+from ..plan.plan import Plan
+from ..proc import Runner, check
+from . import outputs
+from .job import Job
+
+
+def workspace_path(path: str, env: Mapping[str, str]) -> Path:
+    """A path input: relative ones are taken from the workspace, which is both the action's
+    working directory and that of the job's later ``run`` steps."""
+    given = Path(path)
+    return given if given.is_absolute() else Path(env.get("GITHUB_WORKSPACE") or ".") / given
+
+
+def record_digest(job: Job, plan: Plan, digest: str) -> None:
+    """After a push by digest: the digest file for the merge job, as ``digests-dir`` asks."""
+    directory = plan.inputs.digests.digests_dir
+    job.wf.info(f"Pushed by digest: {digest or '(none)'}")
+    if not directory:
+        return
+    if not plan.push or not digest:
+        job.wf.info(f"Nothing pushed: no digest file written to {directory}")
+        return
+    target = workspace_path(directory, job.env)
+    target.mkdir(parents=True, exist_ok=True)
+    (target / digest_file_name(digest)).touch()
+    job.wf.info(f"Wrote {target / digest_file_name(digest)}")
+
+
+def read_digests_dir(directory: str, env: Mapping[str, str]) -> tuple[str, ...]:
+    path = workspace_path(directory, env)
+    if not path.is_dir():
+        raise InputError("digests-dir", f"{directory}: no such directory ({path})")
+    return digests_from_file_names(p.name for p in path.iterdir())
+
+
+def _index_digest(runner: Runner, ref: str, env: Mapping[str, str]) -> str:
+    done = check(runner(inspect_argv(ref), env=env), f"docker buildx imagetools inspect {ref}")
+    try:
+        return str(json.loads(done.stdout)["digest"])
+    except (ValueError, KeyError, TypeError):
+        return ""
+
+
+def _missing(runner: Runner, refs: Sequence[str], env: Mapping[str, str]) -> list[str]:
+    """The references the registry does not have; any other failure (auth, network) raises."""
+    missing: list[str] = []
+    for ref in refs:
+        done = runner(inspect_argv(ref), env=env)
+        if done.returncode == 0:
+            continue
+        if "not found" in done.stderr.lower():
+            missing.append(ref)
+            continue
+        check(done, f"docker buildx imagetools inspect {ref}")
+    return missing
+
+
+def sources(job: Job, plan: Plan) -> tuple[dict[str, list[str]], list[str]]:
+    """Each image with its tags, and the digests to merge: checked before any login."""
+    inp, meta = plan.inputs, plan.meta
+    digests = list(inp.digests.digests)
+    if inp.digests.digests_dir:
+        digests += read_digests_dir(inp.digests.digests_dir, job.env)
+    digests = list(dict.fromkeys(digests))
+    if not digests:
+        raise InputError("digests-dir", f"{inp.digests.digests_dir} holds no digest files")
+    groups = {image: tags for image, tags in tags_by_image(meta.images, meta.tags).items() if tags}
+    if not groups:
+        raise InputError("tags", "no tag was computed for this event: there is nothing to merge")
+    return groups, digests
+
+
+def merge(
+    job: Job, plan: Plan, groups: Mapping[str, Sequence[str]], digests: Sequence[str], *,
+    config_dir: str | None, version: BuildxVersion,
+) -> None:  # fmt: skip
+    """One index per image (``sources``) from the digests, tagged with every computed tag;
+    ``digest`` output: the index digest. ``config_dir`` None: a dry run, which only prints."""
+    annotations = index_annotations(plan.meta.annotations, plan.inputs.build.annotations)
+    if not version.at_least(ANNOTATIONS):
+        annotations = []  # imagetools create --annotation came with buildx 0.12
+    wf = job.wf
+    if config_dir is None:
+        with wf.untrusted():
+            for image, tags in groups.items():
+                wf.info(shlex.join(create_argv(image, tags, digests, annotations)))
+        outputs.merge_summary(job, groups, digests, "", dry_run=True)
+        return
+
+    buildx_env = {**job.env, "DOCKER_CONFIG": config_dir}
+    with job.phases("verify"), wf.group("Check the digests"):
+        refs = [ref for image in groups for ref in source_refs(image, digests)]
+        missing = _missing(job.runner, refs, buildx_env)
+        if missing:
+            raise MissingDigests(
+                "not in the registry, nothing was tagged: "
+                + ", ".join(missing)
+                + " (did every build job push by digest to every image?)",
+                hint="with:\n  push-by-digest: true  # in every build job, for every image\n"
+                "  digests-dir: digests",
+            )
+        wf.info(f"{len(refs)} manifests found")
+    if not plan.push:
+        wf.info("Not pushing: no index was created")
+        outputs.merge_summary(job, groups, digests, "")
+        return
+    index_digest = ""
+    with job.phases("merge"), wf.group("Merge"):
+        for image, tags in groups.items():
+            argv = create_argv(image, tags, digests, annotations)
+            with wf.untrusted():
+                wf.info(shlex.join(argv))
+            check(job.runner(argv, env=buildx_env, stream=True), "docker buildx imagetools create")
+            index_digest = index_digest or _index_digest(job.runner, tags[0], buildx_env)
+    outputs.merged(job, index_digest)
+    outputs.merge_summary(job, groups, digests, index_digest)

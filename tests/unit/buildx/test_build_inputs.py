@@ -1,0 +1,98 @@
+"""Parsing and checking the build inputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from build_push_py.buildx.request import PushMode, Secret, parse_build_inputs
+from build_push_py.errors import InputError
+from build_push_py.inputs.lists import input_list
+from build_push_py.inputs.table import read_raw
+
+
+def test_defaults_from_the_inputs_table() -> None:
+    inp = parse_build_inputs(read_raw({}))
+    assert (inp.context, inp.push, inp.cache, inp.load, inp.buildkit_image) == (
+        ".",
+        PushMode.AUTO,
+        True,
+        False,
+        "moby/buildkit:v0.20.2",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "ignore_comma", "quote", "expected"),
+    [
+        # actions-toolkit __tests__/util.test.ts, getInputList
+        pytest.param("bar", False, True, ["bar"], id="single"),
+        pytest.param("bar\nbaz", False, True, ["bar", "baz"], id="multiline"),
+        pytest.param("bar,baz", False, True, ["bar", "baz"], id="comma"),
+        pytest.param("bar,baz\ncat", True, True, ["bar,baz", "cat"], id="ignore-comma"),
+        pytest.param("bar\n\n  \nbaz", False, True, ["bar", "baz"], id="empty-lines"),
+        pytest.param('"a=1\nb"\nc', True, True, ["a=1\nb", "c"], id="quoted-multiline"),
+        pytest.param('type=image,"name=a,b"', True, False, ['type=image,"name=a,b"'],
+                     id="quotes-kept"),
+        pytest.param("# not a comment", True, True, ["# not a comment"], id="hash-kept"),
+    ],
+)  # fmt: skip
+def test_input_list(value: str, ignore_comma: bool, quote: bool, expected: list[str]) -> None:
+    assert input_list("x", value, ignore_comma=ignore_comma, quote=quote) == expected
+
+
+def test_secret_repr_hides_the_value() -> None:
+    inp = parse_build_inputs({"secrets": "TOKEN=hunter2"})
+    assert inp.secrets == (Secret("TOKEN", "hunter2"),)
+    assert "hunter2" not in repr(inp)
+    assert inp.secret_values == ("hunter2",)
+
+
+@pytest.mark.parametrize(
+    ("raw", "match"),
+    [
+        pytest.param({"push": "sometimes"}, r"'push'.*'sometimes'.*auto, true or false",
+                     id="push"),
+        pytest.param({"load": "maybe"}, r"'load'.*'maybe' is not a boolean", id="load-bool"),
+        pytest.param({"cache": "2"}, r"'cache'.*not a boolean", id="cache-bool"),
+        pytest.param({"platforms": "linux/amd64,arm64"}, r"'platforms'.*'arm64'.*os/arch",
+                     id="platform-without-os"),
+        # upstream warns "bbbbbbb is not a valid secret" and goes on without it
+        pytest.param({"secrets": "MYSECRET=aaaa\nbbbbbbb"}, r"'secrets'.*secret 2 is not of",
+                     id="10-unquoted-multiline-secret"),
+        pytest.param({"secrets": "TOKEN="}, r"secret 1 \('TOKEN'=\.\.\.\)", id="empty-secret"),
+        pytest.param({"secrets": "A=1\nA=2"}, r"'A' is given twice", id="duplicate-secret"),
+        pytest.param({"secrets": '"A=1'}, r"'secrets'.*CSV", id="unclosed-quote"),
+        pytest.param({"secret-envs": "MY_SECRET"}, r"'secret-envs'.*'MY_SECRET'.*ID=ENV_NAME",
+                     id="secret-env-without-env"),
+        pytest.param({"secret-files": "=./key"}, r"'secret-files'.*ID=path", id="secret-file-id"),
+        pytest.param({"cache-from": "ref=user/app:cache"}, r"'cache-from'.*no type=",
+                     id="cache-without-type"),
+        pytest.param({"cache-to": "type=gah"}, r"'cache-to'.*'gah' .*registry \| local",
+                     id="cache-type-typo"),
+        pytest.param({"outputs": "type=registy"}, r"'outputs'.*'registy'", id="output-typo"),
+        pytest.param({"attests": "mode=max"}, r"'attests'.*type=", id="attest-without-type"),
+        pytest.param({"provenance": "maximal"}, r"'provenance'.*'maximal'.*true, false",
+                     id="provenance-word"),
+        pytest.param({"add-hosts": "docker"}, r"'add-hosts'.*'docker'.*host:ip", id="add-host"),
+        pytest.param({"allow": "network.hots"}, r"'allow'.*'network.hots'", id="entitlement"),
+        pytest.param({"shm-size": "2 gigs"}, r"'shm-size'.*'2 gigs'", id="shm-size"),
+        pytest.param({"ulimit": "files=1024"}, r"'ulimit'.*'files=1024'.*nofile", id="ulimit"),
+        pytest.param({"ulimit": "nofile=lots"}, r"'ulimit'.*'nofile=lots'", id="ulimit-value"),
+        pytest.param({"call": "lint"}, r"'call'.*'lint'.*build, check, outline, targets",
+                     id="call"),
+        pytest.param({"build-contexts": "alpine"}, r"'build-contexts'.*'alpine'.*name=",
+                     id="build-context"),
+        pytest.param({"annotations": "no-value"}, r"'annotations'.*'no-value'", id="annotation"),
+        pytest.param({"labels": "=x"}, r"'labels'.*'=x'", id="label-without-key"),
+        pytest.param({"target": "a\nb"}, r"'target'.*single line", id="multi-line-target"),
+    ],
+)  # fmt: skip
+def test_invalid_inputs(raw: dict[str, str], match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        parse_build_inputs(raw)
+
+
+def test_secret_error_never_quotes_the_value() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_build_inputs({"secrets": "ghp_verysecretvalue"})
+    assert "verysecret" not in str(caught.value)

@@ -1,0 +1,306 @@
+"""When to push, which cache to use, the buildx version and the builder."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from build_push_py.buildx.builder import (
+    CACHE_EXPORT,
+    BuilderInfo,
+    BuilderNode,
+    buildkit_at_least,
+    default_provenance,
+    needs_container_builder,
+    parse_inspect,
+    with_engine_store,
+)
+from build_push_py.buildx.request import parse_build_inputs
+from build_push_py.buildx.version import BuildxVersion
+from build_push_py.errors import EngineError
+from build_push_py.plan.cache import cache_scope, default_cache
+from build_push_py.plan.push import resolve_push
+
+GH = {"GITHUB_ACTIONS": "true"}
+
+
+@pytest.mark.parametrize(
+    ("push", "env", "expected"),
+    [
+        pytest.param("auto", {**GH, "GITHUB_EVENT_NAME": "push"}, True, id="auto-push-event"),
+        pytest.param("auto", {**GH, "GITHUB_EVENT_NAME": "release"}, True, id="auto-release"),
+        pytest.param("auto", {**GH, "GITHUB_EVENT_NAME": "schedule"}, True, id="auto-schedule"),
+        pytest.param("auto", {**GH, "GITHUB_EVENT_NAME": "pull_request"}, False, id="auto-pr"),
+        pytest.param("auto", {**GH, "GITHUB_EVENT_NAME": "pull_request_target"}, False,
+                     id="auto-pr-target"),
+        pytest.param("auto", {**GH, "GITHUB_EVENT_NAME": "merge_group"}, False,
+                     id="auto-merge-queue"),
+        pytest.param("auto", {**GH, "GITHUB_EVENT_NAME": "push", "ACT": "true"}, False,
+                     id="auto-under-act"),
+        pytest.param("auto", {"GITHUB_EVENT_NAME": "push"}, False, id="auto-outside-github"),
+        pytest.param("true", {**GH, "GITHUB_EVENT_NAME": "pull_request"}, True, id="forced-on"),
+        pytest.param("true", {"ACT": "true"}, True, id="forced-on-under-act"),
+        pytest.param("false", {**GH, "GITHUB_EVENT_NAME": "push"}, False, id="forced-off"),
+    ],
+)  # fmt: skip
+def test_resolve_push(push: str, env: dict[str, str], expected: bool) -> None:
+    assert resolve_push(parse_build_inputs({"push": push}), env) is expected
+
+
+def test_auto_does_not_push_a_check_or_own_outputs() -> None:
+    env = {**GH, "GITHUB_EVENT_NAME": "push"}
+    assert resolve_push(parse_build_inputs({"call": "check"}), env) is False
+    assert resolve_push(parse_build_inputs({"outputs": "type=local,dest=o"}), env) is False
+
+
+RUNNER = {
+    **GH,
+    "ACTIONS_RUNTIME_TOKEN": "jwt",
+    "ACTIONS_RESULTS_URL": "https://results.example/",
+    "GITHUB_SERVER_URL": "https://github.com",
+}
+SCOPE = "octo-app-main"
+
+
+TO = f"type=gha,scope={SCOPE},mode=max,ignore-error=true"
+V2 = {"ACTIONS_CACHE_SERVICE_V2": "true"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "env", "ref", "expected"),
+    [
+        pytest.param({}, RUNNER, "refs/heads/main",
+                     ([f"type=gha,scope={SCOPE}"], [TO], V2, False), id="github-default"),
+        pytest.param({}, {**RUNNER, "GITHUB_BASE_REF": "main"}, "refs/pull/7/merge",
+                     (["type=gha,scope=octo-app-pr-7", f"type=gha,scope={SCOPE}"],
+                      ["type=gha,scope=octo-app-pr-7,mode=max,ignore-error=true"], V2, False),
+                     id="pr-reads-base-cache"),
+        pytest.param({}, {**RUNNER, "ACT": "true", "ACTIONS_CACHE_URL": "http://127.0.0.1:1/x/"},
+                     "refs/heads/main", ([f"type=gha,scope={SCOPE}"], [TO], {}, False),
+                     id="act-stays-on-v1"),
+        pytest.param({}, {**RUNNER, "ACTIONS_CACHE_SERVICE_V2": "false"}, "refs/heads/main",
+                     ([f"type=gha,scope={SCOPE}"], [TO], {}, False), id="runner-choice-kept"),
+        pytest.param({}, {**RUNNER, "GITHUB_SERVER_URL": "https://ghes.example",
+                          "ACTIONS_CACHE_URL": "https://ghes.example/cache/"},
+                     "refs/heads/main", ([f"type=gha,scope={SCOPE}"], [TO], {}, False),
+                     id="ghes-with-v1-url"),
+        pytest.param({}, GH, "refs/heads/main", ([], [], {}, False), id="no-token-no-cache"),
+        pytest.param({"cache": "false"}, RUNNER, "refs/heads/main", ([], [], {}, False),
+                     id="cache-off"),
+        pytest.param({"no-cache": "true"}, RUNNER, "refs/heads/main", ([], [TO], V2, False),
+                     id="no-cache-still-exports"),
+        pytest.param({"cache-from": "type=registry,ref=r/app:cache"}, RUNNER, "refs/heads/main",
+                     (["type=registry,ref=r/app:cache"], [], {}, False), id="user-cache-wins"),
+        pytest.param({"cache-to": "type=gha,mode=max"}, GH, "refs/heads/main",
+                     ([], ["type=gha,mode=max"], {}, True), id="user-gha-without-token-warns"),
+        pytest.param({"cache-to": "type=gha,mode=max"}, RUNNER, "refs/heads/main",
+                     ([], ["type=gha,mode=max"], V2, False), id="user-gha-gets-v2"),
+    ],
+)  # fmt: skip
+def test_default_cache(
+    raw: dict[str, str], env: dict[str, str], ref: str, expected: tuple[object, ...]
+) -> None:
+    """``expected``: cache-from, cache-to, environment added, whether it warns."""
+    images = ["ghcr.io/octo/app", "docker.io/octo/app"]  # one image, two registries
+    plan = default_cache(parse_build_inputs(raw), env, images, ref)
+    assert (plan.cache_from, plan.cache_to, plan.env, bool(plan.warnings)) == expected
+
+
+@pytest.mark.parametrize(
+    ("image", "ref", "expected"),
+    [
+        pytest.param("ghcr.io/Octo/App:1.0", "refs/heads/feat/x,y", "Octo-App-feat-x-y",
+                     id="slashes-commas"),
+        pytest.param("localhost:5000/app", "refs/tags/v1.2.3", "app-v1.2.3", id="tag"),
+        pytest.param("app@sha256:abc", "refs/pull/12/head", "app-pr-12", id="digest-pr"),
+    ],
+)  # fmt: skip
+def test_cache_scope(image: str, ref: str, expected: str) -> None:
+    assert cache_scope(image, ref) == expected
+
+
+@pytest.mark.parametrize(
+    ("stdout", "expected"),
+    [
+        # actions-toolkit __tests__/buildx/buildx.test.ts, parseVersion
+        pytest.param("github.com/docker/buildx 0.4.1+azure bda4882a65349ca359216b135896bddc1d9",
+                     "0.4.1", id="azure"),
+        pytest.param("github.com/docker/buildx v0.4.1 bda4882a65349ca359216b135896bddc1d92461c",
+                     "0.4.1", id="release"),
+        pytest.param("github.com/docker/buildx f117971 f11797113e5a9b86bd976329c5dbb8a8bfdfadfa",
+                     "f117971", id="commit"),
+        # measured on this machine: Debian trixie's docker-buildx package
+        pytest.param("github.com/docker/buildx 0.13.1+ds1 0.13.1+ds1-3\n", "0.13.1", id="debian"),
+        pytest.param("github.com/docker/buildx v0.21.1-desktop.2 abc", "0.21.1", id="desktop"),
+    ],
+)  # fmt: skip
+def test_buildx_version(stdout: str, expected: str) -> None:
+    assert str(BuildxVersion.parse(stdout)) == expected
+
+
+def test_buildx_version_unreadable() -> None:
+    with pytest.raises(EngineError, match="cannot read the buildx version"):
+        BuildxVersion.parse("buildx: command not found")
+
+
+INSPECT_DOCKER_CONTAINER = """\
+Name:          builder-52aa0611
+Driver:        docker-container
+Last Activity: 2023-06-13 13:52:31 +0000 UTC
+
+Nodes:
+Name:           builder-52aa06110
+Endpoint:       unix:///var/run/docker.sock
+Driver Options: image="moby/buildkit:buildx-stable-1" network="host"
+Status:         running
+Buildkit:       v0.11.6
+Platforms:      linux/amd64, linux/amd64/v2, linux/arm64
+Labels:
+ org.mobyproject.buildkit.worker.executor:         oci
+GC Policy rule#0:
+ All:           false
+"""
+
+INSPECT_DOCKER = """\
+Name:          default
+Driver:        docker
+Last Activity: 2025-02-14 15:57:45 +0000 UTC
+
+Nodes:
+Name:             default
+Endpoint:         default
+Status:           running
+BuildKit version: v0.13.2-moby
+Platforms:        linux/amd64, linux/386
+Features:
+ Cache export:         {containerd}
+ Docker exporter:      true
+ Multi-platform build: {containerd}
+ OCI exporter:         {containerd}
+Labels:
+ org.mobyproject.buildkit.worker.moby.host-gateway-ip: 172.17.0.1
+"""
+
+
+def test_parse_inspect_old_layout() -> None:
+    info = parse_inspect(INSPECT_DOCKER_CONTAINER)
+    assert info == BuilderInfo(
+        name="builder-52aa0611",
+        driver="docker-container",
+        nodes=(
+            BuilderNode(
+                name="builder-52aa06110",
+                endpoint="unix:///var/run/docker.sock",
+                status="running",
+                buildkit="v0.11.6",
+                platforms=("linux/amd64", "linux/amd64/v2", "linux/arm64"),
+                labels={"org.mobyproject.buildkit.worker.executor": "oci"},
+            ),
+        ),
+    )
+    assert buildkit_at_least(info, (0, 11, 0))
+
+
+def test_parse_inspect_features() -> None:
+    info = parse_inspect(INSPECT_DOCKER.format(containerd="false"))
+    assert info.nodes[0].features == {
+        "Cache export": False,
+        "Docker exporter": True,
+        "Multi-platform build": False,
+        "OCI exporter": False,
+    }
+    assert buildkit_at_least(info, (0, 11, 0))
+    assert not buildkit_at_least(parse_inspect(INSPECT_DOCKER.replace("-moby", "")), (0, 11, 0))
+
+
+DOCKER_PLAIN = parse_inspect(INSPECT_DOCKER.format(containerd="false"))
+DOCKER_CONTAINERD = parse_inspect(INSPECT_DOCKER.format(containerd="true"))
+CONTAINER = parse_inspect(INSPECT_DOCKER_CONTAINER)
+
+
+@pytest.mark.parametrize(
+    ("raw", "cache_to", "info", "expected"),
+    [
+        pytest.param({}, ["type=gha,mode=max"], DOCKER_PLAIN, True, id="cache-export"),
+        pytest.param({}, ["type=inline"], DOCKER_PLAIN, False, id="inline-cache-is-fine"),
+        pytest.param({"platforms": "linux/amd64,linux/arm64"}, [], DOCKER_PLAIN, True,
+                     id="multi-platform"),
+        pytest.param({"platforms": "linux/arm64"}, [], DOCKER_PLAIN, False, id="one-platform"),
+        pytest.param({"outputs": "type=oci,dest=o.tar"}, [], DOCKER_PLAIN, True, id="oci"),
+        pytest.param({"sbom": "true"}, [], DOCKER_PLAIN, True, id="attestation"),
+        pytest.param({"provenance": "false"}, [], DOCKER_PLAIN, False, id="provenance-off"),
+        pytest.param({}, ["type=gha"], DOCKER_CONTAINERD, False, id="containerd-store"),
+        pytest.param({}, ["type=gha"], CONTAINER, False, id="already-container"),
+        pytest.param({"builder": "mine"}, ["type=gha"], DOCKER_PLAIN, False,
+                     id="explicit-builder-respected"),
+        pytest.param({}, ["type=gha"], BuilderInfo(name="default", driver="docker"), True,
+                     id="no-features-reported"),
+    ],
+)  # fmt: skip
+def test_needs_container_builder(
+    raw: dict[str, str], cache_to: list[str], info: BuilderInfo, expected: bool
+) -> None:
+    assert needs_container_builder(parse_build_inputs(raw), cache_to, info) is expected
+
+
+@pytest.mark.parametrize(
+    ("info", "env", "expected"),
+    [
+        pytest.param(CONTAINER, {}, True, id="container-buildkit-0.11"),
+        pytest.param(CONTAINER, {"BUILDX_NO_DEFAULT_ATTESTATIONS": "1"}, False, id="opted-out"),
+        pytest.param(DOCKER_CONTAINERD, {}, True, id="docker-containerd-moby"),
+        pytest.param(DOCKER_PLAIN, {}, False, id="docker-without-containerd"),
+        pytest.param(replace(CONTAINER, nodes=(BuilderNode(buildkit="v0.10.6"),)), {}, False,
+                     id="old-buildkit"),
+        pytest.param(replace(CONTAINER, nodes=(BuilderNode(buildkit="37657a1"),)), {}, False,
+                     id="commit-buildkit"),
+    ],
+)  # fmt: skip
+def test_default_provenance(info: BuilderInfo, env: dict[str, str], expected: bool) -> None:
+    assert default_provenance(info, env) is expected
+
+
+# `docker buildx inspect` of buildx 0.13 on the docker driver: no Features section.
+INSPECT_0_13 = """Name:          default
+Driver:        docker
+
+Nodes:
+Name:             default
+Endpoint:         default
+Status:           running
+BuildKit version: v0.0.0+unknown
+Platforms:        linux/amd64, linux/amd64/v2
+Labels:
+ org.mobyproject.buildkit.worker.moby.host-gateway-ip: 172.31.251.1
+"""
+# The same engine with the containerd image store: BuildKit runs a containerd worker.
+INSPECT_0_13_CONTAINERD = INSPECT_0_13 + (
+    " org.mobyproject.buildkit.worker.containerd.namespace: moby\n"
+    " org.mobyproject.buildkit.worker.executor:             containerd\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("containerd_store", "cache_export", "wants_builder"),
+    [
+        pytest.param(True, True, False, id="containerd-store-exports-itself"),
+        pytest.param(False, False, True, id="classic-store-needs-container-builder"),
+    ],
+)
+def test_engine_store_fills_in_features_buildx_does_not_list(
+    containerd_store: bool, cache_export: bool, wants_builder: bool
+) -> None:
+    inspect = INSPECT_0_13_CONTAINERD if containerd_store else INSPECT_0_13
+    info = with_engine_store(parse_inspect(inspect))
+    assert info.supports(CACHE_EXPORT) is cache_export
+    inp = parse_build_inputs({"cache-to": "type=registry,ref=r/x:cache"})
+    assert needs_container_builder(inp, inp.cache_to, info) is wants_builder
+
+
+def test_engine_store_never_overrides_listed_features() -> None:
+    listed = INSPECT_0_13_CONTAINERD.replace(
+        "Platforms:", "Features:\n Cache export: false\nPlatforms:"
+    )
+    info = with_engine_store(parse_inspect(listed))
+    assert info.supports(CACHE_EXPORT) is False
