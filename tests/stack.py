@@ -41,6 +41,7 @@ import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 DEFAULT_STATE_DIR = Path("/tmp/bpp-stack")
 DOCKER_CLIENT = Path("/usr/bin/docker")
@@ -145,7 +146,7 @@ class Registry:
                 return None
             raise
 
-    def manifest(self, repo: str, reference: str) -> tuple[str, dict[str, object]]:
+    def manifest(self, repo: str, reference: str) -> tuple[str, dict[str, Any]]:
         """The manifest (or index) as stored, with its media type."""
         with self._request("GET", f"/v2/{repo}/manifests/{reference}") as resp:
             return resp.headers.get_content_type(), json.load(resp)

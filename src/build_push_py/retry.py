@@ -17,8 +17,6 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Protocol, TypeVar
 
 from .errors import ActionError, EngineError, InputError
@@ -41,7 +39,6 @@ class RetryPolicy:
 class Verdict:
     transient: bool
     reason: str
-    retry_after: float | None = None  # seconds the registry asked for
 
 
 def _rules(*pairs: tuple[str, str]) -> list[tuple[re.Pattern[str], str]]:
@@ -72,19 +69,17 @@ _TRANSIENT = _rules(
 )  # fmt: skip
 
 
-def classify(text: str, retry_after: float | None = None) -> Verdict:
-    """Whether the failure described by ``text`` is worth another try, and why.
-
-    ``retry_after`` is the registry's ``Retry-After`` in seconds when the caller saw the
-    response; neither the engine's ``/auth`` answer nor buildx pass that header on.
-    """
+def classify(text: str) -> Verdict:
+    """Whether the failure described by ``text`` is worth another try, and why. (Neither
+    the engine's ``/auth`` answer nor buildx passes a registry's ``Retry-After`` on, so a
+    429 gets the same backoff as any other transient failure.)"""
     for pattern, reason in _FINAL:
         if pattern.search(text):
             return Verdict(False, reason)
     for pattern, reason in _TRANSIENT:
         match = pattern.search(text)
         if match:
-            return Verdict(True, reason or match.group(0), retry_after)
+            return Verdict(True, reason or match.group(0))
     return Verdict(False, "not a temporary failure")
 
 
@@ -95,26 +90,10 @@ def backoff(attempt: int, policy: RetryPolicy, random: float) -> float:
     return ceiling / 2 + ceiling / 2 * random
 
 
-def parse_retry_after(value: str, now: datetime) -> float | None:
-    """A ``Retry-After`` header: delay seconds or an HTTP date; None when unreadable."""
-    text = value.strip()
-    if re.fullmatch(r"[0-9]+", text):
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, (when - now).total_seconds())
-
-
 def wait_for(attempt: int, verdict: Verdict, policy: RetryPolicy, random: float) -> float | None:
     """The wait before retry ``attempt``, or None when no retry should be made."""
     if not verdict.transient or attempt > policy.retries:
         return None
-    if verdict.retry_after is not None:
-        return verdict.retry_after if verdict.retry_after <= policy.max_wait else None
     return backoff(attempt, policy, random)
 
 
@@ -140,9 +119,6 @@ def with_retries(
             if wait is None:
                 if verdict.transient and attempt > 1:
                     log(f"{what} failed ({verdict.reason}); giving up after {attempt} attempts")
-                elif verdict.transient and verdict.retry_after is not None:
-                    log(f"{what} failed ({verdict.reason}); the registry asks to wait "
-                        f"{verdict.retry_after:.0f} s, more than retry-max-wait")  # fmt: skip
                 raise
             log(f"{what} failed ({verdict.reason}); retry {attempt} of {policy.retries} "
                 f"in {wait:.1f} s")  # fmt: skip

@@ -82,9 +82,7 @@ def test_build_push_and_post_step_in_the_image(
     }
     env = container_env(inputs, step="main")
 
-    main = run_container_action(
-        stack, action_image.ref, dirs, env, entrypoint=RUNS["entrypoint"]
-    )
+    main = run_container_action(stack, action_image.ref, dirs, env, entrypoint=RUNS["entrypoint"])
 
     assert main.returncode == 0, describe(main)
     assert main.outputs["tags"].split("\n") == [f"{image}:main", f"{image}:sha-{SHA[:7]}"]

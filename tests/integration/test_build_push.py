@@ -13,54 +13,22 @@ from pathlib import Path
 
 import pytest
 from stack import Registry, Stack
-from support.runner import ActionRun, run_action, run_post, runner_env
+from support.checks import assert_no_secret, registry_auth, repo_name, workspace
+from support.runner import run_action, run_post, runner_env
 
 pytestmark = pytest.mark.integration
 
 SHA = "860c1904a1ce19322e91ac35af1ab07466440c37"
 
 
-def repo_name(prefix: str) -> str:
-    return f"bpp-test/{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def registry_auth(*registries: Registry) -> str:
-    return "".join(
-        f"- registry: {r.host}\n  username: {r.user}\n  password: {r.password}\n"
-        for r in registries
-    )
-
-
-def workspace(tmp_path: Path, dockerfile: str, files: dict[str, str] | None = None) -> Path:
-    ws = tmp_path / "ws"
-    ws.mkdir()
-    (ws / "Dockerfile").write_text(dockerfile)
-    for name, text in (files or {}).items():
-        (ws / name).write_text(text)
-    return ws
-
-
-def assert_no_secret(run: ActionRun, *secrets: str) -> None:
-    """No secret in any log, output, export, summary or file the run wrote.
-
-    ``::add-mask ::VALUE`` lines are how an action asks the runner to mask a value; the runner
-    consumes them and never shows them, so they are the one place a secret may appear.
-    """
-    shown = "\n".join(
-        line for line in run.everything.splitlines() if not line.startswith("::add-mask ::")
-    )
-    for secret in secrets:
-        assert secret not in shown
-
-
 def image_layers(reg: Registry, repo: str, tag: str) -> list[str]:
     """Layer digests of the image behind ``tag`` (the platform image of an index)."""
     _, manifest = reg.manifest(repo, tag)
-    for entry in manifest.get("manifests", []):  # type: ignore[attr-defined]
+    for entry in manifest.get("manifests", []):
         if entry.get("platform", {}).get("os") != "unknown":  # skip attestation manifests
             _, manifest = reg.manifest(repo, entry["digest"])
             break
-    return [layer["digest"] for layer in manifest["layers"]]  # type: ignore[index]
+    return [layer["digest"] for layer in manifest["layers"]]
 
 
 def tag_event(
@@ -130,9 +98,7 @@ def test_wrong_password_fails_cleanly_and_pushes_nothing(
     assert_no_secret(run, wrong)
 
 
-def test_load_makes_the_image_runnable(
-    stack: Stack, base_image: str, tmp_path: Path
-) -> None:
+def test_load_makes_the_image_runnable(stack: Stack, base_image: str, tmp_path: Path) -> None:
     name = f"localhost/{repo_name('load')}"
     ws = workspace(tmp_path, f'FROM {base_image}\nCMD ["echo", "hello from the loaded image"]\n')
     inputs = {"images": name, "tags": "type=raw,value=v1", "load": "true", "push": "false"}

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import stack as stack_lib
 from stack import Registry, Stack
+from support.checks import assert_no_secret, repo_name, workspace
 from support.runner import run_action, runner_env
-from test_build_push import assert_no_secret, repo_name, workspace
 
 pytestmark = pytest.mark.integration
 
@@ -51,8 +51,7 @@ def test_multi_platform_scratch_image_is_one_index(
     media_type, index = reg_a.manifest(repo, "v1")
     assert "index" in media_type or "list" in media_type
     platforms = {
-        f"{m['platform']['os']}/{m['platform']['architecture']}"
-        for m in index["manifests"]  # type: ignore[attr-defined]
+        f"{m['platform']['os']}/{m['platform']['architecture']}" for m in index["manifests"]
     }
     assert {"linux/amd64", "linux/arm64"} <= platforms
     assert reg_a.manifest_digest(repo, "v1") == run.outputs["digest"]
@@ -70,10 +69,7 @@ def test_provenance_attestation_is_pushed(stack: Stack, reg_a: Registry, tmp_pat
     assert run.returncode == 0, run.stdout + run.stderr
     assert "--provenance mode=max," in run.stdout or "--attest type=provenance" in run.stdout
     _, index = reg_a.manifest(repo, "v1")
-    kinds = [
-        m.get("annotations", {}).get("vnd.docker.reference.type")
-        for m in index["manifests"]  # type: ignore[attr-defined]
-    ]
+    kinds = [m.get("annotations", {}).get("vnd.docker.reference.type") for m in index["manifests"]]
     assert "attestation-manifest" in kinds
 
 

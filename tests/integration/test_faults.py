@@ -1,4 +1,4 @@
-"""Registry faults, survived or reported: the action against reg-a behind tests/faults/proxy.py.
+"""Registry faults, survived or reported: the action against reg-a behind tests/support/faults.py.
 
 The proxy listens on ``reg-a.test:<free port>`` (the stack's certificate names reg-a.test, its
 CA is trusted system-wide; the engine gets a ``certs.d`` entry for the new port) and passes
@@ -24,7 +24,7 @@ from support.runner import ActionRun, run_action, runner_env
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "faults"))
 
-from proxy import Fault, FaultProxy, Target
+from support.faults import Fault, FaultProxy, Target
 
 pytestmark = pytest.mark.integration
 

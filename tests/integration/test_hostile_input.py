@@ -59,15 +59,13 @@ def check_contained(run: ActionRun, marker: Path) -> None:
     "channel",
     ["branch", "tag", "pr-title", "label", "build-arg", "raw-tag"],
 )
-def test_event_text_stays_data(
-    stack: Stack, base_image: str, tmp_path: Path, channel: str
-) -> None:
+def test_event_text_stays_data(stack: Stack, base_image: str, tmp_path: Path, channel: str) -> None:
     # Short on purpose (see payload); removed by the test if a shell ever creates it.
     marker = Path(tempfile.gettempdir()) / f"pw{uuid.uuid4().hex[:6]}"
     text = payload(marker)
     ws = tmp_path / "ws"
     ws.mkdir()
-    (ws / "Dockerfile").write_text(f"FROM {base_image}\nARG EVIL\nRUN echo \"$EVIL\"\n")
+    (ws / "Dockerfile").write_text(f'FROM {base_image}\nARG EVIL\nRUN echo "$EVIL"\n')
     inputs = {"images": "bpp-test/hostile", "push": "false", "tags": "type=ref,event=branch\n"
               "type=ref,event=tag\ntype=ref,event=pr"}  # fmt: skip
     github = {"GITHUB_SHA": SHA}

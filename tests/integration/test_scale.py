@@ -112,9 +112,9 @@ def test_two_jobs_then_merge_tags_an_index_with_both_platforms(
             media_type, index = reg.manifest(repo, tag)
             assert media_type in INDEX_TYPES
             entries = {f"{m['platform']['os']}/{m['platform']['architecture']}": m["digest"]
-                       for m in index["manifests"]}  # type: ignore[attr-defined]  # fmt: skip
+                       for m in index["manifests"]}  # fmt: skip
             assert entries == digests
-            annotations = index["annotations"]  # type: ignore[index]
+            annotations = index["annotations"]
             assert annotations["org.opencontainers.image.revision"] == SHA
             # metadata-action: type=ref,event=branch (priority 600) outranks type=raw (200).
             assert annotations["org.opencontainers.image.version"] == "main"

@@ -61,8 +61,14 @@ class ActionRun:
         """All text the run made visible: logs, outputs, exports, summary, files it wrote."""
         files = [p.read_text(errors="replace") for p in self.workdir.rglob("*.json") if p.is_file()]
         return "\n".join(
-            [self.stdout, self.stderr, json.dumps(self.outputs), json.dumps(self.env_exports),
-             self.summary, *files]
+            [
+                self.stdout,
+                self.stderr,
+                json.dumps(self.outputs),
+                json.dumps(self.env_exports),
+                self.summary,
+                *files,
+            ]
         )
 
     def errors(self) -> list[str]:
@@ -86,7 +92,8 @@ def runner_env(
     for name in ("output", "env", "state", "summary"):
         (files / name).touch()
     env = {
-        k: v for k, v in (base if base is not None else os.environ).items()
+        k: v
+        for k, v in (base if base is not None else os.environ).items()
         if not k.startswith(("INPUT_", "GITHUB_", "STATE_", "ACTIONS_", "RUNNER_"))
     }
     env.update(
@@ -144,7 +151,10 @@ def leaked_secrets(run: ActionRun, secrets: list[str]) -> list[str]:
 
 
 def run_action(
-    env: Mapping[str, str], *, cwd: Path | None = None, timeout: float = 600,
+    env: Mapping[str, str],
+    *,
+    cwd: Path | None = None,
+    timeout: float = 600,
     entrypoint: Path = ENTRYPOINT,
 ) -> ActionRun:
     done = subprocess.run(

@@ -33,9 +33,9 @@ def fixture_env(name: str) -> dict[str, str]:
     return env
 
 
-def run_entry(tmp_path: Path, inputs: dict[str, str], event: str = "tag_semver") -> tuple[
-    subprocess.CompletedProcess[str], dict[str, str]
-]:
+def run_entry(
+    tmp_path: Path, inputs: dict[str, str], event: str = "tag_semver"
+) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
     github = fixture_env(event)
     env = runner_env(tmp_path, inputs, event_name=github.get("GITHUB_EVENT_NAME", ""),
                      github=github, base=NO_DOCKER)  # fmt: skip
@@ -95,8 +95,18 @@ def test_bad_input_is_one_error_line_and_exit_1(
 def test_dry_run_needs_no_docker_and_writes_every_output(tmp_path: Path, event: str) -> None:
     done, outputs = run_entry(tmp_path, {"images": "ghcr.io/o/app", "dry-run": "true"}, event)
     assert done.returncode == 0, done.stdout + done.stderr
-    for name in ("version", "tags", "tag-names", "labels", "annotations", "json",
-                 "bake-file-tags", "bake-file-labels", "bake-file-annotations", "bake-file"):
+    for name in (
+        "version",
+        "tags",
+        "tag-names",
+        "labels",
+        "annotations",
+        "json",
+        "bake-file-tags",
+        "bake-file-labels",
+        "bake-file-annotations",
+        "bake-file",
+    ):
         assert name in outputs, name  # fmt: skip
     for name in ("bake-file", "bake-file-tags"):
         assert Path(outputs[name]).is_file()

@@ -18,7 +18,7 @@ from .. import proc
 from ..errors import BuildFailed, CommandError, EngineError, InputError, last_lines
 from ..private import write_private
 from ..proc import Runner, check
-from .builder import BuilderInfo, inspect_argv, parse_inspect, remove_argv
+from .builder import BuilderInfo, inspect_argv, parse_inspect, remove_argv, with_engine_store
 from .drivers import BuilderSpec, create_argv
 from .request import BuildInputs
 from .result import BuildResult
@@ -38,7 +38,7 @@ def inspect_builder(
     runner: Runner, name: str | None = None, env: Mapping[str, str] | None = None
 ) -> BuilderInfo:
     done = check(runner(inspect_argv(name), env=env), f"docker buildx inspect {name or ''}".strip())
-    return parse_inspect(done.stdout)
+    return with_engine_store(parse_inspect(done.stdout))
 
 
 def create_builder(

@@ -43,10 +43,6 @@ def index_annotations(computed: Iterable[str], user: Iterable[str]) -> list[str]
     return [f"{level}:{key}={value}" for (level, key), value in merged.items()]
 
 
-def push_by_digest_output(push: bool) -> str:
-    return f"{BY_DIGEST_OUTPUT},push={'true' if push else 'false'}"
-
-
 def source_refs(image: str, digests: Sequence[str]) -> list[str]:
     return [f"{image}@{digest}" for digest in digests]
 

@@ -12,7 +12,7 @@ https://handlebarsjs.com/guide/expressions.html
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,8 +51,6 @@ class Mustache:
 
 
 Node = str | Mustache
-
-Helper = Callable[[Sequence[Any], Mapping[str, Any]], Any]
 
 
 @dataclass(frozen=True)

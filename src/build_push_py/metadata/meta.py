@@ -28,7 +28,6 @@ from .versions import parse_pep440, parse_semver
 
 DEFAULT_SHORT_SHA_LENGTH = 7
 DEFAULT_ANNOTATION_LEVELS = "manifest"
-OUTPUT_NAMES = ("version", "tags", "tag-names", "labels", "annotations", "json")
 BAKE_FILE_NAMES = {
     "bake-file-tags": "docker-metadata-action-bake-tags.json",
     "bake-file-labels": "docker-metadata-action-bake-labels.json",

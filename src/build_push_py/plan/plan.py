@@ -16,6 +16,7 @@ from ..buildx.builder import (
     BuilderInfo,
     default_provenance,
     missing_features,
+    needs_container_builder,
     no_default_attestations,
 )
 from ..buildx.drivers import BuilderSpec, Driver
@@ -48,8 +49,8 @@ def choose_builder(inp: Inputs, build: BuildInputs, cache_to: list[str], info: B
         return BuilderChoice(info, create=inp.driver)
     if build.builder:
         return BuilderChoice(info, name=build.builder)
-    reasons = tuple(missing_features(build, cache_to, info))
-    if reasons:
+    if needs_container_builder(build, cache_to, info):
+        reasons = tuple(missing_features(build, cache_to, info))
         return BuilderChoice(info, create=BuilderSpec(Driver.DOCKER_CONTAINER), reasons=reasons)
     return BuilderChoice(info)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from build_fakes import FakeRunner
+from support.fakes import FakeRunner
 
 
 @pytest.fixture

@@ -7,13 +7,14 @@ import stat
 from pathlib import Path
 
 import pytest
-from build_fakes import FakeRunner
+from support.fakes import FakeRunner
 
 from build_push_py.buildx import commands as buildx
 from build_push_py.buildx.builder import BUILDKITD_FLAGS
 from build_push_py.buildx.drivers import BuilderSpec, Driver
 from build_push_py.buildx.request import parse_build_inputs
-from build_push_py.errors import CommandError, EngineError, InputError
+from build_push_py.buildx.result import BuildResult
+from build_push_py.errors import BuildFailed, CommandError, EngineError, InputError
 
 ENV = {"PATH": "/usr/bin", "DOCKER_CONFIG": "/tmp/cfg"}
 
@@ -129,17 +130,17 @@ def test_run_build_failure_keeps_partial_outputs(runner: FakeRunner, tmp_path: P
         stderr="#5 ERROR: process did not complete\n------\nERROR: failed to solve: exit code: 1\n",
         effect=lambda _: _write(metadata_file, '{"buildx.build.ref": "d/d/x"}'),
     )
-    with pytest.raises(buildx.BuildFailed, match=r"exit code 1.*failed to solve") as caught:
+    with pytest.raises(BuildFailed, match=r"exit code 1.*failed to solve") as caught:
         buildx.run_build(
             runner, ["buildx", "build", "."], iidfile=iidfile, metadata_file=metadata_file, env=ENV
         )
-    assert caught.value.result == buildx.BuildResult(metadata='{\n  "buildx.build.ref": "d/d/x"\n}')
+    assert caught.value.result == BuildResult(metadata='{\n  "buildx.build.ref": "d/d/x"\n}')
 
 
 def test_run_build_check_failure_reports_the_summary(runner: FakeRunner, tmp_path: Path) -> None:
     iidfile, metadata_file = _files(tmp_path)
     runner.on(["docker"], returncode=1, stdout="Check complete, 2 warnings have been found!\n..")
-    with pytest.raises(buildx.BuildFailed, match=r"--call check failed: Check complete, 2 warn"):
+    with pytest.raises(BuildFailed, match=r"--call check failed: Check complete, 2 warn"):
         buildx.run_build(
             runner, ["buildx", "build", "--call", "check", "."], iidfile=iidfile,
             metadata_file=metadata_file, env=ENV, call="check",
@@ -167,7 +168,7 @@ def test_run_build_names_the_engine_when_buildkit_went_away(
 ) -> None:
     iidfile, metadata_file = _files(tmp_path)
     runner.on(["docker"], returncode=1, stderr=f"#5 [2/2] RUN sleep 10\n{last_line}\n")
-    with pytest.raises(buildx.BuildFailed) as caught:
+    with pytest.raises(BuildFailed) as caught:
         buildx.run_build(
             runner, ["buildx", "build", "."], iidfile=iidfile, metadata_file=metadata_file, env=ENV
         )
@@ -180,4 +181,4 @@ def test_run_build_names_the_engine_when_buildkit_went_away(
 def test_null_metadata_is_no_metadata(tmp_path: Path) -> None:
     iidfile, metadata_file = _files(tmp_path)
     Path(metadata_file).write_text("null\n")
-    assert buildx.read_outputs(iidfile, metadata_file) == buildx.BuildResult()
+    assert buildx.read_outputs(iidfile, metadata_file) == BuildResult()

@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from build_fakes import FakeRunner
+from support.fakes import FakeRunner
 
 from build_push_py.buildx import commands as buildx
 from build_push_py.buildx.builder import BUILDKITD_FLAGS

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from meta_support import (
+from support.meta import (
     SHA_DEV,
     SHA_INVALID,
     SHA_MASTER,

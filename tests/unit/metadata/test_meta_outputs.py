@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from meta_support import SHA_DEV, oci_labels, raw_inputs, run
+from support.meta import SHA_DEV, oci_labels, raw_inputs, run
 
 from build_push_py.metadata import (
     BAKE_FILE_NAMES,

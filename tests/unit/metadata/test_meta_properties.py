@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from meta_support import REPO, load_event
+from support.meta import REPO, load_event
 
 from build_push_py.context import GitHubContext
 from build_push_py.errors import InputError

@@ -8,7 +8,7 @@ import re
 import pytest
 import requests
 import responses
-from meta_support import SHA_PR, load_event
+from support.meta import SHA_PR, load_event
 
 from build_push_py.context import GitHubContext
 from build_push_py.github_api import fetch_commit_date, fetch_repo_facts

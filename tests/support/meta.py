@@ -12,7 +12,7 @@ from typing import Any
 from build_push_py.context import GitHubContext, from_env
 from build_push_py.metadata import Meta, RepoFacts, compute, parse_inputs
 
-EVENTS = Path(__file__).resolve().parents[2] / "fixtures" / "events"
+EVENTS = Path(__file__).resolve().parents[1] / "fixtures" / "events"
 NOW = datetime(2020, 1, 10, 0, 30, tzinfo=UTC)
 REPO = RepoFacts(
     name="Hello-World",

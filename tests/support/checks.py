@@ -1,0 +1,44 @@
+"""Helpers shared by the integration tests: unique repositories, workspaces, logins, the
+secret scan."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from stack import Registry
+
+from support.runner import ActionRun
+
+
+def repo_name(prefix: str) -> str:
+    return f"bpp-test/{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def registry_auth(*registries: Registry) -> str:
+    return "".join(
+        f"- registry: {r.host}\n  username: {r.user}\n  password: {r.password}\n"
+        for r in registries
+    )
+
+
+def workspace(tmp_path: Path, dockerfile: str, files: dict[str, str] | None = None) -> Path:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "Dockerfile").write_text(dockerfile)
+    for name, text in (files or {}).items():
+        (ws / name).write_text(text)
+    return ws
+
+
+def assert_no_secret(run: ActionRun, *secrets: str) -> None:
+    """No secret in any log, output, export, summary or file the run wrote.
+
+    ``::add-mask ::VALUE`` lines are how an action asks the runner to mask a value; the runner
+    consumes them and never shows them, so they are the one place a secret may appear.
+    """
+    shown = "\n".join(
+        line for line in run.everything.splitlines() if not line.startswith("::add-mask ::")
+    )
+    for secret in secrets:
+        assert secret not in shown
