@@ -1,0 +1,96 @@
+"""A dry run and a real run of the same inputs on the same buildx, both through a fake
+runner: the dry run prints exactly the ``docker buildx build`` argv the real run executes."""
+
+from __future__ import annotations
+
+import io
+import shlex
+from pathlib import Path
+
+import pytest
+from support.fakes import FakeRunner
+from support.runner import parse_file_commands, runner_env
+
+from build_push_py import app
+from build_push_py.runner.workflow import Workflow
+from build_push_py.steps.build import DRY_RUN_DIR, NEW_BUILDER
+from build_push_py.steps.job import Job
+
+INSPECT = """\
+Name:          default
+Driver:        docker
+
+Nodes:
+Name:             default
+Endpoint:         default
+Status:           running
+BuildKit version: v0.25.1-moby
+Platforms:        linux/amd64
+Features:
+ Cache export:         true
+ Docker exporter:      true
+ Multi-platform build: true
+ OCI exporter:         true
+"""
+CASES = [
+    pytest.param({"images": "ghcr.io/octo/app", "push": "false"}, id="default"),
+    pytest.param(
+        {
+            "images": "ghcr.io/octo/app\nreg.example/app",
+            "tags": "type=ref,event=branch\ntype=sha",
+            "build-args": "A=1\nB=two words",
+            "secrets": "token=s3cret-token\nother=second-value",
+            "platforms": "linux/amd64,linux/arm64",
+            "labels": "org.example.team=web",
+            "push": "true",
+            "github-token": "ghs_fake",
+            "context": "{{defaultContext}}",
+        },
+        id="secrets-platforms-git-context",
+    ),
+    pytest.param({"images": "ghcr.io/octo/app", "load": "true"}, id="load"),
+    pytest.param(
+        {"images": "ghcr.io/octo/app", "push-by-digest": "true", "push": "true"}, id="by-digest"
+    ),
+]
+
+
+def _runner(build_argv: list[list[str]]) -> FakeRunner:
+    runner = FakeRunner()
+    runner.on(["docker", "buildx", "version"], stdout="github.com/docker/buildx v0.29.1 abc\n")
+    runner.on(["docker", "buildx", "inspect"], stdout=INSPECT)
+    runner.on(["docker", "buildx", "create"])
+    runner.on(["docker", "buildx", "build"], effect=build_argv.append)
+    return runner
+
+
+def _run(tmp_path: Path, inputs: dict[str, str], *, dry_run: bool) -> tuple[str, list[list[str]]]:
+    env = runner_env(tmp_path, {**inputs, "dry-run": "true" if dry_run else "false"})
+    env["SOURCE_DATE_EPOCH"] = "1700000000"  # the same "now" for both runs
+    out = io.StringIO()
+    built: list[list[str]] = []
+    runner = _runner(built)
+    app.run(Job(env, Workflow(env, out=out), runner))
+    outputs = parse_file_commands(Path(env["GITHUB_OUTPUT"]).read_text())
+    assert outputs["tags"]  # the metadata was computed and written in both runs
+    created = [c.argv[4] for c in runner.calls if c.argv[:3] == ["docker", "buildx", "create"]]
+    return out.getvalue(), [[NEW_BUILDER if a in created else a for a in b] for b in built]
+
+
+@pytest.mark.parametrize("inputs", CASES)
+def test_dry_run_prints_the_argv_the_run_executes(tmp_path: Path, inputs: dict[str, str]) -> None:
+    log, built = _run(tmp_path / "dry", inputs, dry_run=True)
+    assert built == []
+    printed = [line.strip() for line in log.splitlines() if line.startswith("  docker buildx")]
+    assert len(printed) == 1
+    planned = shlex.split(printed[0])[1:]
+
+    _, built = _run(tmp_path / "real", inputs, dry_run=False)
+    assert len(built) == 1
+    executed = built[0][1:]
+    work = {str(Path(a).parent) for a in executed if a.endswith("/metadata.json")}
+    assert len(work) == 1  # the real run's build directory
+    build_dir = work.pop()
+    normalised = [a.replace(build_dir, DRY_RUN_DIR) for a in executed]
+    assert normalised == planned
+    assert "--attest" in planned or "load" in inputs  # the builder's provenance rule is in both
