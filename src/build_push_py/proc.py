@@ -67,7 +67,10 @@ def run(
             errors="replace",
         )
     except FileNotFoundError as exc:
-        raise EngineError(f"{args[0]} is not installed or not on PATH") from exc
+        raise EngineError(
+            f"{args[0]} is not installed or not on PATH",
+            hint="runs-on: ubuntu-latest  # a runner with Docker and buildx",
+        ) from exc
     limit = 200 if stream else None
     out: deque[str] = deque(maxlen=limit)
     err: deque[str] = deque(maxlen=limit)
@@ -94,7 +97,8 @@ def run(
 
 
 def _echo(line: str) -> None:
-    sys.stdout.write(line)
+    # A last line without a newline would glue the next line (a stop-commands token) to it.
+    sys.stdout.write(line if line.endswith("\n") else line + "\n")
     sys.stdout.flush()
 
 

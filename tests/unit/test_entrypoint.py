@@ -157,3 +157,19 @@ def test_ghes_api_url_with_a_path_feeds_the_labels(
     assert "org.opencontainers.image.description=From the enterprise server" in labels
     assert "org.opencontainers.image.licenses=Apache-2.0" in labels
     assert len(responses.calls) == 1
+
+
+def test_failure_summary_shows_the_error_and_the_yaml_fix_as_text(tmp_path: Path) -> None:
+    github = fixture_env("tag_semver")
+    env = runner_env(tmp_path, {"images": "ghcr.io/o/app", "username": "<b>octo</b>"},
+                     github=github, base=NO_DOCKER)  # fmt: skip
+    done = subprocess.run([sys.executable, str(ROOT / "entrypoint.py")], env=env,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 1
+    summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text()
+    assert summary.startswith("### build-push-py failed\n")
+    # the message (with the user's text) and the fix sit in fenced blocks: nothing renders
+    fences = [line for line in summary.splitlines() if line.startswith("```")]
+    assert fences == ["```", "```", "```yaml", "```"]
+    assert "input 'password': no password for 'docker.io' (user '<b>octo</b>')" in summary
+    assert "password: ${{ secrets.GITHUB_TOKEN }}" in summary

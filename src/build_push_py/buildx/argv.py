@@ -144,7 +144,9 @@ def _attest_args(inp: BuildInputs, facts: RunFacts) -> list[str]:
 def _require(found: BuildxVersion, minimum: BuildxVersion, input_name: str, flag: str) -> None:
     if not found.at_least(minimum):
         raise InputError(
-            input_name, f"{flag} needs buildx >= {minimum}, but this runner has buildx {found}"
+            input_name,
+            f"{flag} needs buildx >= {minimum}, but this runner has buildx {found}",
+            hint=f"with:\n  {input_name}: ''  # or run where buildx is {minimum} or newer",
         )
 
 

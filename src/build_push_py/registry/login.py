@@ -17,6 +17,14 @@ from ..errors import InputError
 
 DOCKER_HUB = "docker.io"
 _AUTH_KEYS = ("registry", "username", "password")
+_LOGIN_HINT = """\
+- uses: org/build-push-py@v1
+  # secrets are empty on pull requests from forks: log in and push only where they exist
+  if: github.event_name != 'pull_request' || !github.event.pull_request.head.repo.fork
+  with:
+    registry: ghcr.io
+    username: ${{ github.actor }}
+    password: ${{ secrets.GITHUB_TOKEN }}"""
 
 
 @dataclass(frozen=True)
@@ -38,12 +46,14 @@ def _login(source: str, registry: str, username: str, password: str) -> Registry
             source,
             f"no username for {registry!r}; on pull requests from forks secrets are empty,"
             " so skip the login there or leave username and password both unset",
+            hint=_LOGIN_HINT,
         )
     if not password:
         raise InputError(
             source if source == "registry-auth" else "password",
             f"no password for {registry!r} (user {username!r}); on pull requests from forks"
             " secrets are empty",
+            hint=_LOGIN_HINT,
         )
     return RegistryLogin(registry, username, password)
 
