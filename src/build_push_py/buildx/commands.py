@@ -18,7 +18,14 @@ from .. import proc
 from ..errors import BuildFailed, CommandError, EngineError, InputError, last_lines
 from ..private import write_private
 from ..proc import Runner, check
-from .builder import BuilderInfo, inspect_argv, parse_inspect, remove_argv, with_engine_store
+from .builder import (
+    BUILDER_PREFIX,
+    BuilderInfo,
+    inspect_argv,
+    parse_inspect,
+    remove_argv,
+    with_engine_store,
+)
 from .drivers import BuilderSpec, create_argv
 from .request import BuildInputs
 from .result import BuildResult
@@ -50,7 +57,7 @@ def create_builder(
 ) -> str:
     """Create and start a builder for ``spec``; returns its name. On a failed start the
     half-made builder is removed again."""
-    name = f"build-push-py-{_random.token_hex(4)}"
+    name = BUILDER_PREFIX + _random.token_hex(4)
     create = create_argv(name, spec, buildkit_image, tls_files or {})
     check(runner(create, env=env), "docker buildx create")
     started = runner(inspect_argv(name, bootstrap=True), env=env, stream=True)

@@ -30,6 +30,7 @@ from .job import Job
 
 # The state the post step reads back as STATE_<name>.
 STATE_CONFIG = "docker_config"
+STATE_CONFIG_TOKEN = "docker_config_token"  # noqa: S105 - names the state, holds no secret
 STATE_BUILDER = "builder"
 STATE_LOGOUT = "logout"
 TITLE = "build-push-py"

@@ -1,21 +1,36 @@
 """The post step: remove the builder the main step created, then the credentials (unless
-``logout: false``). The runner runs it even when the main step failed."""
+``logout: false``). The runner runs it even when the main step failed.
+
+Only what this run made is removed: its state may come from outside (``build-push-py run``
+merges the caller's environment), so a config directory must carry the marker of
+``login.new_config_dir`` and a builder the name ``buildx.commands.create_builder`` gives.
+"""
 
 from __future__ import annotations
 
 import shutil
 
 from ..buildx import commands
+from ..buildx.builder import BUILDER_PREFIX, is_own_builder
 from . import outputs
 from .job import Job
+from .login import not_own_config_dir
 
 
 def post(job: Job) -> None:
     env, wf = job.env, job.wf
     config_dir = env.get(f"STATE_{outputs.STATE_CONFIG}", "")
+    token = env.get(f"STATE_{outputs.STATE_CONFIG_TOKEN}", "")
     builder = env.get(f"STATE_{outputs.STATE_BUILDER}", "")
+    refused = not_own_config_dir(config_dir, token, env) if config_dir else ""
+    if refused:
+        wf.warning(f"not removing {config_dir}: {refused}")
+        config_dir = ""
     buildx_env = {**env, "DOCKER_CONFIG": config_dir} if config_dir else dict(env)
-    if builder:
+    if builder and not is_own_builder(builder):
+        wf.warning(f"not removing builder {builder!r}: the action names its builders "
+                   f"{BUILDER_PREFIX}<8 hex digits>")  # fmt: skip
+    elif builder:
         try:
             commands.remove_builder(job.runner, builder, buildx_env)
             wf.info(f"Removed builder {builder}")
