@@ -174,6 +174,17 @@ def secret_looking_build_args(build_args: tuple[str, ...]) -> list[str]:
     return [name for name in names if _SECRET_NAME.search(name)]
 
 
+def _not_an_option(name: str, value: str) -> str:
+    """A value buildx gets as an argument of its own (the context; the builder of
+    ``buildx inspect``) or after a flag: one starting with '-' would be read as an option."""
+    if not value.startswith("-"):
+        return value
+    problem = f"{value!r} starts with '-', which buildx reads as an option"
+    if name in ("context", "file"):
+        problem += f"; write a path that starts with '-' as ./{value}"
+    raise InputError(name, problem)
+
+
 def _ulimit_ok(item: str) -> bool:
     kind, sep, limits = item.partition("=")
     return bool(sep) and kind.strip() in _ULIMITS and bool(re.fullmatch(r"-?\d+(:-?\d+)?", limits))
@@ -187,6 +198,9 @@ def parse_build_inputs(raw: Mapping[str, str]) -> BuildInputs:
         if "\n" in value:
             raise InputError(name, f"{value!r} must be a single line")
         return value
+
+    def argument(name: str) -> str:
+        return _not_an_option(name, text(name))
 
     def flag(name: str, default: bool) -> bool:
         return input_bool(name, raw.get(name, ""), default=default)
@@ -221,9 +235,9 @@ def parse_build_inputs(raw: Mapping[str, str]) -> BuildInputs:
             _key_value(name, item, form)
 
     return BuildInputs(
-        context=raw.get("context", "").strip() or ".",
-        file=text("file"),
-        target=text("target"),
+        context=_not_an_option("context", raw.get("context", "").strip()) or ".",
+        file=argument("file"),
+        target=argument("target"),
         platforms=tuple(
             _each(
                 "platforms",
@@ -259,7 +273,7 @@ def parse_build_inputs(raw: Mapping[str, str]) -> BuildInputs:
                 "every line needs a type= attribute (type=sbom)",
             )
         ),
-        network=text("network"),
+        network=argument("network"),
         add_hosts=tuple(
             _each(
                 "add-hosts",
@@ -285,9 +299,9 @@ def parse_build_inputs(raw: Mapping[str, str]) -> BuildInputs:
                 f"use type=soft[:hard] (nofile=1024:2048) with a type of {', '.join(_ULIMITS)}",
             )
         ),
-        cgroup_parent=text("cgroup-parent"),
+        cgroup_parent=argument("cgroup-parent"),
         call=call,
-        builder=text("builder"),
+        builder=argument("builder"),
         buildkit_image=text("buildkit-image") or BuildInputs.buildkit_image,
         labels=tuple(_each("labels", lst("labels", ignore_comma=True), has_key, "use key=value")),
         annotations=tuple(annotations),

@@ -92,6 +92,41 @@ def test_invalid_inputs(raw: dict[str, str], match: str) -> None:
         parse_build_inputs(raw)
 
 
+# The context is buildx's last, positional argument and the builder one of `buildx inspect`
+# and `buildx rm`: a value starting with '-' would be read as an option (`--push`).
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        pytest.param("context", "--file=/etc/passwd", id="context-file-flag"),
+        pytest.param("context", "--push", id="context-push-flag"),
+        pytest.param("context", " -", id="context-dash"),
+        pytest.param("builder", "--help", id="builder-help"),
+        pytest.param("file", "-", id="file-from-stdin"),
+        pytest.param("file", "--push", id="file-flag"),
+        pytest.param("target", "--push", id="target-flag"),
+        pytest.param("network", "--privileged", id="network-flag"),
+        pytest.param("cgroup-parent", "-x", id="cgroup-parent-flag"),
+    ],
+)
+def test_values_that_would_be_options(name: str, value: str) -> None:
+    with pytest.raises(InputError, match=r"starts with '-'") as caught:
+        parse_build_inputs({name: value})
+    assert caught.value.input_name == name
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        pytest.param("context", "./-odd-dir", id="context-path-with-dash"),
+        pytest.param("context", "https://github.com/o/r.git#main:-dir", id="context-url"),
+        pytest.param("file", "docker/-.Dockerfile", id="file-with-dash"),
+        pytest.param("builder", "my-builder", id="builder-with-dash"),
+    ],
+)
+def test_values_with_a_dash_inside_are_fine(name: str, value: str) -> None:
+    parse_build_inputs({name: value})
+
+
 def test_secret_error_never_quotes_the_value() -> None:
     with pytest.raises(InputError) as caught:
         parse_build_inputs({"secrets": "ghp_verysecretvalue"})
