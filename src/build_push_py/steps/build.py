@@ -50,6 +50,8 @@ def dry_run(job: Job, plan: Plan) -> None:
 
 def build_and_push(job: Job, plan: Plan, config_dir: str) -> None:
     inp, wf = plan.inputs, job.wf
+    if inp.digests.push_by_digest and inp.digests.digests_dir:
+        merge.digests_dir_path(inp.digests.digests_dir, job.env)  # refused before the push
     buildx_env = {**job.env, **plan.cache.env, "DOCKER_CONFIG": config_dir}
     with job.phases("builder"), wf.group("Builder"):
         builder, info = prepare(job, plan.builder, inp.build.buildkit_image, config_dir,

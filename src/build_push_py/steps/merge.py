@@ -28,7 +28,26 @@ def workspace_path(path: str, env: Mapping[str, str]) -> Path:
     """A path input: relative ones are taken from the workspace, which is both the action's
     working directory and that of the job's later ``run`` steps."""
     given = Path(path)
-    return given if given.is_absolute() else Path(env.get("GITHUB_WORKSPACE") or ".") / given
+    return given if given.is_absolute() else _workspace(env) / given
+
+
+def _workspace(env: Mapping[str, str]) -> Path:
+    return Path(env.get("GITHUB_WORKSPACE") or ".")
+
+
+def digests_dir_path(directory: str, env: Mapping[str, str]) -> Path:
+    """``digests-dir``, resolved, and only inside the resolved workspace: the digest files
+    are the job's to upload and the merge's to read, and a symlink or ``..`` must not make
+    the action write or read them elsewhere."""
+    path = workspace_path(directory, env).resolve()
+    workspace = _workspace(env).resolve()
+    if not path.is_relative_to(workspace):
+        raise InputError(
+            "digests-dir",
+            f"{directory} is {path}, outside the workspace {workspace}",
+            hint="with:\n  digests-dir: digests  # a directory in the workspace",
+        )
+    return path
 
 
 def record_digest(job: Job, plan: Plan, digest: str) -> None:
@@ -40,14 +59,14 @@ def record_digest(job: Job, plan: Plan, digest: str) -> None:
     if not plan.push or not digest:
         job.wf.info(f"Nothing pushed: no digest file written to {directory}")
         return
-    target = workspace_path(directory, job.env)
+    target = digests_dir_path(directory, job.env)
     target.mkdir(parents=True, exist_ok=True)
     (target / digest_file_name(digest)).touch()
     job.wf.info(f"Wrote {target / digest_file_name(digest)}")
 
 
 def read_digests_dir(directory: str, env: Mapping[str, str]) -> tuple[str, ...]:
-    path = workspace_path(directory, env)
+    path = digests_dir_path(directory, env)
     if not path.is_dir():
         raise InputError("digests-dir", f"{directory}: no such directory ({path})")
     return digests_from_file_names(p.name for p in path.iterdir())
