@@ -204,6 +204,10 @@ def test_zero_retries_never_retries() -> None:
         pytest.param({"retry-max-wait": "1m30s"}, RetryPolicy(3, 90.0), id="go-duration"),
         pytest.param({"retry-max-wait": "500ms"}, RetryPolicy(3, 0.5), id="milliseconds"),
         pytest.param({"retry-max-wait": "1.5"}, RetryPolicy(3, 1.5), id="plain-seconds"),
+        pytest.param({"retries": "20"}, RetryPolicy(20, 30.0), id="most-retries"),
+        pytest.param({"retries": "0" * 50 + "7"}, RetryPolicy(7, 30.0), id="leading-zeros"),
+        pytest.param({"retry-max-wait": "1h2m3s4ms" + "0s" * 11}, RetryPolicy(3, 3723.004),
+                     id="longest-duration"),
     ],
 )  # fmt: skip
 def test_parse_policy(raw: dict[str, str], expected: RetryPolicy) -> None:
@@ -221,11 +225,23 @@ def test_parse_policy(raw: dict[str, str], expected: RetryPolicy) -> None:
                      id="negative-duration"),
         pytest.param({"retry-max-wait": "5 minutes"}, r"not a duration", id="words"),
         pytest.param({"retry-max-wait": "5d"}, r"not a duration", id="unknown-unit"),
+        pytest.param({"retries": "21"}, r"'retries'.*'21' is more than 20", id="too-many"),
+        # Python refuses to convert an int of more than 4300 digits (ValueError).
+        pytest.param({"retries": "5" * 5000}, r"'retries'.*'5555.*' is more than 20",
+                     id="beyond-the-int-conversion-limit"),
+        pytest.param({"retries": "x" * 5000}, r"'retries'.*'xxxx.*' is not a whole number",
+                     id="long-word"),
+        pytest.param({"retry-max-wait": "1" * 33}, r"'retry-max-wait'.*33 characters.*at most 32",
+                     id="long-number"),
+        # The unit regex backtracks quadratically over a run of digits with no unit.
+        pytest.param({"retry-max-wait": "1" * 5000 + "x"}, r"5001 characters.*at most 32",
+                     id="long-digits-without-unit"),
     ],
 )  # fmt: skip
 def test_invalid_policy(raw: dict[str, str], match: str) -> None:
-    with pytest.raises(InputError, match=match):
+    with pytest.raises(InputError, match=match) as caught:
         parse_policy(raw)
+    assert len(str(caught.value)) < 200  # a long value is not quoted whole
 
 
 def test_parse_duration_plain_seconds() -> None:
