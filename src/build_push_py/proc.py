@@ -1,20 +1,62 @@
 """The one way this action runs a program: an argv list, never a shell.
 
-Secrets go to the program on stdin (``input``), never in argv. ``Runner`` is the
-seam the unit tests replace with a fake that records argv.
+Secrets go to the program on stdin (``input``), never in argv, and the program gets only
+the part of the environment it needs (``child_env``): never the action's inputs
+(``INPUT_PASSWORD``, ``INPUT_SECRETS``, ...) nor a token. ``Runner`` is the seam the unit
+tests replace with a fake that records argv.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Protocol
 
 from .errors import CommandError, EngineError
+
+# What docker, buildx and git read from their environment.
+_NAMES = frozenset(
+    {
+        "PATH", "HOME", "USER", "LANG", "TZ", "TMPDIR", "SSL_CERT_FILE", "SSL_CERT_DIR",
+        "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
+        "SSH_AUTH_SOCK", "SOURCE_DATE_EPOCH",
+        # the kubernetes driver's cluster
+        "KUBECONFIG",
+        # buildx hands these to a type=gha cache (util/buildflags/cache.go, addGithubToken)
+        "ACTIONS_RUNTIME_TOKEN", "ACTIONS_CACHE_URL", "ACTIONS_RESULTS_URL",
+        "ACTIONS_CACHE_SERVICE_V2",
+    }
+)  # fmt: skip
+# Whole families, less the names that look like credentials (GITHUB_TOKEN, GIT_AUTH_TOKEN).
+_PREFIXES = ("LC_", "DOCKER_", "BUILDX_", "BUILDKIT_", "GITHUB_", "GIT_")
+_CREDENTIAL = re.compile(
+    r"(^|_)(TOKENS?|PAT|PASSWORDS?|PASSWD|PASSPHRASE|SECRETS?|PRIVATE|CREDENTIALS?)(_|$)",
+    re.IGNORECASE,
+)
+# Credentials a job puts in its environment for buildx itself: it fills in a type=s3 cache's
+# keys from them (util/buildflags/cache.go, addAwsCredentials).
+_CREDENTIAL_PREFIXES = ("AWS_",)
+
+
+def child_env(env: Mapping[str, str], pass_env: Collection[str] = ()) -> dict[str, str]:
+    """The part of ``env`` a child process gets: the allow-list above, and the names in
+    ``pass_env`` (the variables a build's ``--secret id=x,env=NAME`` reads), but never an
+    input of the action (``INPUT_*``)."""
+
+    def passed(name: str) -> bool:
+        if name.startswith("INPUT_"):
+            return False
+        if name in _NAMES or name in pass_env or name.startswith(_CREDENTIAL_PREFIXES):
+            return True
+        return name.startswith(_PREFIXES) and not _CREDENTIAL.search(name)
+
+    return {name: value for name, value in env.items() if passed(name)}
 
 
 @dataclass(frozen=True)
@@ -51,16 +93,24 @@ def run(
     env: Mapping[str, str] | None = None,
     cwd: str | None = None,
     stream: bool = False,
+    pass_env: Collection[str] = (),
 ) -> Result:
-    """Run ``argv``; with ``stream`` its output is echoed live and only the tail is kept."""
+    """Run ``argv`` with ``child_env(env, pass_env)``; with ``stream`` its output is echoed
+    live and only the tail is kept.
+
+    ``env`` None (``context.git``) gives the child only ``PATH``, the search path Popen
+    itself uses to find the program (``os.get_exec_path``): nothing else of this process's
+    environment, which the entry points alone read, and git's read-only commands need no more.
+    """
     args = list(argv)
+    given = env if env is not None else {"PATH": os.pathsep.join(os.get_exec_path())}
     try:
         proc = subprocess.Popen(
             args,
             stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=dict(env) if env is not None else None,
+            env=child_env(given, pass_env),
             cwd=cwd,
             text=True,
             encoding="utf-8",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 from ..inputs.grammar import go_bool
-from ..inputs.lists import records
+from ..inputs.lists import attribute, fields, records
 from . import version as v
 from .request import BuildInputs
 from .version import BuildxVersion
@@ -275,6 +275,14 @@ def buildx_argv(
     a.switch("--push", push)
     a.words.append(build_context(inp, facts))
     return a.words
+
+
+def secret_env_names(argv: Sequence[str]) -> list[str]:
+    """The environment variables a build's ``--secret id=x,env=NAME`` make buildx read:
+    they must reach buildx's environment (``proc.child_env`` passes no others)."""
+    values = (argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "--secret")
+    names = (attribute(fields("secret-envs", value), "env") for value in values)
+    return [name for name in names if name]
 
 
 def redact_argv(argv: Sequence[str], secrets: Iterable[str]) -> str:

@@ -1,8 +1,8 @@
 """Running buildx: its version, the builder's life cycle, secrets on disk and the build.
 
-Every command goes through a ``proc.Runner``; ``env`` is the complete environment for
-buildx (with ``DOCKER_CONFIG`` pointing at the action's own config, where the logins and
-any builder made here live).
+Every command goes through a ``proc.Runner``; ``env`` is the job's environment for buildx
+(with ``DOCKER_CONFIG`` pointing at the action's own config, where the logins and any
+builder made here live), of which ``proc.child_env`` hands buildx only what it reads.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from .. import proc
 from ..errors import BuildFailed, CommandError, EngineError, InputError, last_lines
 from ..private import write_private
 from ..proc import Runner, check
+from .argv import secret_env_names
 from .builder import (
     BUILDER_PREFIX,
     BuilderInfo,
@@ -150,15 +151,16 @@ def run_build(
 
 def buildx_runner(env: Mapping[str, str]) -> Runner:
     """``proc.run``, except that ``docker buildx ...`` runs a standalone buildx when
-    ``BUILDX_BIN`` names one (the action image carries buildx but no docker CLI)."""
+    ``BUILDX_BIN`` names one (the action image carries buildx but no docker CLI), and gets
+    the variables its ``--secret id=x,env=NAME`` read."""
     binary = env.get("BUILDX_BIN", "")
-    if not binary:
-        return proc.run
 
     def run(argv: Sequence[str], **kwargs: Any) -> proc.Result:
         args = list(argv)
-        if args[:2] == ["docker", "buildx"]:
+        if args[:2] != ["docker", "buildx"]:
+            return proc.run(args, **kwargs)
+        if binary:
             args = [binary, *args[2:]]
-        return proc.run(args, **kwargs)
+        return proc.run(args, pass_env=secret_env_names(args), **kwargs)
 
     return run

@@ -219,6 +219,12 @@ def parse_build_inputs(raw: Mapping[str, str]) -> BuildInputs:
         return items
 
     has_key = re.compile(r"[^=]").match
+    secret_envs = pairs("secret-envs", ignore_comma=False, form="ID=ENV_NAME (MY_SECRET=MY_VAR)")
+    for _, env_name in secret_envs:
+        if env_name.startswith("INPUT_"):
+            # buildx never gets the action's inputs in its environment (proc.child_env).
+            problem = f"{env_name!r} is an input of the action, which buildx cannot read"
+            raise InputError("secret-envs", problem + "; pass its value with secrets (ID=value)")
     shm_size = text("shm-size")
     if shm_size and not _SIZE.fullmatch(shm_size):
         raise InputError("shm-size", f"{shm_size!r} is not a size; use a number with a unit (2g)")
@@ -251,7 +257,7 @@ def parse_build_inputs(raw: Mapping[str, str]) -> BuildInputs:
         ),
         build_contexts=tuple(build_contexts),
         secrets=_parse_secrets(lst("secrets", ignore_comma=True)),
-        secret_envs=pairs("secret-envs", ignore_comma=False, form="ID=ENV_NAME (MY_SECRET=MY_VAR)"),
+        secret_envs=secret_envs,
         secret_files=pairs("secret-files", ignore_comma=True, form="ID=path (MY_KEY=./key.pem)"),
         ssh=tuple(_each("ssh", lst("ssh", ignore_comma=False), has_key, "use default or id=path")),
         cache_from=tuple(typed("cache-from", _CACHE_TYPES, "type=registry,ref=user/app:cache")),

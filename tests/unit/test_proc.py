@@ -1,0 +1,109 @@
+"""``proc.run``, the one way a program is started: the environment a child gets (an
+allow-list: never the action's inputs, never a token).
+
+These start real processes (the Python interpreter), since a fake runner cannot see it."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from build_push_py import proc
+from build_push_py.buildx.argv import secret_env_names
+from build_push_py.buildx.commands import buildx_runner
+
+DUMP_ENV = "import os, json; print(json.dumps(dict(os.environ)))"
+PATH = {"PATH": "/usr/bin:/bin"}
+INPUTS = {
+    "INPUT_PASSWORD": "hunter2",
+    "INPUT_GITHUB-TOKEN": "ghs_input",
+    "INPUT_REGISTRY-AUTH": "- registry: r\n  password: p",
+    "INPUT_SECRETS": "A=1",
+    "INPUT_TLS-KEY": "-----BEGIN PRIVATE KEY-----",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "passed"),
+    [
+        *(pytest.param(name, True, id=name) for name in (
+            "PATH", "HOME", "USER", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR",
+            "SSL_CERT_FILE", "SSL_CERT_DIR", "http_proxy", "HTTPS_PROXY", "no_proxy", "NO_PROXY",
+            "SSH_AUTH_SOCK", "DOCKER_HOST", "DOCKER_CONFIG", "DOCKER_CERT_PATH", "BUILDX_BUILDER",
+            "BUILDX_NO_DEFAULT_ATTESTATIONS", "BUILDKIT_PROGRESS", "ACTIONS_RUNTIME_TOKEN",
+            "ACTIONS_CACHE_URL", "ACTIONS_RESULTS_URL", "ACTIONS_CACHE_SERVICE_V2", "GITHUB_SHA",
+            "GITHUB_REPOSITORY", "GITHUB_SERVER_URL", "GITHUB_ACTIONS", "SOURCE_DATE_EPOCH",
+            "GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0", "GIT_SSH_COMMAND",
+            "KUBECONFIG", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+        )),
+        *(pytest.param(name, False, id=name) for name in (
+            *INPUTS, "INPUT_USERNAME", "GITHUB_TOKEN", "GITHUB_PAT", "GITHUB_APP_PRIVATE_KEY",
+            "GH_TOKEN", "GIT_AUTH_TOKEN", "DOCKER_PASSWORD", "DOCKERHUB_TOKEN",
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL", "STATE_docker_config",
+            "RUNNER_TEMP", "NPM_TOKEN", "MY_SECRET", "PYTHONPATH", "LD_PRELOAD",
+        )),
+    ],
+)  # fmt: skip
+def test_child_env_is_an_allow_list(name: str, passed: bool) -> None:
+    assert (name in proc.child_env({name: "v"})) is passed
+
+
+@pytest.mark.parametrize(
+    ("name", "passed"),
+    [
+        pytest.param("MY_SECRET", True, id="named-by-the-caller"),
+        pytest.param("GITHUB_TOKEN", True, id="a-token-the-caller-names"),
+        pytest.param("INPUT_PASSWORD", False, id="never-an-input"),
+    ],
+)
+def test_child_env_with_the_names_the_caller_passes(name: str, passed: bool) -> None:
+    assert (name in proc.child_env({name: "v"}, pass_env=[name])) is passed
+
+
+def _child_env(**kwargs: object) -> dict[str, str]:
+    done = proc.run([sys.executable, "-c", DUMP_ENV], **kwargs)  # type: ignore[arg-type]
+    assert done.returncode == 0, done.stderr
+    env: dict[str, str] = json.loads(done.stdout)
+    return env
+
+
+def test_a_child_never_gets_the_inputs() -> None:
+    given = {**PATH, **INPUTS, "GITHUB_TOKEN": "ghs_x", "GITHUB_SHA": "abc", "MY_SECRET": "s"}
+    env = _child_env(env=given, pass_env=["MY_SECRET"])
+    assert not [k for k in env if k.startswith("INPUT_")]
+    assert "GITHUB_TOKEN" not in env
+    assert (env["GITHUB_SHA"], env["MY_SECRET"]) == ("abc", "s")
+    assert not any(secret in json.dumps(env) for secret in (*INPUTS.values(), "ghs_x"))
+
+
+def test_without_env_a_child_gets_only_the_search_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INPUT_PASSWORD", "hunter2")
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_x")
+    env = _child_env()
+    assert set(env) - {"LC_CTYPE"} == {"PATH"}  # Python may set LC_CTYPE itself (PEP 538)
+
+
+def test_buildx_gets_the_variables_its_secrets_name() -> None:
+    """``--secret id=x,env=NAME``: buildx reads NAME from its own environment."""
+    run = buildx_runner({"BUILDX_BIN": sys.executable})
+    given = {**PATH, **INPUTS, "MY_SECRET": "s", "OTHER_SECRET": "o"}
+    argv = ["docker", "buildx", "-c", DUMP_ENV, "--secret", "id=x,env=MY_SECRET"]
+    env = json.loads(run(argv, env=given).stdout)
+    assert env.get("MY_SECRET") == "s"
+    assert "OTHER_SECRET" not in env
+    assert not [k for k in env if k.startswith("INPUT_")]
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        pytest.param(["buildx", "build", "--secret", "id=a,env=MY_A", "--secret", "id=b,src=/f",
+                      "--secret", "env=MY_C,id=c", "."], ["MY_A", "MY_C"], id="env-secrets"),
+        pytest.param(["buildx", "build", "--label", "env=X", "."], [], id="not-a-secret"),
+        pytest.param(["buildx", "build", "--secret"], [], id="flag-without-value"),
+    ],
+)  # fmt: skip
+def test_secret_env_names(argv: list[str], expected: list[str]) -> None:
+    assert secret_env_names(argv) == expected
