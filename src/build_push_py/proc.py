@@ -8,17 +8,19 @@ tests replace with a fake that records argv.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import subprocess
 import sys
 import threading
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import IO, Protocol
 
-from .errors import CommandError, EngineError
+from .errors import ActionError, CommandError, EngineError
 
 # What docker, buildx and git read from their environment.
 _NAMES = frozenset(
@@ -121,6 +123,10 @@ def run(
             f"{args[0]} is not installed or not on PATH",
             hint="runs-on: ubuntu-latest  # a runner with Docker and buildx",
         ) from exc
+    except OSError as exc:
+        if exc.errno == errno.E2BIG:
+            raise command_line_too_long(args) from exc
+        raise
     limit = 200 if stream else None
     out: deque[str] = deque(maxlen=limit)
     err: deque[str] = deque(maxlen=limit)
@@ -144,6 +150,20 @@ def run(
             t.join()
         returncode = proc.wait()
     return Result(args, returncode, "".join(out), "".join(err))
+
+
+def command_line_too_long(args: Sequence[str]) -> ActionError:
+    """The system refused to start ``args`` (E2BIG): how long it is, and what makes it so."""
+    sizes = [len(arg.encode("utf-8", "surrogateescape")) + 1 for arg in args]
+    flags = Counter(arg for arg in args if arg.startswith("--") and "=" not in arg)
+    common = [f"{flag} ({count:,} times)" for flag, count in flags.most_common(2) if count > 1]
+    return ActionError(
+        f"the command line of {PurePath(args[0]).name} is too long for this system: "
+        f"{len(args):,} arguments, {sum(sizes):,} bytes, the longest {max(sizes) - 1:,} bytes"
+        + (f"; most of it is {', '.join(common)}" if common else ""),
+        hint="with:\n  images: ...  # every image gets every tag: fewer images or tag rules\n"
+        "  tags: ...    # make fewer --tag arguments; or build the images in separate steps",
+    )
 
 
 def _echo(line: str) -> None:

@@ -1,7 +1,7 @@
 """``proc.run``, the one way a program is started: the environment a child gets (an
-allow-list: never the action's inputs, never a token).
+allow-list: never the action's inputs, never a token) and a command line too long to start.
 
-These start real processes (the Python interpreter), since a fake runner cannot see it."""
+These start real processes (the Python interpreter), since a fake runner sees neither."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from build_push_py import proc
 from build_push_py.buildx.argv import secret_env_names
 from build_push_py.buildx.commands import buildx_runner
+from build_push_py.errors import ActionError
 
 DUMP_ENV = "import os, json; print(json.dumps(dict(os.environ)))"
 PATH = {"PATH": "/usr/bin:/bin"}
@@ -107,3 +108,22 @@ def test_buildx_gets_the_variables_its_secrets_name() -> None:
 )  # fmt: skip
 def test_secret_env_names(argv: list[str], expected: list[str]) -> None:
     assert secret_env_names(argv) == expected
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        pytest.param(
+            # 400 images x 400 tags, as --tag arguments
+            ["-c", "pass", *[w for i in range(160_000) for w in ("--tag", f"r.io/i{i}:t")]],
+            r"too long.*320,003 arguments.*bytes.*--tag \(160,000 times\)",
+            id="many-tags",
+        ),
+        pytest.param(["-c", "pass", "x" * 200_000], r"too long.*the longest 200,000 bytes",
+                     id="one-long-argument"),
+    ],
+)  # fmt: skip
+def test_a_command_line_too_long_is_an_action_error(argv: list[str], match: str) -> None:
+    with pytest.raises(ActionError, match=match) as caught:
+        proc.run([sys.executable, *argv], env=PATH)
+    assert caught.value.hint
