@@ -21,7 +21,7 @@ from ..buildx.builder import (
 )
 from ..buildx.drivers import BuilderSpec, Driver
 from ..buildx.imagetools import BY_DIGEST_OUTPUT
-from ..buildx.request import BuildInputs, PushMode
+from ..buildx.request import BuildInputs
 from ..buildx.version import BuildxVersion
 from ..context import GitHubContext
 from ..metadata import Meta, RepoFacts
@@ -135,11 +135,9 @@ def make_plan(
 ) -> Plan:
     """The plan for ``ctx`` (the effective context of the metadata) on this buildx."""
     push = resolve_push(inp.build, env)
-    notes: list[str] = []
-    if env.get("ACT") == "true" and not push and inp.build.push is PushMode.AUTO:
-        notes.append("Running under act: not pushing (set push: true to push anyway)")
+    notes = (push.reason,) if push.reason else ()
     cache = default_cache(inp.build, env, meta.images, ctx.ref)
-    plan = Plan(inp, meta, push, cache, RunFacts(), buildx, notes=tuple(notes),
+    plan = Plan(inp, meta, push.push, cache, RunFacts(), buildx, notes=notes,
                 warnings=tuple(cache.warnings))  # fmt: skip
     builder = choose_builder(inp, plan.build, cache.cache_to, info)
     # A builder made here runs a current BuildKit: only the opt-out can drop the default.

@@ -3,31 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from ..buildx.request import BuildInputs, PushMode
 
-# Events whose code has not been merged yet: pushing from them would publish images of
-# unreviewed changes (pull_request_target even runs with write access), and a merge queue
-# only validates. Users of ``push: ${{ github.event_name != 'pull_request' }}`` expect the same.
-NO_PUSH_EVENTS = frozenset(
-    {
-        "pull_request",
-        "pull_request_target",
-        "pull_request_review",
-        "pull_request_review_comment",
-        "merge_group",
-    }
-)
+# The events ``auto`` pushes on: code that is on a branch or tag of the repository (a tag
+# arrives as a push event), or a run someone with write access started. Upstream's default
+# is not to push at all, so every other event (pull requests, comments, workflow_run,
+# repository_dispatch, events added later) needs ``push: true``.
+PUSH_EVENTS = frozenset({"push", "release", "schedule", "workflow_dispatch"})
 
 
-def resolve_push(inp: BuildInputs, env: Mapping[str, str]) -> bool:
+class PushDecision(NamedTuple):
+    push: bool
+    reason: str = ""  # why ``auto`` does not push, a line for the log; '' otherwise
+
+
+def _why_auto_does_not_push(inp: BuildInputs, env: Mapping[str, str]) -> str:
+    event = env.get("GITHUB_EVENT_NAME", "")
+    reasons = (
+        (env.get("ACT") == "true", "under act"),
+        (env.get("GITHUB_ACTIONS") != "true", "outside GitHub Actions"),
+        (bool(inp.call), f"a build with call: {inp.call}"),
+        (bool(inp.outputs), "a build with outputs of its own"),
+        (not event, "without an event (GITHUB_EVENT_NAME is empty)"),
+        (event not in PUSH_EVENTS, f"on {event} events"),
+    )
+    return next((why for applies, why in reasons if applies), "")
+
+
+def resolve_push(inp: BuildInputs, env: Mapping[str, str]) -> PushDecision:
     """``true``/``false`` force; ``auto`` pushes only in a real GitHub run (not act, not the
-    CLI), for events other than ``NO_PUSH_EVENTS``, when the build makes an image to push
-    (no ``outputs`` of its own, no ``call``)."""
+    CLI), on ``PUSH_EVENTS``, when the build makes an image to push (no ``outputs`` of its
+    own, no ``call``), and otherwise says why not."""
     if inp.push is not PushMode.AUTO:
-        return inp.push is PushMode.TRUE
-    if env.get("GITHUB_ACTIONS") != "true" or env.get("ACT") == "true":
-        return False
-    if inp.outputs or inp.call:
-        return False
-    return env.get("GITHUB_EVENT_NAME", "") not in NO_PUSH_EVENTS
+        return PushDecision(inp.push is PushMode.TRUE)
+    why = _why_auto_does_not_push(inp, env)
+    if why:
+        return PushDecision(False, f"push: auto does not push {why}; set push: true to push")
+    return PushDecision(True)

@@ -59,7 +59,7 @@ def upstream_argv(
         labels=labels,
         annotations=annotations,
         version=BuildxVersion.of(version),
-        push=resolve_push(inp, {}),
+        push=resolve_push(inp, {}).push,
         metadata_file=METADATA,
         iidfile=IIDFILE,
         builder=inp.builder or None,

@@ -18,40 +18,100 @@ from build_push_py.buildx.builder import (
 )
 from build_push_py.buildx.request import parse_build_inputs
 from build_push_py.buildx.version import BuildxVersion
+from build_push_py.context import GitHubContext
 from build_push_py.errors import EngineError
+from build_push_py.inputs.table import read_raw
+from build_push_py.metadata import Meta, RepoFacts
 from build_push_py.plan.cache import cache_scope, default_cache
+from build_push_py.plan.inputs import parse
+from build_push_py.plan.plan import make_plan
 from build_push_py.plan.push import resolve_push
 
 GH = {"GITHUB_ACTIONS": "true"}
 
 
+def _event(name: str) -> dict[str, str]:
+    return {**GH, "GITHUB_EVENT_NAME": name}
+
+
+# upstream build-push-action does not push unless told to; `auto` pushes only on the events
+# that publish reviewed code (a tag arrives as a push event) and says why it does not.
 @pytest.mark.parametrize(
-    ("push", "env", "expected"),
+    ("push", "env", "expected", "reason"),
     [
-        pytest.param("auto", {**GH, "GITHUB_EVENT_NAME": "push"}, True, id="auto-push-event"),
-        pytest.param("auto", {**GH, "GITHUB_EVENT_NAME": "release"}, True, id="auto-release"),
-        pytest.param("auto", {**GH, "GITHUB_EVENT_NAME": "schedule"}, True, id="auto-schedule"),
-        pytest.param("auto", {**GH, "GITHUB_EVENT_NAME": "pull_request"}, False, id="auto-pr"),
-        pytest.param("auto", {**GH, "GITHUB_EVENT_NAME": "pull_request_target"}, False,
+        pytest.param("auto", _event("push"), True, "", id="auto-push-event"),
+        pytest.param("auto", _event("release"), True, "", id="auto-release"),
+        pytest.param("auto", _event("schedule"), True, "", id="auto-schedule"),
+        pytest.param("auto", _event("workflow_dispatch"), True, "", id="auto-workflow-dispatch"),
+        pytest.param("auto", _event("pull_request"), False,
+                     "push: auto does not push on pull_request events; set push: true to push",
+                     id="auto-pr"),
+        pytest.param("auto", _event("pull_request_target"), False, "on pull_request_target ",
                      id="auto-pr-target"),
-        pytest.param("auto", {**GH, "GITHUB_EVENT_NAME": "merge_group"}, False,
+        pytest.param("auto", _event("merge_group"), False, "on merge_group ",
                      id="auto-merge-queue"),
-        pytest.param("auto", {**GH, "GITHUB_EVENT_NAME": "push", "ACT": "true"}, False,
+        pytest.param("auto", _event("issue_comment"), False,
+                     "push: auto does not push on issue_comment events; set push: true to push",
+                     id="auto-issue-comment"),
+        pytest.param("auto", _event("workflow_run"), False, "on workflow_run ",
+                     id="auto-workflow-run"),
+        pytest.param("auto", _event("check_run"), False, "on check_run ", id="auto-check-run"),
+        pytest.param("auto", _event("repository_dispatch"), False, "on repository_dispatch ",
+                     id="auto-repository-dispatch"),
+        pytest.param("auto", _event("workflow_call"), False, "on workflow_call ",
+                     id="auto-unknown-event"),
+        pytest.param("auto", _event(""), False, "without an event", id="auto-no-event"),
+        pytest.param("auto", {**_event("push"), "ACT": "true"}, False, "under act",
                      id="auto-under-act"),
-        pytest.param("auto", {"GITHUB_EVENT_NAME": "push"}, False, id="auto-outside-github"),
-        pytest.param("true", {**GH, "GITHUB_EVENT_NAME": "pull_request"}, True, id="forced-on"),
-        pytest.param("true", {"ACT": "true"}, True, id="forced-on-under-act"),
-        pytest.param("false", {**GH, "GITHUB_EVENT_NAME": "push"}, False, id="forced-off"),
+        pytest.param("auto", {"GITHUB_EVENT_NAME": "push"}, False, "outside GitHub Actions",
+                     id="auto-outside-github"),
+        pytest.param("true", _event("pull_request"), True, "", id="forced-on"),
+        pytest.param("true", {"ACT": "true"}, True, "", id="forced-on-under-act"),
+        pytest.param("false", _event("push"), False, "", id="forced-off"),
     ],
 )  # fmt: skip
-def test_resolve_push(push: str, env: dict[str, str], expected: bool) -> None:
-    assert resolve_push(parse_build_inputs({"push": push}), env) is expected
+def test_resolve_push(push: str, env: dict[str, str], expected: bool, reason: str) -> None:
+    decision = resolve_push(parse_build_inputs({"push": push}), env)
+    assert decision.push is expected
+    assert reason in decision.reason
+    assert bool(decision.reason) is bool(reason)
 
 
-def test_auto_does_not_push_a_check_or_own_outputs() -> None:
-    env = {**GH, "GITHUB_EVENT_NAME": "push"}
-    assert resolve_push(parse_build_inputs({"call": "check"}), env) is False
-    assert resolve_push(parse_build_inputs({"outputs": "type=local,dest=o"}), env) is False
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        pytest.param({"call": "check"}, "push: auto does not push a build with call: check",
+                     id="call"),
+        pytest.param({"outputs": "type=local,dest=o"},
+                     "push: auto does not push a build with outputs of its own", id="outputs"),
+    ],
+)  # fmt: skip
+def test_auto_does_not_push_a_check_or_own_outputs(raw: dict[str, str], reason: str) -> None:
+    decision = resolve_push(parse_build_inputs(raw), _event("push"))
+    assert (decision.push, decision.reason.partition(";")[0]) == (False, reason)
+
+
+@pytest.mark.parametrize(
+    ("push", "env", "notes"),
+    [
+        pytest.param("auto", _event("issue_comment"),
+                     ("push: auto does not push on issue_comment events; set push: true to push",),
+                     id="auto-not-pushing-says-why"),
+        pytest.param("auto", _event("push"), (), id="auto-pushing"),
+        pytest.param("false", _event("push"), (), id="forced-off-says-nothing"),
+    ],
+)  # fmt: skip
+def test_the_plan_says_why_it_does_not_push(
+    push: str, env: dict[str, str], notes: tuple[str, ...]
+) -> None:
+    inp = parse(read_raw({"INPUT_IMAGES": "ghcr.io/o/app", "INPUT_PUSH": push}))
+    meta = Meta(
+        version="", partial=(), latest=False, images=("ghcr.io/o/app",), tags=(), tag_names=(),
+        labels=(), annotations=(), annotation_levels=(), warnings=(),
+    )  # fmt: skip
+    plan = make_plan(inp, GitHubContext(event_name=env["GITHUB_EVENT_NAME"]), meta, RepoFacts(),
+                     env, buildx=BuildxVersion(0, 21, 0), info=BuilderInfo())  # fmt: skip
+    assert plan.notes == notes
 
 
 RUNNER = {
