@@ -8,6 +8,7 @@ lines (multi-line secrets and build args), lines are not comments, and with
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -70,7 +71,7 @@ class BuildInputs:
     buildkit_image: str = "moby/buildkit:v0.20.2"
     labels: tuple[str, ...] = ()  # user labels, merged over the computed ones
     annotations: tuple[str, ...] = ()  # user annotations, merged over the computed ones
-    github_token: str = ""
+    github_token: str = dataclasses.field(default="", repr=False)
 
     @property
     def secret_values(self) -> tuple[str, ...]:

@@ -47,6 +47,14 @@ def test_secret_repr_hides_the_value() -> None:
     assert inp.secret_values == ("hunter2",)
 
 
+def test_build_inputs_repr_shows_neither_token_nor_secret() -> None:
+    inp = parse_build_inputs({"github-token": "ghs_t0ken", "secrets": 'A=hunter2\n"B=multi\nline"'})
+    assert inp.github_token == "ghs_t0ken"
+    shown = repr(inp)
+    assert not [s for s in ("ghs_t0ken", "hunter2", "multi", "line") if s in shown]
+    assert "Secret(id='A', value='***')" in shown
+
+
 @pytest.mark.parametrize(
     ("raw", "match"),
     [
