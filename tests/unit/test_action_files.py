@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -76,3 +78,33 @@ def test_workflows_pass_zizmor_with_no_findings() -> None:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _load(path: Path) -> dict[Any, Any]:
+    doc: dict[Any, Any] = yaml.safe_load(path.read_text())
+    # YAML 1.1 reads the key `on` as True.
+    doc["on"] = doc.pop(True, doc.get("on"))
+    return doc
+
+
+def _jobs(paths: list[Path]) -> list[Any]:
+    return [
+        pytest.param(_load(path), name, id=f"{path.stem}-{name}")
+        for path in paths
+        for name in _load(path)["jobs"]
+    ]
+
+
+@pytest.mark.parametrize(("doc", "name"), _jobs(WORKFLOWS + EXAMPLE_WORKFLOWS))
+def test_pull_requests_never_get_packages_write(doc: dict[Any, Any], name: str) -> None:
+    """A job that can run for a pull request runs the pull request's code: it must not
+    hold a token that can publish packages."""
+    job = doc["jobs"][name]
+    events = set(doc["on"]) if isinstance(doc["on"], dict | list) else {doc["on"]}
+    if job.get("permissions", {}).get("packages") != "write":
+        return
+    condition = str(job.get("if", ""))
+    runs_on_pr = bool(events & {"pull_request", "pull_request_target"}) and not re.search(
+        r"github\.event_name == '(?!pull_request)\w+'", condition
+    )
+    assert not runs_on_pr, f"{name} grants packages: write to pull requests"
