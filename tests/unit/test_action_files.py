@@ -108,3 +108,10 @@ def test_pull_requests_never_get_packages_write(doc: dict[Any, Any], name: str) 
         r"github\.event_name == '(?!pull_request)\w+'", condition
     )
     assert not runs_on_pr, f"{name} grants packages: write to pull requests"
+
+
+@pytest.mark.parametrize(("doc", "name"), _jobs(WORKFLOWS))
+def test_job_containers_are_pinned_by_digest(doc: dict[Any, Any], name: str) -> None:
+    container = doc["jobs"][name].get("container")
+    image = container.get("image", "") if isinstance(container, dict) else container or ""
+    assert not image or re.search(r"@sha256:[0-9a-f]{64}$", image), image
