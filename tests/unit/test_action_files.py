@@ -115,3 +115,9 @@ def test_job_containers_are_pinned_by_digest(doc: dict[Any, Any], name: str) -> 
     container = doc["jobs"][name].get("container")
     image = container.get("image", "") if isinstance(container, dict) else container or ""
     assert not image or re.search(r"@sha256:[0-9a-f]{64}$", image), image
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.stem) for p in WORKFLOWS])
+def test_workflows_install_python_packages_by_hash(path: Path) -> None:
+    installs = re.findall(r"pip install[^\n]*", path.read_text())
+    assert all("--require-hashes" in line for line in installs), installs
