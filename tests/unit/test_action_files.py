@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -121,3 +122,42 @@ def test_job_containers_are_pinned_by_digest(doc: dict[Any, Any], name: str) -> 
 def test_workflows_install_python_packages_by_hash(path: Path) -> None:
     installs = re.findall(r"pip install[^\n]*", path.read_text())
     assert all("--require-hashes" in line for line in installs), installs
+
+
+def test_release_commit_keeps_the_token_off_every_command_line(tmp_path: Path) -> None:
+    """Any process on the runner can read another's command line: the token goes to git in
+    the environment, through a credential helper, never in a URL or an argument."""
+    repo, bin_dir, log = tmp_path / "repo", tmp_path / "bin", tmp_path / "calls.jsonl"
+    (repo / "scripts").mkdir(parents=True)
+    shutil.copy(ROOT / "scripts" / "release-commit", repo / "scripts")
+    bin_dir.mkdir()
+    recorder = (
+        f"#!{sys.executable}\nimport json, os, sys\n"
+        f"with open({str(log)!r}, 'a') as f:\n"
+        "    f.write(json.dumps([os.path.basename(sys.argv[0]), *sys.argv[1:]]) + '\\n')\n"
+    )
+    for name in ("git", "python3"):
+        (bin_dir / name).write_text(recorder)
+        (bin_dir / name).chmod(0o755)
+    token = "ghs_release_token_value"
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "GH_TOKEN": token, "REPOSITORY": "o/r"}
+    subprocess.run(
+        ["bash", str(repo / "scripts" / "release-commit"), "ghcr.io/o/r", "1.2.3",
+         "sha256:" + "a" * 64],
+        env=env, check=True,
+    )  # fmt: skip
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [c for c in calls if c[0] == "git" and "push" in c]
+    assert not [c for c in calls if any(token in arg for arg in c)]
+
+    # The helper handed to git prints the token from the environment when git asks.
+    push = next(c for c in calls if "push" in c)
+    options = [arg for i, arg in enumerate(push) if i and push[i - 1] == "-c"]
+    done = subprocess.run(
+        ["git", *(w for o in options for w in ("-c", o)), "credential", "fill"],
+        input="protocol=https\nhost=github.com\n\n", capture_output=True, text=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "GIT_TERMINAL_PROMPT": "0",
+             "GH_TOKEN": token},
+        check=True,
+    )  # fmt: skip
+    assert f"password={token}" in done.stdout.splitlines()
