@@ -104,6 +104,8 @@ def test_buildx_gets_the_variables_its_secrets_name() -> None:
                       "--secret", "env=MY_C,id=c", "."], ["MY_A", "MY_C"], id="env-secrets"),
         pytest.param(["buildx", "build", "--label", "env=X", "."], [], id="not-a-secret"),
         pytest.param(["buildx", "build", "--secret"], [], id="flag-without-value"),
+        pytest.param(["buildx", "build", "--secret", 'id=a,src=/tmp/a"b', "."], [],
+                     id="not-csv"),
     ],
 )  # fmt: skip
 def test_secret_env_names(argv: list[str], expected: list[str]) -> None:

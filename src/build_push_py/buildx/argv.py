@@ -12,10 +12,11 @@ import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ..errors import InputError
 from ..inputs.grammar import go_bool
-from ..inputs.lists import attribute, fields, records
+from ..inputs.lists import attribute, records
 from . import version as v
 from .request import BuildInputs
 from .version import BuildxVersion
@@ -280,9 +281,17 @@ def buildx_argv(
 def secret_env_names(argv: Sequence[str]) -> list[str]:
     """The environment variables a build's ``--secret id=x,env=NAME`` make buildx read:
     they must reach buildx's environment (``proc.child_env`` passes no others)."""
-    values = (argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "--secret")
-    names = (attribute(fields("secret-envs", value), "env") for value in values)
-    return [name for name in names if name]
+    names: list[str] = []
+    for flag, value in pairwise(argv):
+        if flag != "--secret":
+            continue
+        try:
+            name = attribute([field for record in records(value) for field in record], "env")
+        except ValueError:  # not CSV: buildx refuses it itself
+            continue
+        if name:
+            names.append(name)
+    return names
 
 
 def redact_argv(argv: Sequence[str], secrets: Iterable[str]) -> str:
