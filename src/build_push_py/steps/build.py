@@ -48,7 +48,7 @@ def dry_run(job: Job, plan: Plan) -> None:
     outputs.build_summary(job, plan, None, dry_run=True)
 
 
-def build_and_push(job: Job, plan: Plan, config_dir: str) -> None:
+def build_and_push(job: Job, plan: Plan, config_dir: str) -> BuildResult:
     inp, wf = plan.inputs, job.wf
     buildx_env = {**job.env, **plan.cache.env, "DOCKER_CONFIG": config_dir}
     with job.phases("builder"), wf.group("Builder"):
@@ -89,3 +89,4 @@ def build_and_push(job: Job, plan: Plan, config_dir: str) -> None:
         outputs.build_summary(job, plan, result.digest)
     if inp.digests.push_by_digest:
         merge.record_digest(job, plan, result.digest)
+    return result
