@@ -56,6 +56,7 @@ def readme_tables() -> str:
         "login": "Login (docker/login-action)",
         "build": "Build and push (docker/build-push-action)",
         "scale": "Scale out: push by digest, merge, remote builders",
+        "sign": "Signing (cosign)",
         "action": "This action",
     }
     lines: list[str] = []

@@ -17,12 +17,13 @@ from .metadata import ContextSource, Meta, compute, effective_context
 from .metadata.repo import RepoFacts
 from .plan.inputs import Inputs, parse
 from .plan.plan import make_plan
-from .steps import build, login, merge, outputs
+from .plan.signing import require_signer
+from .steps import build, login, merge, outputs, sign
 from .steps.builder import BuilderProbe
 from .steps.job import Job
 
 # Inputs whose text is secret in whole or in part, masked before anything parses them.
-SECRET_INPUTS = ("password", "github-token")
+SECRET_INPUTS = ("password", "github-token", "sign-key", "sign-key-password")
 
 
 def run(job: Job) -> None:
@@ -33,6 +34,7 @@ def run(job: Job) -> None:
             wf.mask(raw[name])
     with job.phases("inputs"):
         inp = parse(raw)
+        require_signer(inp.sign, env)
     for secret in inp.secret_values:
         wf.mask(secret)
     for name in secret_looking_build_args(inp.build.build_args):
@@ -57,16 +59,22 @@ def run(job: Job) -> None:
     plan = make_plan(inp, ctx, meta, repo, env, buildx=version, info=info)
     build.log_plan(job, plan)
 
+    if config_dir is None:
+        if inp.digests.merge:
+            groups, digests = merge.sources(job, plan)
+            merge.merge(job, plan, groups, digests, config_dir=None, version=version)
+        else:
+            build.dry_run(job, plan)
+        sign.dry_run(job, plan)
+        return
     if inp.digests.merge:
         groups, digests = merge.sources(job, plan)  # a missing digest fails before any login
-        if config_dir is not None:
-            login.log_in(job, inp, config_dir)
-        merge.merge(job, plan, groups, digests, config_dir=config_dir, version=version)
-    elif config_dir is None:
-        build.dry_run(job, plan)
+        login.log_in(job, inp, config_dir)
+        digest = merge.merge(job, plan, groups, digests, config_dir=config_dir, version=version)
     else:
         login.log_in(job, inp, config_dir)
-        build.build_and_push(job, plan, config_dir)
+        digest = build.build_and_push(job, plan, config_dir).digest
+    sign.sign(job, plan, config_dir, digest if plan.push else "")
 
 
 def github_context(job: Job, inp: Inputs) -> tuple[GitHubContext, RepoFacts]:

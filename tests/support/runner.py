@@ -127,13 +127,15 @@ def runner_env(
 # Every run of the current test with its environment; tests/integration/conftest.py scans them
 # for secrets after each test.
 RUNS: list[tuple[dict[str, str], ActionRun]] = []
-_SECRET_INPUTS = ("INPUT_PASSWORD", "INPUT_GITHUB-TOKEN")
+_SECRET_INPUTS = ("INPUT_PASSWORD", "INPUT_GITHUB-TOKEN", "INPUT_SIGN-KEY-PASSWORD")
 _MASK_PREFIXES = ("::add-mask::", "::add-mask ::")
 
 
 def secret_inputs(env: Mapping[str, str]) -> list[str]:
-    """The secrets a run was given: password, token and the values of ``secrets`` lines."""
+    """The secrets a run was given: password, token, the signing key's lines and password,
+    and the values of ``secrets`` lines."""
     values = [env.get(name, "") for name in _SECRET_INPUTS]
+    values += env.get("INPUT_SIGN-KEY", "").splitlines()
     for line in env.get("INPUT_SECRETS", "").splitlines():
         values.append(line.partition("=")[2].strip().strip('"'))
     return [v for v in values if len(v) >= 6]

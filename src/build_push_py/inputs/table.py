@@ -16,7 +16,7 @@ class InputSpec:
     name: str
     description: str
     default: str = ""
-    group: str = "build"  # metadata | login | build | scale | action: where the README lists it
+    group: str = "build"  # metadata | login | build | scale | sign | action: README section
 
 
 def _spec(group: str, rows: list[tuple[str, str, str]]) -> list[InputSpec]:
@@ -134,6 +134,29 @@ INPUTS: tuple[InputSpec, ...] = tuple(
         ],
     )
     + _spec(
+        "sign",
+        [
+            (
+                "sign",
+                "auto",
+                "Sign the pushed image with cosign: `auto` (keyless when the job has "
+                "`id-token: write`, or with `sign-key`), `true`, `false`",
+            ),
+            (
+                "sign-key",
+                "",
+                "cosign private key (PEM text, masked) or a KMS URI; empty: keyless (Sigstore)",
+            ),
+            ("sign-key-password", "", "Password of `sign-key` (masked)"),
+            (
+                "sign-tlog",
+                "true",
+                "Record the signature in the transparency log (Rekor); "
+                "`false` for private Sigstore setups",
+            ),
+        ],
+    )
+    + _spec(
         "action",
         [
             ("dry-run", "false", "Compute and print everything; build and push nothing"),
@@ -163,6 +186,8 @@ OUTPUTS: tuple[tuple[str, str], ...] = (
     ("imageid", "Image ID"),
     ("digest", "Image digest (registry manifest digest when pushed)"),
     ("metadata", "Build result metadata (JSON written by buildx)"),
+    ("signed", "`true` when the pushed image was signed, else `false`"),
+    ("cosign-verify-command", "The `cosign verify` command of each signed image, one per line"),
 )
 OUTPUT_NAMES = frozenset(name for name, _ in OUTPUTS)
 

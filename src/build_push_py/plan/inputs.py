@@ -12,6 +12,7 @@ from ..metadata import MetaInputs, parse_inputs
 from ..registry.login import RegistryLogin, parse_logins
 from ..retry import RetryPolicy, parse_policy
 from .digests import DigestInputs, parse_digest_inputs
+from .signing import SignInputs, parse_sign_inputs
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,14 @@ class Inputs:
     digests: DigestInputs = field(default_factory=DigestInputs)
     driver: BuilderSpec | None = None  # a builder to create for the job
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    sign: SignInputs = field(default_factory=SignInputs)
 
     @property
     def secret_values(self) -> tuple[str, ...]:
         """Every secret the parsed inputs carry, for masking and redaction."""
         tls_pem = self.driver.secret_values if self.driver else ()
-        return (*(entry.password for entry in self.logins), *self.build.secret_values, *tls_pem)
+        logins = (entry.password for entry in self.logins)
+        return (*logins, *self.build.secret_values, *tls_pem, *self.sign.secret_values)
 
 
 def parse(raw: Mapping[str, str]) -> Inputs:
@@ -45,4 +48,5 @@ def parse(raw: Mapping[str, str]) -> Inputs:
         digests=parse_digest_inputs(raw, build),
         driver=parse_builder_spec(raw, build),
         retry=parse_policy(raw),
+        sign=parse_sign_inputs(raw),
     )

@@ -28,6 +28,7 @@ from ..metadata import Meta, RepoFacts
 from .cache import CachePlan, default_cache
 from .inputs import Inputs
 from .push import resolve_push
+from .signing import SignPlan, decide_signing
 
 # What a dry run plans for when it cannot ask buildx (no Docker on the machine).
 ASSUMED_BUILDX = BuildxVersion(0, 21, 0)
@@ -73,6 +74,7 @@ class Plan:
     facts: RunFacts
     buildx: BuildxVersion
     builder: BuilderChoice = field(default_factory=BuilderChoice)
+    signing: SignPlan = field(default_factory=SignPlan)
     notes: tuple[str, ...] = ()  # lines for the log: why it does (not) push ...
     warnings: tuple[str, ...] = ()
 
@@ -154,4 +156,7 @@ def make_plan(
         default_context=git_context_url(ctx.server_url, ctx.repository, ctx.ref),
         default_provenance=provenance,
     )
-    return replace(plan, facts=facts, builder=builder)
+    signing = decide_signing(
+        inp.sign, pushes=push and bool(meta.images), by_digest=inp.digests.push_by_digest, env=env
+    )
+    return replace(plan, facts=facts, builder=builder, signing=signing)

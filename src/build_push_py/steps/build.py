@@ -48,7 +48,7 @@ def dry_run(job: Job, plan: Plan) -> None:
     outputs.build_summary(job, plan, None, dry_run=True)
 
 
-def build_and_push(job: Job, plan: Plan, config_dir: str) -> None:
+def build_and_push(job: Job, plan: Plan, config_dir: str) -> BuildResult:
     inp, wf = plan.inputs, job.wf
     if inp.digests.push_by_digest and inp.digests.digests_dir:
         merge.digests_dir_path(inp.digests.digests_dir, job.env)  # refused before the push
@@ -91,3 +91,4 @@ def build_and_push(job: Job, plan: Plan, config_dir: str) -> None:
         outputs.build_summary(job, plan, result.digest)
     if inp.digests.push_by_digest:
         merge.record_digest(job, plan, result.digest)
+    return result

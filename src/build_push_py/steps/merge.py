@@ -112,9 +112,10 @@ def sources(job: Job, plan: Plan) -> tuple[dict[str, list[str]], list[str]]:
 def merge(
     job: Job, plan: Plan, groups: Mapping[str, Sequence[str]], digests: Sequence[str], *,
     config_dir: str | None, version: BuildxVersion,
-) -> None:  # fmt: skip
+) -> str:  # fmt: skip
     """One index per image (``sources``) from the digests, tagged with every computed tag;
-    ``digest`` output: the index digest. ``config_dir`` None: a dry run, which only prints."""
+    ``digest`` output: the index digest, also returned ('' when nothing was pushed).
+    ``config_dir`` None: a dry run, which only prints."""
     annotations = index_annotations(plan.meta.annotations, plan.inputs.build.annotations)
     if not version.at_least(ANNOTATIONS):
         annotations = []  # imagetools create --annotation came with buildx 0.12
@@ -124,7 +125,7 @@ def merge(
             for image, tags in groups.items():
                 wf.info(shlex.join(create_argv(image, tags, digests, annotations)))
         outputs.merge_summary(job, groups, digests, "", dry_run=True)
-        return
+        return ""
 
     buildx_env = {**job.env, "DOCKER_CONFIG": config_dir}
     with job.phases("verify"), wf.group("Check the digests"):
@@ -142,7 +143,7 @@ def merge(
     if not plan.push:
         wf.info("Not pushing: no index was created")
         outputs.merge_summary(job, groups, digests, "")
-        return
+        return ""
     index_digest = ""
     with job.phases("merge"), wf.group("Merge"):
         for image, tags in groups.items():
@@ -153,3 +154,4 @@ def merge(
             index_digest = index_digest or _index_digest(job.runner, tags[0], buildx_env)
     outputs.merged(job, index_digest)
     outputs.merge_summary(job, groups, digests, index_digest)
+    return index_digest

@@ -72,6 +72,17 @@ def merged(job: Job, index_digest: str) -> None:
     _set(job, {"digest": index_digest})
 
 
+def signed(job: Job, verify_commands: Sequence[str]) -> None:
+    """The signing step's outputs, and the verify commands in the summary."""
+    _set(job, {
+        "signed": "true" if verify_commands else "false",
+        "cosign-verify-command": "\n".join(verify_commands),
+    })  # fmt: skip
+    if verify_commands:
+        rows = [("Verify", "<br>".join(cell(c) for c in verify_commands)), ("Time", _times(job))]
+        job.wf.summary(table(f"{TITLE} signatures", rows))
+
+
 def save_state(job: Job, name: str, value: str) -> None:
     job.wf.save_state(name, value)
 

@@ -1,0 +1,128 @@
+"""Signing what the run pushes with cosign: the ``sign*`` inputs, and whether and how this
+run signs. Pure: the decision comes from the inputs, the push decision and the environment.
+
+Keyless signing (Sigstore's public Fulcio and Rekor) needs the job's OIDC token, which the
+runner hands out only with ``permissions: id-token: write``: it is there exactly when
+``ACTIONS_ID_TOKEN_REQUEST_URL`` is set.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from ..errors import InputError
+from ..inputs.grammar import input_bool
+
+# cosign's key references other than a file: KMS and HashiCorp Vault URIs, k8s secrets.
+_KEY_URI = re.compile(r"(awskms|gcpkms|azurekms|hashivault|k8s|gitlab)://\S+")
+_PEM_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
+GITHUB_OIDC_ISSUER = "https://token.actions.githubusercontent.com"
+
+OIDC_HINT = """\
+permissions:
+  contents: read
+  packages: write
+  id-token: write   # lets the job ask for the OIDC token that keyless signing needs
+steps:
+  - uses: org/build-push-py@v1
+    with:
+      sign: true"""
+
+
+class SignMode(Enum):
+    AUTO = "auto"
+    TRUE = "true"
+    FALSE = "false"
+
+
+@dataclass(frozen=True)
+class SignInputs:
+    mode: SignMode = SignMode.AUTO
+    key: str = field(default="", repr=False)  # PEM text or a KMS URI; '' for keyless
+    key_password: str = field(default="", repr=False)
+    tlog: bool = True
+
+    @property
+    def key_is_pem(self) -> bool:
+        return bool(_PEM_KEY.search(self.key))
+
+    @property
+    def secret_values(self) -> tuple[str, ...]:
+        return tuple(v for v in (self.key if self.key_is_pem else "", self.key_password) if v)
+
+
+def parse_sign_inputs(raw: Mapping[str, str]) -> SignInputs:
+    text = raw.get("sign", "").strip()
+    if text in ("", "auto"):
+        mode = SignMode.AUTO
+    else:
+        try:
+            mode = SignMode.TRUE if input_bool("sign", text) else SignMode.FALSE
+        except InputError:
+            raise InputError("sign", f"{text!r} is not valid; use auto, true or false") from None
+    key = raw.get("sign-key", "").strip()
+    if key and not _PEM_KEY.search(key) and not _KEY_URI.fullmatch(key):
+        # never quote the value: it may be a key that lost its header
+        raise InputError(
+            "sign-key",
+            "is neither a cosign private key (PEM text, -----BEGIN ... PRIVATE KEY-----) nor a"
+            " KMS URI (awskms://, gcpkms://, azurekms://, hashivault://)",
+            hint="with:\n  sign-key: ${{ secrets.COSIGN_PRIVATE_KEY }}\n"
+            "  sign-key-password: ${{ secrets.COSIGN_PASSWORD }}",
+        )
+    password = raw.get("sign-key-password", "")
+    if password and not key:
+        raise InputError("sign-key-password", "is used only with sign-key; set sign-key too")
+    return SignInputs(
+        mode=mode,
+        key=key,
+        key_password=password,
+        tlog=input_bool("sign-tlog", raw.get("sign-tlog", ""), default=True),
+    )
+
+
+@dataclass(frozen=True)
+class SignPlan:
+    """Whether the run signs, and the identity a keyless signature will carry."""
+
+    enabled: bool = False
+    keyless: bool = False
+    reason: str = ""  # why it does not sign, for the log
+    identity: str = ""  # keyless: the certificate identity (the workflow's ref)
+    issuer: str = GITHUB_OIDC_ISSUER
+
+
+def require_signer(inp: SignInputs, env: Mapping[str, str]) -> None:
+    """``sign: true`` without a key needs the OIDC token: checked before anything runs."""
+    if inp.mode is SignMode.TRUE and not inp.key and not env.get("ACTIONS_ID_TOKEN_REQUEST_URL"):
+        raise InputError(
+            "sign",
+            "keyless signing needs the job's OIDC token, and this job has none"
+            " (ACTIONS_ID_TOKEN_REQUEST_URL is not set): grant `id-token: write`, or give"
+            " sign-key",
+            hint=OIDC_HINT,
+        )
+
+
+def decide_signing(
+    inp: SignInputs, *, pushes: bool, by_digest: bool, env: Mapping[str, str]
+) -> SignPlan:
+    """``pushes``: the run pushes a manifest or index with tags (not a push by digest, which
+    the merge job signs)."""
+    if inp.mode is SignMode.FALSE:
+        return SignPlan(reason="sign: false")
+    require_signer(inp, env)
+    if not inp.key and not env.get("ACTIONS_ID_TOKEN_REQUEST_URL"):
+        return SignPlan(reason="no OIDC token (permissions: id-token: write) and no sign-key")
+    if by_digest:
+        return SignPlan(reason="a push by digest is signed by the merge job, as an index")
+    if not pushes:
+        return SignPlan(reason="nothing is pushed")
+    if inp.key:
+        return SignPlan(enabled=True)
+    server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+    workflow_ref = env.get("GITHUB_WORKFLOW_REF", "")
+    return SignPlan(enabled=True, keyless=True, identity=f"{server}/{workflow_ref}")

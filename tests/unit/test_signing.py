@@ -1,0 +1,217 @@
+"""Signing, the pure parts: the ``sign*`` inputs, when a run signs, and the cosign commands;
+and the pinned binary's checksum."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from build_push_py.cosign import binary
+from build_push_py.cosign.argv import sign_argv, sign_env, verify_command
+from build_push_py.errors import EngineError, InputError
+from build_push_py.inputs.table import read_raw
+from build_push_py.plan.signing import (
+    SignInputs,
+    SignMode,
+    SignPlan,
+    decide_signing,
+    parse_sign_inputs,
+    require_signer,
+)
+
+KEY = (
+    "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n"
+    "eyJrZGYiOnsibmFtZSI6InNjcnlwdCJ9fQ==\n"
+    "-----END ENCRYPTED SIGSTORE PRIVATE KEY-----"
+)
+OIDC = {
+    "ACTIONS_ID_TOKEN_REQUEST_URL": "https://pipelines.actions.githubusercontent.com/x",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "tok",
+    "GITHUB_SERVER_URL": "https://github.com",
+    "GITHUB_WORKFLOW_REF": "octo/app/.github/workflows/release.yml@refs/tags/v1",
+}
+REF = "ghcr.io/octo/app@sha256:" + "a" * 64
+
+
+def raw(**given: str) -> dict[str, str]:
+    return read_raw({"INPUT_" + k.replace("_", "-").upper(): v for k, v in given.items()})
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        pytest.param({}, SignInputs(), id="defaults"),
+        pytest.param({"sign": "false"}, SignInputs(mode=SignMode.FALSE), id="off"),
+        pytest.param({"sign": "TRUE"}, SignInputs(mode=SignMode.TRUE), id="on"),
+        pytest.param(
+            {"sign_key": KEY, "sign_key_password": "pw", "sign_tlog": "false"},
+            SignInputs(key=KEY, key_password="pw", tlog=False),
+            id="pem-key",
+        ),
+        pytest.param(
+            {"sign_key": "awskms:///arn:aws:kms:eu-west-1:1:key/k"},
+            SignInputs(key="awskms:///arn:aws:kms:eu-west-1:1:key/k"),
+            id="kms-uri",
+        ),
+    ],
+)
+def test_parse(given: dict[str, str], expected: SignInputs) -> None:
+    assert parse_sign_inputs(raw(**given)) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "name", "match"),
+    [
+        pytest.param({"sign": "maybe"}, "sign", "auto, true or false", id="bad-mode"),
+        pytest.param({"sign_key": "hunter2-not-a-key"}, "sign-key", "KMS URI", id="not-a-key"),
+        pytest.param({"sign_key_password": "pw"}, "sign-key-password", "set sign-key", id="pw"),
+        pytest.param({"sign_tlog": "nope"}, "sign-tlog", "boolean", id="bad-tlog"),
+    ],
+)
+def test_invalid(given: dict[str, str], name: str, match: str) -> None:
+    with pytest.raises(InputError, match=match) as caught:
+        parse_sign_inputs(raw(**given))
+    assert caught.value.input_name == name
+    assert "hunter2" not in str(caught.value)
+
+
+def test_repr_hides_the_key_and_its_password() -> None:
+    shown = repr(SignInputs(key=KEY, key_password="s3cret-pw"))
+    assert "PRIVATE KEY" not in shown
+    assert "s3cret-pw" not in shown
+
+
+def test_sign_true_without_token_or_key_is_an_error_with_the_permissions_fix() -> None:
+    with pytest.raises(InputError, match="id-token: write") as caught:
+        require_signer(SignInputs(mode=SignMode.TRUE), {})
+    assert "id-token: write" in caught.value.hint
+    require_signer(SignInputs(mode=SignMode.TRUE), OIDC)
+    require_signer(SignInputs(mode=SignMode.TRUE, key=KEY), {})
+    require_signer(SignInputs(), {})
+
+
+KEYLESS = SignPlan(
+    enabled=True,
+    keyless=True,
+    identity="https://github.com/octo/app/.github/workflows/release.yml@refs/tags/v1",
+)
+
+
+@pytest.mark.parametrize(
+    ("inp", "pushes", "by_digest", "env", "expected"),
+    [
+        pytest.param(SignInputs(), True, False, OIDC, KEYLESS, id="auto-keyless"),
+        pytest.param(SignInputs(key=KEY), True, False, {}, SignPlan(enabled=True), id="auto-key"),
+        pytest.param(
+            SignInputs(), True, False, {}, SignPlan(reason="no OIDC token"), id="auto-no-token"
+        ),
+        pytest.param(
+            SignInputs(), False, False, OIDC, SignPlan(reason="nothing is pushed"), id="no-push"
+        ),
+        pytest.param(
+            SignInputs(mode=SignMode.TRUE),
+            True,
+            True,
+            OIDC,
+            SignPlan(reason="merge job"),
+            id="by-digest-signed-by-the-merge",
+        ),
+        pytest.param(
+            SignInputs(mode=SignMode.FALSE, key=KEY),
+            True,
+            False,
+            OIDC,
+            SignPlan(reason="sign: false"),
+            id="off",
+        ),
+    ],
+)
+def test_decide(
+    inp: SignInputs, pushes: bool, by_digest: bool, env: dict[str, str], expected: SignPlan
+) -> None:
+    got = decide_signing(inp, pushes=pushes, by_digest=by_digest, env=env)
+    assert (got.enabled, got.keyless, got.identity) == (
+        expected.enabled,
+        expected.keyless,
+        expected.identity,
+    )
+    assert expected.reason in got.reason
+
+
+@pytest.mark.parametrize(
+    ("inp", "plan", "argv", "verify"),
+    [
+        pytest.param(
+            SignInputs(),
+            KEYLESS,
+            ["cosign", "sign", "--yes", REF],
+            "cosign verify --certificate-identity "
+            "https://github.com/octo/app/.github/workflows/release.yml@refs/tags/v1 "
+            f"--certificate-oidc-issuer https://token.actions.githubusercontent.com {REF}",
+            id="keyless",
+        ),
+        pytest.param(
+            SignInputs(key=KEY, tlog=False),
+            SignPlan(enabled=True),
+            ["cosign", "sign", "--yes", "--key", "/k/cosign.key",
+             "--signing-config", "/k/sc.json", REF],
+            f"cosign verify --key cosign.pub --insecure-ignore-tlog=true {REF}",
+            id="pem-key-no-tlog",
+        ),
+        pytest.param(
+            SignInputs(key="gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k"),
+            SignPlan(enabled=True),
+            ["cosign", "sign", "--yes", "--key",
+             "gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k", REF],
+            "cosign verify --key gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k "
+            f"{REF}",
+            id="kms",
+        ),
+    ],
+)  # fmt: skip
+def test_commands(inp: SignInputs, plan: SignPlan, argv: list[str], verify: str) -> None:
+    config = "/k/sc.json" if not inp.tlog else ""
+    assert sign_argv("cosign", REF, inp, key_file="/k/cosign.key", signing_config=config) == argv
+    assert verify_command(REF, inp, plan) == verify
+
+
+def test_sign_env() -> None:
+    assert sign_env(SignInputs(), KEYLESS, OIDC) == {
+        "ACTIONS_ID_TOKEN_REQUEST_URL": OIDC["ACTIONS_ID_TOKEN_REQUEST_URL"],
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "tok",
+    }
+    assert sign_env(SignInputs(key=KEY), SignPlan(enabled=True), OIDC) == {"COSIGN_PASSWORD": ""}
+
+
+def test_binary_from_cosign_bin(tmp_path: Path) -> None:
+    fake = tmp_path / "cosign"
+    fake.write_text("#!/bin/sh\n")
+    assert binary.locate({"COSIGN_BIN": str(fake)}, tmp_path / "cache") == str(fake)
+    with pytest.raises(EngineError, match="no such file"):
+        binary.locate({"COSIGN_BIN": str(tmp_path / "none")}, tmp_path / "cache")
+
+
+@pytest.mark.parametrize("matches", [True, False], ids=["checksum-matches", "checksum-differs"])
+def test_binary_download_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, matches: bool
+) -> None:
+    release = tmp_path / "release" / "cosign-linux-amd64"
+    release.parent.mkdir()
+    release.write_bytes(b"\x7fELF not really cosign")
+    digest = hashlib.sha256(release.read_bytes()).hexdigest() if matches else "0" * 64
+    monkeypatch.setattr(binary, "URL", release.parent.as_uri() + "/{asset}")
+    monkeypatch.setattr(binary, "RELEASE", {"x86_64": ("cosign-linux-amd64", digest)})
+    monkeypatch.setattr("platform.machine", lambda: "x86_64")
+    cache = tmp_path / "cache"
+    if matches:
+        path = Path(binary.locate({}, cache))
+        assert path.read_bytes() == release.read_bytes()
+        assert path.stat().st_mode & 0o777 == 0o700
+        release.unlink()  # the second call finds it in the cache: no download
+        assert binary.locate({}, cache) == str(path)
+    else:
+        with pytest.raises(EngineError, match="has SHA-256"):
+            binary.locate({}, cache)
+        assert list(cache.iterdir()) == []
