@@ -78,6 +78,7 @@ class Runner(Protocol):
         env: Mapping[str, str] | None = None,
         cwd: str | None = None,
         stream: bool = False,
+        pass_env: Collection[str] = (),
     ) -> Result: ...
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from build_push_py.proc import Result
@@ -14,6 +14,7 @@ class Call:
     input: str | None
     env: Mapping[str, str] | None
     stream: bool
+    pass_env: Collection[str] = ()
 
 
 @dataclass
@@ -48,9 +49,10 @@ class FakeRunner:
         env: Mapping[str, str] | None = None,
         cwd: str | None = None,
         stream: bool = False,
+        pass_env: Collection[str] = (),
     ) -> Result:
         args = list(argv)
-        self.calls.append(Call(args, input, env, stream))
+        self.calls.append(Call(args, input, env, stream, pass_env))
         for prefix, answer in self.script:
             if args[: len(prefix)] == prefix:
                 return answer(args)

@@ -215,3 +215,41 @@ def test_binary_download_is_checked(
         with pytest.raises(EngineError, match="has SHA-256"):
             binary.locate({}, cache)
         assert list(cache.iterdir()) == []
+
+
+def test_the_sign_step_hands_cosign_its_password_and_removes_the_key(tmp_path: Path) -> None:
+    from support.fakes import FakeRunner  # noqa: PLC0415
+
+    from build_push_py.buildx.argv import RunFacts  # noqa: PLC0415
+    from build_push_py.buildx.version import BuildxVersion  # noqa: PLC0415
+    from build_push_py.metadata import Meta  # noqa: PLC0415
+    from build_push_py.plan.cache import CachePlan  # noqa: PLC0415
+    from build_push_py.plan.inputs import parse  # noqa: PLC0415
+    from build_push_py.plan.plan import Plan  # noqa: PLC0415
+    from build_push_py.runner.workflow import Workflow  # noqa: PLC0415
+    from build_push_py.steps import sign  # noqa: PLC0415
+    from build_push_py.steps.job import Job  # noqa: PLC0415
+
+    cosign = tmp_path / "cosign"
+    cosign.write_text("")
+    seen: list[str] = []
+    runner = FakeRunner()
+    runner.on([str(cosign), "sign"], effect=lambda argv: seen.append(Path(argv[4]).read_text()))
+    env = {"COSIGN_BIN": str(cosign), "HOME": str(tmp_path)}
+    inputs = parse(raw(sign_key=KEY, sign_key_password="pw-1234567"))
+    meta = Meta("", (), False, ("reg.example/app",), (), (), (), (), (), ())
+    plan = Plan(
+        inputs, meta, True, CachePlan([], [], {}, []), RunFacts(), BuildxVersion(0, 29, 1),
+        signing=SignPlan(enabled=True),
+    )  # fmt: skip
+    config = tmp_path / "config"
+    config.mkdir()
+
+    sign.sign(Job(env, Workflow(env), runner), plan, str(config), "sha256:" + "b" * 64)
+
+    (call,) = runner.calls
+    assert call.env is not None
+    assert call.env["COSIGN_PASSWORD"] == "pw-1234567"
+    assert "COSIGN_PASSWORD" in call.pass_env
+    assert seen == [KEY + "\n"]  # the key file existed while cosign ran
+    assert list(config.iterdir()) == []  # and is gone afterwards

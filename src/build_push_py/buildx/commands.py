@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import secrets as _random
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -155,12 +155,12 @@ def buildx_runner(env: Mapping[str, str]) -> Runner:
     the variables its ``--secret id=x,env=NAME`` read."""
     binary = env.get("BUILDX_BIN", "")
 
-    def run(argv: Sequence[str], **kwargs: Any) -> proc.Result:
+    def run(argv: Sequence[str], *, pass_env: Collection[str] = (), **kwargs: Any) -> proc.Result:
         args = list(argv)
         if args[:2] != ["docker", "buildx"]:
-            return proc.run(args, **kwargs)
+            return proc.run(args, pass_env=pass_env, **kwargs)
         if binary:
             args = [binary, *args[2:]]
-        return proc.run(args, pass_env=secret_env_names(args), **kwargs)
+        return proc.run(args, pass_env=[*pass_env, *secret_env_names(args)], **kwargs)
 
     return run

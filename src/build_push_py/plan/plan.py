@@ -157,6 +157,9 @@ def make_plan(
         default_provenance=provenance,
     )
     signing = decide_signing(
-        inp.sign, pushes=push and bool(meta.images), by_digest=inp.digests.push_by_digest, env=env
+        inp.sign,
+        pushes=push.push and bool(meta.images),
+        by_digest=inp.digests.push_by_digest,
+        env=env,
     )
     return replace(plan, facts=facts, builder=builder, signing=signing)

@@ -52,7 +52,8 @@ def sign(job: Job, plan: Plan, config_dir: str, digest: str) -> None:
             if inp.key_is_pem:
                 key_file = str(work / "cosign.key")
                 write_private(key_file, inp.key + "\n")
-            env = {**job.env, "DOCKER_CONFIG": config_dir, **sign_env(inp, signing, job.env)}
+            extra = sign_env(inp, signing, job.env)
+            env = {**job.env, "DOCKER_CONFIG": config_dir, **extra}
             signing_config = ""
             if not inp.tlog:
                 signing_config = str(work / "signing-config.json")
@@ -63,11 +64,12 @@ def sign(job: Job, plan: Plan, config_dir: str, digest: str) -> None:
                 argv = sign_argv(cosign, ref, inp, key_file=key_file, signing_config=signing_config)
                 with job.wf.untrusted():
                     job.wf.info(" ".join(argv))
-                retry(partial(_sign, job, argv, env), f"Sign {ref}")
+                retry(partial(_sign, job, argv, env, tuple(extra)), f"Sign {ref}")
         finally:
             shutil.rmtree(work, ignore_errors=True)  # the key file lives here
     outputs.signed(job, [verify_command(ref, inp, signing) for ref in refs])
 
 
-def _sign(job: Job, argv: list[str], env: Mapping[str, str]) -> None:
-    check(job.runner(argv, env=env, stream=True), "cosign sign")
+def _sign(job: Job, argv: list[str], env: Mapping[str, str], names: tuple[str, ...]) -> None:
+    # cosign reads its key's password and the OIDC token request from these variables
+    check(job.runner(argv, env=env, stream=True, pass_env=names), "cosign sign")
