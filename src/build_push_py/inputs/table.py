@@ -64,7 +64,11 @@ INPUTS: tuple[InputSpec, ...] = tuple(
             ("build-args", "", "Build arguments, one `NAME=value` per line"),
             ("build-contexts", "", "Additional build contexts, one `name=path` per line"),
             ("secrets", "", "Build secrets, one `id=value` per line (masked)"),
-            ("secret-envs", "", "Build secrets from environment variables, `id=ENV_NAME`"),
+            (
+                "secret-envs",
+                "",
+                "Build secrets from environment variables, `id=ENV_NAME` (not `INPUT_*`)",
+            ),
             ("secret-files", "", "Build secrets from files, `id=path`"),
             ("ssh", "", "SSH agent sockets or keys to expose (`default` or `id=path`)"),
             ("cache-from", "", "Cache sources (`type=registry,ref=...`); default: GitHub cache"),
@@ -74,7 +78,12 @@ INPUTS: tuple[InputSpec, ...] = tuple(
             ("no-cache-filters", "", "Stages to build without cache"),
             ("pull", "false", "Always pull referenced images"),
             ("load", "false", "Load the image into the local Docker engine"),
-            ("push", "auto", "Push: `auto` (not for pull requests or under act), `true`, `false`"),
+            (
+                "push",
+                "auto",
+                "Push: `auto` (on push, release, schedule and workflow_dispatch events; "
+                "never under act), `true`, `false`",
+            ),
             ("outputs", "", "Raw buildx outputs (`type=local,dest=out`); replaces push/load"),
             ("provenance", "", "Provenance attestation (`false`, `mode=max` ...)"),
             ("sbom", "", "SBOM attestation (`true` or generator options)"),
@@ -106,8 +115,8 @@ INPUTS: tuple[InputSpec, ...] = tuple(
             (
                 "digests-dir",
                 "",
-                "Directory (relative to the workspace) of the digest files: "
-                "written by `push-by-digest`, read by `merge`",
+                "Directory in the workspace (symlinks out of it are refused) of the digest "
+                "files: written by `push-by-digest`, read by `merge`",
             ),
             (
                 "merge",
@@ -163,9 +172,14 @@ INPUTS: tuple[InputSpec, ...] = tuple(
             (
                 "retries",
                 "3",
-                "Retries of login and push after a temporary registry failure (5xx, 429, reset)",
+                "Retries of login and push after a temporary registry failure (5xx, 429, reset); "
+                "at most 20",
             ),
-            ("retry-max-wait", "30s", "Longest wait between two tries (`30s`, `2m`)"),
+            (
+                "retry-max-wait",
+                "30s",
+                "Longest wait between two tries (`30s`, `2m`; at most 32 characters)",
+            ),
         ],
     )
 )
