@@ -39,10 +39,12 @@ def test_parse_logins(raw: dict[str, str], expected: list[RegistryLogin]) -> Non
                       "username": "u"}, r"cannot be combined", id="both-kinds"),
         pytest.param({"registry-auth": "registry: a"}, r"YAML list", id="not-a-list"),
         pytest.param({"registry-auth": "- [a]"}, r"entry 1 is not a mapping", id="not-a-mapping"),
-        pytest.param({"registry-auth": "- registry: a\n  user: u"}, r"unknown keys \['user'\]",
+        pytest.param({"registry-auth": "- registry: a\n  user: u"},
+                     r"entry 1 has a key other than registry, username, password",
                      id="unknown-key"),
         pytest.param({"registry-auth": "- username: u\n  password: 0123"},
-                     r"password of entry 1 was read as int; quote it", id="number-password"),
+                     r"entry 1: `password` is not a string \(YAML read it as int\); quote it",
+                     id="number-password"),
         pytest.param({"registry-auth": "- username: u\n  password: [x"}, r"not valid YAML",
                      id="bad-yaml"),
     ],
@@ -50,6 +52,58 @@ def test_parse_logins(raw: dict[str, str], expected: list[RegistryLogin]) -> Non
 def test_invalid_logins(raw: dict[str, str], match: str) -> None:
     with pytest.raises(InputError, match=match):
         parse_logins(raw)
+
+
+SECRET = "hunter2-secret-value"
+
+
+@pytest.mark.parametrize(
+    ("registry_auth", "match"),
+    [
+        pytest.param(f"- username: u\n  password: [{SECRET}",
+                     r"not valid YAML at line 2, column 34: expected ',' or '\]', but got "
+                     r"'<stream end>' \(while parsing a flow sequence\)", id="unclosed-flow-list"),
+        pytest.param(f"- username: u\n  password: *{SECRET}",
+                     r"line 2, column 13: found undefined alias \(not shown\)",
+                     id="undefined-alias"),
+        pytest.param(f"- username: u\n  password: !{SECRET} x",
+                     r"line 2, column 13: could not determine a constructor for the tag "
+                     r"\(not shown\)",
+                     id="unknown-tag"),
+        pytest.param(f"- username: u\n  password: @{SECRET}",
+                     r"line 2, column 13: found character \(not shown\) that cannot start "
+                     r"any token",
+                     id="reserved-character"),
+        pytest.param(f"- username: u\n  password:{SECRET}",
+                     r"line 2, column 32: could not find expected ':'",
+                     id="block-key-without-space"),
+        pytest.param(f"- {{registry: r, username: u, password:{SECRET}}}",
+                     r"entry 1 has a key other than registry, username, password "
+                     r"\(is a space missing after a colon\?\)", id="flow-key-without-space"),
+        pytest.param(f"- registry: r\n  username: u\n    password:{SECRET}",
+                     r"no password for entry 1;", id="password-folded-into-username"),
+        pytest.param("- username: u\n  password: !!int s3cretPW",
+                     r"a value does not fit its tag \(!!int, !!float, !!timestamp\); quote it",
+                     id="int-tag"),
+        pytest.param("- username: u\n  password: !!float s3cretPW",
+                     r"a value does not fit its tag", id="float-tag"),
+        pytest.param("- username: u\n  password: !!timestamp s3cretPW",
+                     r"a value does not fit its tag", id="timestamp-tag"),
+        pytest.param("[" * 5000, r"nests too deeply", id="deeply-nested"),
+        pytest.param("- username: u\n  password: s3cretPW\0", r"line 2, column 21: .*control",
+                     id="control-character"),
+        pytest.param("- username: s3cretPW", r"no password for entry 1;", id="no-password"),
+        pytest.param("- password: s3cretPW", r"no username for entry 1;", id="no-username"),
+        pytest.param("- username: u\n  password: p\n- username: v\n  password: 12345678",
+                     r"entry 2: `password` is not a string", id="second-entry"),
+    ],
+)  # fmt: skip
+def test_registry_auth_errors_never_quote_its_text(registry_auth: str, match: str) -> None:
+    with pytest.raises(InputError, match=match) as caught:
+        parse_logins({"registry-auth": registry_auth})
+    shown = str(caught.value) + caught.value.hint
+    for secret in (SECRET, "s3cretPW", "s3cretpw", "12345678"):
+        assert secret not in shown
 
 
 def test_repr_hides_password() -> None:
