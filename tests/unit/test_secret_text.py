@@ -6,8 +6,11 @@ from collections.abc import Callable
 
 import pytest
 
+from build_push_py.buildx.drivers import tls_driver_opts
 from build_push_py.errors import InputError
 from build_push_py.inputs.lists import fields, input_list, split_fields
+from build_push_py.inputs.table import read_raw
+from build_push_py.plan.inputs import parse
 
 SECRET = "hunter2-secret-value"
 
@@ -64,3 +67,49 @@ def test_field_errors_never_quote_a_secret_input(read: Callable[[], object], mat
 def test_other_inputs_are_quoted(name: str, value: str, match: str) -> None:
     with pytest.raises(InputError, match=match):
         input_list(name, value, ignore_comma=True)
+
+
+BAGGED_KEY = (
+    "Bag Attributes\n    localKeyID: 01 00 00 00\n    friendlyName: buildkit\n"
+    "Key Attributes: <No Attributes>\n"
+    f"-----BEGIN PRIVATE KEY-----\nMIIB{SECRET}\n-----END PRIVATE KEY-----"
+)
+
+
+def tls_inputs(**tls: str) -> dict[str, str]:
+    given = {"driver": "remote", "endpoint": "tcp://buildkitd:1234", **tls}
+    return read_raw({"INPUT_" + k.replace("_", "-").upper(): v for k, v in given.items()})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param(BAGGED_KEY, id="openssl-pkcs12-bag-attributes"),
+        pytest.param(f"  -----BEGIN PRIVATE KEY-----\nMIIB{SECRET}\n-----END PRIVATE KEY-----",
+                     id="indented"),
+        pytest.param(f"-----BEGIN PRIVATE KEY----- MIIB{SECRET} -----END PRIVATE KEY-----",
+                     id="pem-on-one-line"),
+    ],
+)  # fmt: skip
+def test_pem_anywhere_in_tls_key_is_pem_text(value: str) -> None:
+    spec = parse(tls_inputs(tls_key=value)).driver
+    assert spec is not None
+    (material,) = spec.tls
+    assert material.is_pem
+    assert spec.secret_values == (value.strip(),)
+    assert SECRET not in repr(spec)
+    assert tls_driver_opts(spec, {"key": "/cfg/key.pem"}) == ["key=/cfg/key.pem"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        pytest.param("tls_key", f"MIIB{SECRET}\nAAAA", id="key-lines-without-begin"),
+        pytest.param("tls_cert", f"{SECRET}\n/certs/cert.pem", id="cert-two-lines"),
+    ],
+)  # fmt: skip
+def test_tls_value_of_several_lines_without_pem_is_an_error(name: str, value: str) -> None:
+    with pytest.raises(InputError, match=r"several lines but no -----BEGIN line") as caught:
+        parse(tls_inputs(**{name: value}))
+    assert caught.value.input_name == name.replace("_", "-")
+    assert SECRET not in str(caught.value) + caught.value.hint
