@@ -6,7 +6,9 @@ Docker at all (PATH holds only the Python interpreter's folder, DOCKER_HOST poin
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -173,3 +175,65 @@ def test_failure_summary_shows_the_error_and_the_yaml_fix_as_text(tmp_path: Path
     assert fences == ["```", "```", "```yaml", "```"]
     assert "input 'password': no password for 'docker.io' (user '<b>octo</b>')" in summary
     assert "password: ${{ secrets.GITHUB_TOKEN }}" in summary
+
+
+MASKED_INPUTS = {
+    "password": "plain-pass-0123456",
+    "github-token": "ghp_token0123456789",
+    "registry-auth": "- registry: ghcr.io\n  username: octo\n  password: \"auth-pass-0123456\"\n"
+                     "- {registry: docker.io, username: u, password: flow-pass-0123456}",
+    "secrets": 'NPM_TOKEN=npm-secret-0123456\n"MULTI=line-one-0123456\nline-two-0123456"',
+    "tls-key": "Bag Attributes\n    localKeyID: 01 00 00 00\n"
+               "-----BEGIN PRIVATE KEY-----\nMIIBkeybody0123456\n-----END PRIVATE KEY-----",
+    "secret-envs": "FROM_ENV=MY_SECRET_VAR, OTHER=MISSING_VAR",
+}  # fmt: skip
+MASK_COMMAND = re.compile(r"^::add-mask ?::", re.MULTILINE)
+SECRET_WORDS = ["plain-pass", "ghp_token", "auth-pass", "flow-pass", "npm-secret", "line-one",
+                "line-two", "MIIBkeybody", "env-secret"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("inputs", "expected_masks"),
+    [
+        pytest.param(
+            {"password": MASKED_INPUTS["password"], "github-token": MASKED_INPUTS["github-token"],
+             "secrets": MASKED_INPUTS["secrets"], "secret-envs": MASKED_INPUTS["secret-envs"],
+             "tls-key": MASKED_INPUTS["tls-key"], "username": "octo", "tags": '"unclosed'},
+            ["plain-pass-0123456", "ghp_token0123456789", "NPM_TOKEN=npm-secret-0123456",
+             "npm-secret-0123456", '"MULTI=line-one-0123456', "line-one-0123456",
+             'line-two-0123456"', "env-secret-0123456", "-----BEGIN PRIVATE KEY-----",
+             "MIIBkeybody0123456"],
+            id="password-token-secrets-env-tls-key",
+        ),
+        pytest.param(
+            {"registry-auth": MASKED_INPUTS["registry-auth"], "tags": '"unclosed'},
+            ["  password: \"auth-pass-0123456\"", "auth-pass-0123456",
+             "- {registry: docker.io, username: u, password: flow-pass-0123456}",
+             "flow-pass-0123456"],
+            id="registry-auth-lines-and-passwords",
+        ),
+        pytest.param(
+            {"registry-auth": "- username: u\n  password: [auth-pass-0123456"},
+            ["  password: [auth-pass-0123456", "auth-pass-0123456"], id="registry-auth-unreadable",
+        ),
+    ],
+)  # fmt: skip
+def test_secrets_are_masked_before_any_other_output(
+    tmp_path: Path, inputs: dict[str, str], expected_masks: list[str]
+) -> None:
+    github = fixture_env("tag_semver") | {"MY_SECRET_VAR": "env-secret-0123456"}
+    env = runner_env(tmp_path, {"images": "ghcr.io/o/app", "dry-run": "true", **inputs},
+                     github=github, base=NO_DOCKER)  # fmt: skip
+    done = subprocess.run([sys.executable, str(ROOT / "entrypoint.py")], env=env,
+                          capture_output=True, text=True, check=False, timeout=60)  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr  # every case fails on an input
+    lines = done.stdout.splitlines()
+    first = list(itertools.takewhile(MASK_COMMAND.match, lines))
+    masks = [line.partition("::")[2].partition("::")[2] for line in first]
+    for expected in expected_masks:
+        assert expected in masks
+    summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text()
+    later = "\n".join([*lines[len(first) :], done.stderr, summary])
+    assert not MASK_COMMAND.search(later)  # no mask comes after other output
+    for word in SECRET_WORDS:
+        assert word not in later
