@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -36,9 +37,12 @@ def fixture_env(name: str) -> dict[str, str]:
 
 
 def run_entry(
-    tmp_path: Path, inputs: dict[str, str], event: str = "tag_semver"
+    tmp_path: Path,
+    inputs: dict[str, str],
+    event: str = "tag_semver",
+    env_extra: Mapping[str, str] | None = None,
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
-    github = fixture_env(event)
+    github = fixture_env(event) | dict(env_extra or {})
     env = runner_env(tmp_path, inputs, event_name=github.get("GITHUB_EVENT_NAME", ""),
                      github=github, base=NO_DOCKER)  # fmt: skip
     if "GITHUB_EVENT_PATH" not in github:
@@ -60,6 +64,16 @@ def run_entry(
         ),
         pytest.param(
             {"tags": "type=raw,value=x,priority=high"}, ["tags", "priority"], id="priority-not-int"
+        ),
+        pytest.param(
+            {"tags": "type=raw,value=x,priority=" + "1" * 5000},
+            ["tags", "priority"],
+            id="priority-of-5000-digits",
+        ),
+        pytest.param(
+            {"tags": "type=match,pattern=v(.*),group=" + "1" * 5000},
+            ["tags", "group"],
+            id="group-of-5000-digits",
         ),
         pytest.param({"images": "Not A/Valid::Image"}, ["images"], id="invalid-image"),
         pytest.param(
@@ -87,6 +101,30 @@ def test_bad_input_is_one_error_line_and_exit_1(
         assert name in errors[0]
     assert "Traceback" not in done.stderr
     assert outputs == {}  # failed before anything was computed or written
+
+
+@pytest.mark.parametrize(
+    ("inputs", "env_extra", "output", "expected"),
+    [
+        pytest.param({"tags": "type=pep440,pattern={{version}},value=1." + "1" * 5000}, {},
+                     "version", "1.Infinity", id="pep440-of-5000-digits-is-js-infinity"),
+        pytest.param({"tags": "type=sha"}, {"DOCKER_METADATA_SHORT_SHA_LENGTH": "-Infinity"},
+                     "version", "sha-", id="short-sha-length-minus-infinity"),
+        pytest.param({"tags": "type=sha"}, {"DOCKER_METADATA_SHORT_SHA_LENGTH": "1e400"},
+                     "version", "sha-860c1904a1ce19322e91ac35af1ab07466440c37",
+                     id="short-sha-length-1e400"),
+        pytest.param({"labels": "1" * 5000 + "=x"}, {}, "labels", "1" * 5000 + "=x",
+                     id="label-key-of-5000-digits"),
+    ],
+)  # fmt: skip
+def test_hostile_values_that_are_valid_give_outputs(
+    tmp_path: Path, inputs: dict[str, str], env_extra: dict[str, str], output: str, expected: str
+) -> None:
+    done, outputs = run_entry(tmp_path, {"images": "ghcr.io/o/app", "dry-run": "true", **inputs},
+                              env_extra=env_extra)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert expected in outputs[output].splitlines()
 
 
 @pytest.mark.parametrize(

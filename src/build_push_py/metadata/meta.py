@@ -168,9 +168,9 @@ class _Run:
 
     def short_sha(self, sha: str) -> str:
         length = self.short_sha_length
-        if length >= len(sha):
+        if length >= len(sha):  # Infinity too
             return sha
-        return sha[: max(0, int(length))]
+        return sha[: int(length)] if length > 0 else ""  # -Infinity too
 
     def _base_ref(self) -> Any:
         ref, payload = self.ctx.ref, self.ctx.payload
@@ -434,7 +434,8 @@ def _as_object(labels: Sequence[str]) -> dict[str, str]:
             found[match.group(1)] = match.group(2)
     # a JavaScript object lists array-index keys first, in numeric order
     indexes = sorted(
-        (k for k in found if _ARRAY_INDEX.fullmatch(k) and int(k) < 2**32 - 1), key=int
+        (k for k in found if _ARRAY_INDEX.fullmatch(k) and len(k) <= 10 and int(k) < 2**32 - 1),
+        key=int,
     )
     return {**{k: found[k] for k in indexes}, **found}
 

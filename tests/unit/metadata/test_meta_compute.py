@@ -1921,6 +1921,25 @@ def test_short_sha_length_knob(length: str, expected: str) -> None:
     assert (meta.version, meta.partial) == (expected.removeprefix("sha-"), (expected,))
 
 
+@pytest.mark.parametrize(
+    ("length", "expected"),
+    [
+        # String.prototype.substring(0, length): a negative length is 0, a huge one the whole
+        pytest.param("-Infinity", "sha-", id="minus-infinity"),
+        pytest.param("-1e400", "sha-", id="minus-overflow"),
+        pytest.param("-3", "sha-", id="negative"),
+        pytest.param("Infinity", f"sha-{SHA_DEV}", id="infinity"),
+        pytest.param("1e400", f"sha-{SHA_DEV}", id="overflow"),
+        pytest.param("0x" + "f" * 300, f"sha-{SHA_DEV}", id="hex-beyond-float"),
+        pytest.param("4.9", "sha-860c", id="fraction-cut"),
+    ],
+)
+def test_short_sha_length_extremes(length: str, expected: str) -> None:
+    meta = run("push_branch", {"tags": ["type=sha"]},
+               env={"DOCKER_METADATA_SHORT_SHA_LENGTH": length})  # fmt: skip
+    assert meta.version == expected
+
+
 def test_annotation_levels_knob() -> None:
     meta = run(
         "push_branch", {}, env={"DOCKER_METADATA_ANNOTATIONS_LEVELS": "index,manifest-descriptor"}
