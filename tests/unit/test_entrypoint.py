@@ -7,6 +7,7 @@ Docker at all (PATH holds only the Python interpreter's folder, DOCKER_HOST poin
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
 import subprocess
@@ -125,6 +126,47 @@ def test_hostile_values_that_are_valid_give_outputs(
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert expected in outputs[output].splitlines()
+
+
+def test_commit_date_out_of_range_warns_and_uses_now(tmp_path: Path) -> None:
+    # a pull request's author chooses its commit date; the payload carries it
+    payload = json.loads((EVENTS / "push_branch.json").read_text())
+    for commit in [*payload["commits"], payload["head_commit"]]:
+        commit["timestamp"] = "9999-12-31T23:59:59-12:00"
+    event = tmp_path / "event-with-date.json"
+    event.write_text(json.dumps(payload))
+    done, outputs = run_entry(
+        tmp_path, {"images": "ghcr.io/o/app", "dry-run": "true",
+                   "tags": "type=raw,value={{commit_date 'YYYY'}}"},
+        "push_branch", {"GITHUB_EVENT_PATH": str(event), "SOURCE_DATE_EPOCH": "1700000000"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert outputs["version"] == "2023"
+    warnings = [line for line in done.stdout.splitlines() if line.startswith("::warning")]
+    assert any("is out of range" in line for line in warnings)
+
+
+@pytest.mark.parametrize(
+    ("env_extra", "names"),
+    [
+        pytest.param({"SOURCE_DATE_EPOCH": "253402300799"}, ["SOURCE_DATE_EPOCH", "out of range"],
+                     id="source-date-epoch-in-year-9999"),
+        pytest.param({"DOCKER_METADATA_SHORT_SHA_LENGTH": "NaN"},
+                     ["DOCKER_METADATA_SHORT_SHA_LENGTH"], id="short-sha-length-nan"),
+    ],
+)  # fmt: skip
+def test_bad_environment_is_one_error_line_and_exit_1(
+    tmp_path: Path, env_extra: dict[str, str], names: list[str]
+) -> None:
+    done, outputs = run_entry(tmp_path, {"images": "ghcr.io/o/app", "dry-run": "true",
+                                         "tags": "type=sha"}, env_extra=env_extra)  # fmt: skip
+    assert done.returncode == 1
+    errors = [line for line in done.stdout.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1, done.stdout
+    for name in names:
+        assert name in errors[0]
+    assert "Traceback" not in done.stderr
+    assert outputs == {}
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from typing import Any
 from ..context import GitHubContext
 from ..errors import InputError
 from .config import MetaInputs
-from .dateformat import format_moment, zone
+from .dateformat import EARLIEST, LATEST, format_moment, zone
 from .events import commit_date_from_payload, effective_context, get
 from .expr import Template, TemplateError, parse
 from .flavor import Latest
@@ -158,10 +158,18 @@ class _Run:
         if not text:
             return self.now
         try:
-            return _aware(datetime.fromisoformat(text))
+            moment = _aware(datetime.fromisoformat(text))
         except ValueError:
             self.warnings.append(f"Commit date {text!r} is not a date; using the current time")
             return self.now
+        # the commit's author chooses its date: 9999-12-31T23:59:59-12:00 is a valid one
+        if not EARLIEST <= moment <= LATEST:
+            self.warnings.append(
+                f"Commit date {text!r} is out of range (years {EARLIEST.year} to"
+                f" {LATEST.year}); using the current time"
+            )
+            return self.now
+        return moment
 
     def _ref_name(self, prefix: str) -> str:
         return _strip(self.ctx.ref, prefix) if self.ctx.ref.startswith(prefix) else ""

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from support.meta import (
+    NOW,
     SHA_DEV,
     SHA_INVALID,
     SHA_MASTER,
@@ -1900,6 +1901,51 @@ def test_commit_date_sources(event: str, commit_date: str, expected: str) -> Non
     ctx = replace(load_event(event), commit_date=commit_date)
     meta = run(event, {"tags": ["type=raw,{{commit_date 'YYYYMMDD-HHmmss'}}"]}, ctx=ctx)
     assert meta.version == expected
+
+
+@pytest.mark.parametrize(
+    "commit_date",
+    [
+        # a commit's date is the author's to choose: a PR can carry any of these
+        pytest.param("9999-12-31T23:59:59-12:00", id="after-9999-in-utc"),
+        pytest.param("0001-01-01T00:00:00+12:00", id="before-year-1-in-utc"),
+        pytest.param("9999-12-31T00:00:00Z", id="last-day"),
+        pytest.param("0001-01-01", id="first-day"),
+    ],
+)
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        pytest.param("{{commit_date 'YYYY'}}", id="year"),
+        pytest.param("{{commit_date 'gggg-ww GGGG-WW'}}", id="week-years"),
+        pytest.param("{{commit_date 'YYYYMMDD' tz='Pacific/Kiritimati'}}", id="utc-plus-14"),
+        pytest.param("{{commit_date 'YYYYMMDD' tz='Pacific/Pago_Pago'}}", id="utc-minus-11"),
+    ],
+)
+def test_commit_date_out_of_range_is_now_with_a_warning(commit_date: str, pattern: str) -> None:
+    ctx = replace(load_event("push_branch"), commit_date=commit_date)
+    meta = run("push_branch", {"tags": [f"type=raw,value={pattern}"]}, ctx=ctx)
+    now = run("push_branch", {"tags": [f"type=raw,value={pattern}"]},
+              ctx=replace(ctx, commit_date=NOW.isoformat()))  # fmt: skip
+    assert meta.version == now.version
+    assert f"Commit date {commit_date!r} is out of range" in meta.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("commit_date", "tz", "expected"),
+    [
+        pytest.param("0002-01-02T00:00:00Z", "Etc/GMT+12", "0002-01-01 0002 0002",
+                     id="first-day-in-range-to-utc-minus-12"),
+        pytest.param("9998-12-30T23:59:59Z", "Pacific/Kiritimati", "9998-12-31 9999 9998",
+                     id="last-day-in-range-to-utc-plus-14"),
+    ],
+)  # fmt: skip
+def test_commit_date_at_the_ends_of_the_range(commit_date: str, tz: str, expected: str) -> None:
+    ctx = replace(load_event("push_branch"), commit_date=commit_date)
+    pattern = f"{{{{commit_date 'YYYY-MM-DD gggg GGGG' tz='{tz}'}}}}"
+    meta = run("push_branch", {"tags": [f"type=raw,value={pattern}"]}, ctx=ctx)
+    assert meta.version == expected.replace(" ", "-")
+    assert not any("Commit date" in warning for warning in meta.warnings)
 
 
 SHORT_SHA_CASES = [
