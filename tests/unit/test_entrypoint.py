@@ -169,6 +169,34 @@ def test_bad_environment_is_one_error_line_and_exit_1(
     assert outputs == {}
 
 
+def test_payload_nested_too_deeply_is_one_error_naming_the_event_path(tmp_path: Path) -> None:
+    event = tmp_path / "deep-event.json"
+    event.write_text("[" * 200_000 + "]" * 200_000)
+    done, outputs = run_entry(tmp_path, {"images": "ghcr.io/o/app", "dry-run": "true"},
+                              env_extra={"GITHUB_EVENT_PATH": str(event)})  # fmt: skip
+    assert done.returncode == 1
+    errors = [line for line in done.stdout.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1, done.stdout
+    assert "GITHUB_EVENT_PATH" in errors[0]
+    assert "nested too deeply" in errors[0]
+    assert "Traceback" not in done.stderr
+    assert outputs == {}
+
+
+def test_ref_that_is_not_utf8_gives_outputs_with_replacement_characters(tmp_path: Path) -> None:
+    # bytes that are not UTF-8 reach os.environ as surrogate escapes: 'caf\xe9' is caf\udce9
+    done, outputs = run_entry(
+        tmp_path,
+        {"images": "ghcr.io/o/app", "dry-run": "true", "tags": "type=ref,event=branch",
+         "labels": "branch={{branch}}"},
+        "push_branch", {"GITHUB_REF": "refs/heads/caf\udce9"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert outputs["version"] == "caf-"
+    assert "branch=caf\ufffd" in outputs["labels"].splitlines()
+
+
 @pytest.mark.parametrize(
     "event",
     ["push_branch", "tag_semver", "tag_prerelease", "pull_request", "schedule", "release",
