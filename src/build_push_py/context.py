@@ -47,6 +47,12 @@ class GitHubContext:
         return self.repository.partition("/")[2]
 
 
+# Lone surrogates: what os.environ makes of bytes that are not UTF-8, and what JSON's
+# "\udce9" decodes to. No output file can take them.
+_UNDECODED = re.compile("[\ud800-\udfff]")
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def _load_payload(path: str) -> dict[str, Any]:
     """The webhook payload; none when there is no file to read. Content that is not JSON
     fails the run instead of being taken for no payload (@actions/github fails too): the
@@ -55,7 +61,10 @@ def _load_payload(path: str) -> dict[str, Any]:
     if not path:
         return {}
     try:
-        data = json.loads(Path(path).read_bytes().decode("utf-8"))
+        text = Path(path).read_bytes().decode("utf-8")
+        data = json.loads(text)
+        if _ESCAPED_SURROGATE.search(text):  # "\udce9" in JSON is a lone surrogate in Python
+            data = json.loads(_UNDECODED.sub("\ufffd", json.dumps(data, ensure_ascii=False)))
     except OSError:
         return {}
     except UnicodeDecodeError:  # before ValueError, of which it is one
@@ -69,14 +78,10 @@ def _load_payload(path: str) -> dict[str, Any]:
     raise ActionError(f"GITHUB_EVENT_PATH={path!r}: the event payload {problem}")
 
 
-_UNDECODED = re.compile("[\ud800-\udfff]")
-
-
 def _variable(env: Mapping[str, str], name: str) -> str:
-    """A variable's text with U+FFFD for bytes that were not UTF-8 (``os.environ`` keeps them
-    as lone surrogates, which no output file can take). Replaced, not refused: a branch name
-    is the repository's, not the workflow's to fix, its tags keep only [a-zA-Z0-9._-]
-    anyway, and U+FFFD is what any UTF-8 reader shows for those bytes."""
+    """A variable's text with U+FFFD for bytes that were not UTF-8. Replaced, not refused:
+    a branch name is the repository's, not the workflow's to fix, its tags keep only
+    [a-zA-Z0-9._-] anyway, and U+FFFD is what any UTF-8 reader shows for those bytes."""
     return _UNDECODED.sub("\ufffd", env.get(name, ""))
 
 

@@ -68,3 +68,17 @@ def test_undecodable_characters_are_replaced(name: str, value: str, expected: st
     for text in fields.values():
         if isinstance(text, str):
             text.encode("utf-8")  # what every output file needs
+
+
+@pytest.mark.parametrize(
+    ("json_text", "expected"),
+    [
+        pytest.param(r'{"base_ref": "caf\udce9"}', "caf\ufffd", id="lone-low-surrogate"),
+        pytest.param(r'{"base_ref": "\uD800x"}', "\ufffdx", id="lone-high-surrogate-upper-case"),
+        pytest.param(r'{"base_ref": "\ud83d\ude00"}', "\U0001f600", id="pair-is-one-character"),
+    ],
+)
+def test_payload_strings_are_utf8(tmp_path: Path, json_text: str, expected: str) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json_text)
+    assert context.from_env({"GITHUB_EVENT_PATH": str(event)}).payload == {"base_ref": expected}
