@@ -122,7 +122,7 @@ def _yaml_problem(text: str, exc: Exception) -> str:
         return f"is not valid YAML at line {line}, column {column}: a control character"
     if isinstance(exc, yaml.YAMLError):
         return "is not valid YAML"
-    # what PyYAML's constructors raise for `!!int x`, `!!float x` or `!!timestamp x`
+    # what PyYAML's constructors raise for `!!int x`, `!!bool`, `!!timestamp x` ...
     return "a value does not fit its tag (!!int, !!float, !!timestamp); quote it"
 
 
@@ -160,10 +160,12 @@ def parse_logins(raw: Mapping[str, str]) -> list[RegistryLogin]:
         try:
             entries = yaml.safe_load(registry_auth)
         # PyYAML quotes the text around a problem, and on hostile text raises more than
-        # YAMLError (`!!int x`: ValueError, `!!timestamp x`: AttributeError, 5000 `[`:
-        # RecursionError): none of it may reach the user, the password is in that text.
+        # YAMLError (`!!int x`: ValueError, `!!int` alone: IndexError, `!!bool` alone:
+        # KeyError, `!!timestamp x`: AttributeError, 5000 `[`: RecursionError): none of it
+        # may reach the user, the password is in that text.
         except (
-            yaml.YAMLError, ValueError, TypeError, AttributeError, RecursionError, OverflowError,
+            yaml.YAMLError, ValueError, TypeError, AttributeError, LookupError, RecursionError,
+            OverflowError,
         ) as exc:  # fmt: skip
             raise InputError("registry-auth", _yaml_problem(registry_auth, exc)) from None
         if not isinstance(entries, list) or not entries:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from build_push_py.errors import InputError
 from build_push_py.registry.login import RegistryLogin, docker_config, parse_logins
@@ -89,6 +92,10 @@ SECRET = "hunter2-secret-value"
                      r"a value does not fit its tag", id="float-tag"),
         pytest.param("- username: u\n  password: !!timestamp s3cretPW",
                      r"a value does not fit its tag", id="timestamp-tag"),
+        pytest.param("- username: u\n  password: !!int", r"a value does not fit its tag",
+                     id="int-tag-without-value"),
+        pytest.param("- username: u\n  password: !!bool", r"a value does not fit its tag",
+                     id="bool-tag-without-value"),
         pytest.param("[" * 5000, r"nests too deeply", id="deeply-nested"),
         pytest.param("- username: u\n  password: s3cretPW\0", r"line 2, column 21: .*control",
                      id="control-character"),
@@ -131,3 +138,73 @@ def test_docker_config_is_what_docker_login_stores(
     logins: list[RegistryLogin], expected: dict[str, object]
 ) -> None:
     assert docker_config(logins) == expected
+
+
+# -- any registry-auth text: a result or an InputError that never shows the password -----------
+
+MARK = "Zq7"  # in every password and in no message of ours
+PASSWORDS = st.text(st.sampled_from(list("abc019:,-[]{}#&*!|>'\"%@` \t")) | st.characters(),
+                    min_size=3, max_size=16).map(lambda text: MARK + text)  # fmt: skip
+SCALARS = st.text(st.sampled_from(list("ab:,-[]{}#&*!'\" ")), max_size=8)
+KEYS = st.sampled_from(["registry", "username", "password", "user", "pass word", ""])
+SEPARATORS = st.sampled_from([": ", ":", " : ", ":\n    ", ": |\n    ", ": !!int ", ": !!bool ",
+                              ": !!float ", ": !!timestamp ", ": !!binary ", ": &a ", ": !x ",
+                              ": ["])  # fmt: skip
+INDENTS = st.sampled_from(["- ", "  ", "", "    ", "-", "\t", "- - "])
+
+
+@st.composite
+def yamlish(draw: st.DrawFn, password: str) -> str:
+    """Lines like a registry-auth list, each piece of them possibly wrong."""
+    lines = []
+    for _ in range(draw(st.integers(1, 6))):
+        key = draw(KEYS)
+        value = password if key == "password" else draw(SCALARS)
+        lines.append(f"{draw(INDENTS)}{key}{draw(SEPARATORS)}{value}")
+    if draw(st.booleans()):  # the password in a flow mapping, maybe without its space
+        sep = draw(st.sampled_from([": ", ":"]))
+        lines.append(f"- {{registry: r, username: u, password{sep}{password}}}")
+    return "\n".join(lines)
+
+
+@st.composite
+def structures(draw: st.DrawFn, password: str) -> str:
+    """Well-formed YAML of any shape, the password somewhere in it."""
+    leaf = st.none() | st.booleans() | st.integers() | SCALARS | st.just(password)
+    value = st.recursive(leaf, lambda inner: st.lists(inner, max_size=3)
+                         | st.dictionaries(KEYS, inner, max_size=3), max_leaves=8)  # fmt: skip
+    entries = st.lists(st.dictionaries(KEYS, value, max_size=4), max_size=3) | value
+    return yaml.safe_dump(draw(entries), default_flow_style=draw(st.booleans()))
+
+
+def assert_result_or_silent_error(registry_auth: str, password: str) -> None:
+    try:
+        parse_logins({"registry-auth": registry_auth})
+    except InputError as exc:
+        shown = str(exc) + exc.hint
+        assert password not in shown
+        assert password.rstrip() not in shown
+
+
+@settings(max_examples=200, deadline=None)
+@given(PASSWORDS.flatmap(lambda pw: st.tuples(st.just(pw), yamlish(pw))))
+def test_yamlish_registry_auth_never_shows_the_password(case: tuple[str, str]) -> None:
+    password, registry_auth = case
+    assert_result_or_silent_error(registry_auth, password)
+
+
+@settings(max_examples=200, deadline=None)
+@given(PASSWORDS.flatmap(lambda pw: st.tuples(st.just(pw), structures(pw))))
+def test_any_yaml_structure_in_registry_auth_never_shows_the_password(
+    case: tuple[str, str],
+) -> None:
+    password, registry_auth = case
+    assert_result_or_silent_error(registry_auth, password)
+
+
+@settings(max_examples=200, deadline=None)
+@given(PASSWORDS, st.text(max_size=40), st.text(max_size=40))
+def test_any_text_around_the_password_never_shows_it(
+    password: str, before: str, after: str
+) -> None:
+    assert_result_or_silent_error(before + password + after, password)
