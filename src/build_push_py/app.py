@@ -14,6 +14,7 @@ from . import clock, context, github_api
 from .buildx.commands import check_secret_files
 from .buildx.request import secret_looking_build_args
 from .context import GitHubContext
+from .inputs.lists import SECRET_INPUTS
 from .inputs.table import read_raw
 from .metadata import ContextSource, Meta, compute, effective_context
 from .metadata.repo import RepoFacts
@@ -24,16 +25,12 @@ from .steps import build, login, merge, outputs
 from .steps.builder import BuilderProbe
 from .steps.job import Job
 
-# Inputs whose text is secret in whole or in part, masked line by line before anything
-# parses them: a parse error or a warning must find them masked. (tls-cert and tls-cacert
-# are public.)
-SECRET_INPUTS = ("password", "github-token", "registry-auth", "secrets", "tls-key")
-
 
 def secret_texts(raw: Mapping[str, str], env: Mapping[str, str]) -> Iterator[str]:
-    """What to mask before parsing, read leniently (the inputs may be invalid): the secret
-    inputs, the values in them, and the variables that ``secret-envs`` names. The runner
-    masks whole strings, so a value shown on its own needs a mask of its own."""
+    """What to mask before parsing (a parse error or a warning must find it masked), read
+    leniently as the inputs may be invalid: the secret inputs, the values in them, and the
+    variables that ``secret-envs`` names. The runner masks whole strings (per line), so a
+    value shown on its own needs a mask of its own."""
     for name in SECRET_INPUTS:
         yield raw.get(name, "")
     yield from password_texts(raw.get("registry-auth", ""))

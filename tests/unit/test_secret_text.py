@@ -45,7 +45,7 @@ def test_list_errors_never_quote_a_secret_input(name: str, value: str, match: st
                      id="split-fields-stray-quote"),
         pytest.param(lambda: split_fields("secrets", f'"{SECRET}"x'),
                      r"line 1 cannot be read as CSV: a closing quote must be followed by a comma "
-                     r"\(the text is secret",
+                     r"\(the text is not shown",
                      id="split-fields-after-quote"),
         pytest.param(lambda: fields("secrets", f'id=a\n"src={SECRET}'),
                      r"line 2 cannot be read as CSV: a quote is not closed", id="fields-unclosed"),

@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from ..errors import InputError
 
 _QUOTE = '"'
-# Inputs whose text no error quotes: the secret ones, and the TLS material next to them (a
-# key pasted into tls-cert is still a key).
-SECRET_INPUTS = frozenset(
-    {"password", "github-token", "registry-auth", "secrets", "tls-key", "tls-cert", "tls-cacert"}
-)
+# Inputs whose text is secret in whole or in part: masked before anything parses them.
+SECRET_INPUTS = ("password", "github-token", "registry-auth", "secrets", "tls-key")
+# Inputs whose text no error quotes: the secret ones, and the certificates next to them,
+# which are public, but a key pasted into tls-cert is still a key.
+UNQUOTED_INPUTS = frozenset({*SECRET_INPUTS, "tls-cert", "tls-cacert"})
 
 
 class CsvError(ValueError):
@@ -36,8 +36,8 @@ class CsvError(ValueError):
 
 
 def _problem(name: str, text: str, exc: CsvError) -> str:
-    if name in SECRET_INPUTS:
-        return f"line {exc.line} cannot be read as CSV: {exc.problem} (the text is secret)"
+    if name in UNQUOTED_INPUTS:
+        return f"line {exc.line} cannot be read as CSV: {exc.problem} (the text is not shown)"
     return f"cannot read {text!r} as CSV: {exc}"
 
 
@@ -155,7 +155,7 @@ def input_list(
     name: str, value: str, *, ignore_comma: bool, comments: bool = False, quote: bool = True
 ) -> list[str]:
     """The items of a list input, trimmed, blank ones dropped. An error quotes the text
-    unless ``name`` is one of ``SECRET_INPUTS``."""
+    unless ``name`` is one of ``UNQUOTED_INPUTS``."""
     text = value.strip()
     if not text:
         return []
