@@ -6,32 +6,46 @@ pushed. Only the entry points (``__main__``, ``cli``) call this module.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 
 from . import clock, context, github_api
 from .buildx.commands import check_secret_files
 from .buildx.request import secret_looking_build_args
 from .context import GitHubContext
+from .inputs.lists import SECRET_INPUTS
 from .inputs.table import read_raw
 from .metadata import ContextSource, Meta, compute, effective_context
 from .metadata.repo import RepoFacts
 from .plan.inputs import Inputs, parse
 from .plan.plan import make_plan
 from .plan.signing import require_signer
+from .registry.login import password_texts
 from .steps import build, login, merge, outputs, sign
 from .steps.builder import BuilderProbe
 from .steps.job import Job
 
-# Inputs whose text is secret in whole or in part, masked before anything parses them.
-SECRET_INPUTS = ("password", "github-token", "sign-key", "sign-key-password")
+
+def secret_texts(raw: Mapping[str, str], env: Mapping[str, str]) -> Iterator[str]:
+    """What to mask before parsing (a parse error or a warning must find it masked), read
+    leniently as the inputs may be invalid: the secret inputs, the values in them, and the
+    variables that ``secret-envs`` names. The runner masks whole strings (per line), so a
+    value shown on its own needs a mask of its own."""
+    for name in SECRET_INPUTS:
+        yield raw.get(name, "")
+    yield from password_texts(raw.get("registry-auth", ""))
+    for line in raw.get("secrets", "").splitlines():  # ID=value; a value may be quoted
+        yield line.partition("=")[2].strip().strip('"')
+    for item in re.split(r"[\n,]", raw.get("secret-envs", "")):  # ID=ENV_NAME
+        yield env.get(item.partition("=")[2].strip(), "")
 
 
 def run(job: Job) -> None:
     env, wf = job.env, job.wf
     raw = read_raw(env)
-    for name in SECRET_INPUTS:
-        if raw.get(name):
-            wf.mask(raw[name])
+    for secret in secret_texts(raw, env):
+        wf.mask(secret)
     with job.phases("inputs"):
         inp = parse(raw)
         require_signer(inp.sign, env)

@@ -28,7 +28,8 @@ class Driver(Enum):
 
 # (input, driver option) in the order setup-buildx-action adds them.
 TLS_INPUTS = (("tls-cacert", "cacert"), ("tls-cert", "cert"), ("tls-key", "key"))
-_PEM = re.compile(r"\s*-----BEGIN ")
+# Anywhere, not only at the start: `openssl pkcs12 -nodes` writes `Bag Attributes` lines first.
+_PEM = re.compile(r"-----BEGIN ")
 # Schemes the BuildKit client dials (buildkit client/connhelper).
 _REMOTE_SCHEMES = ("tcp", "unix", "npipe", "ssh", "docker-container", "kube-pod")
 
@@ -43,7 +44,7 @@ class TlsMaterial:
 
     @property
     def is_pem(self) -> bool:
-        return bool(_PEM.match(self.value))
+        return bool(_PEM.search(self.value))
 
     def __repr__(self) -> str:
         shown = "'<PEM>'" if self.is_pem else repr(self.value)
@@ -97,6 +98,13 @@ def _check_tls(
         raise InputError(name, f"TLS applies to tcp:// endpoints, not {endpoint!r}")
     in_opts = {opt.partition("=")[0].strip() for opt in opts}
     for material in tls:
+        if "\n" in material.value and not material.is_pem:
+            # no path has several lines: this is key or certificate text, never to be quoted
+            raise InputError(
+                f"tls-{material.option}",
+                "has several lines but no -----BEGIN line; give the path of the file"
+                " or its whole PEM text",
+            )
         if material.option in in_opts:
             raise InputError(
                 f"tls-{material.option}",

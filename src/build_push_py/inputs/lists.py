@@ -19,6 +19,29 @@ from collections.abc import Sequence
 from ..errors import InputError
 
 _QUOTE = '"'
+# Inputs whose text is secret in whole or in part: masked before anything parses them.
+SECRET_INPUTS = (
+    "password", "github-token", "registry-auth", "secrets", "tls-key", "sign-key",
+    "sign-key-password",
+)  # fmt: skip
+# Inputs whose text no error quotes: the secret ones, and the certificates next to them,
+# which are public, but a key pasted into tls-cert is still a key.
+UNQUOTED_INPUTS = frozenset({*SECRET_INPUTS, "tls-cert", "tls-cacert"})
+
+
+class CsvError(ValueError):
+    """What is wrong (``problem``, none of the text) and on which line of the input."""
+
+    def __init__(self, problem: str, line: int, found: str | None = None) -> None:
+        super().__init__(problem if found is None else f"{problem}, got {found!r}")
+        self.problem = problem
+        self.line = line
+
+
+def _problem(name: str, text: str, exc: CsvError) -> str:
+    if name in UNQUOTED_INPUTS:
+        return f"line {exc.line} cannot be read as CSV: {exc.problem} (the text is not shown)"
+    return f"cannot read {text!r} as CSV: {exc}"
 
 
 def _record_delimiter(text: str) -> str:
@@ -52,6 +75,10 @@ class _Reader:
         field: list[str] = []
         quoting = was_quoting = commenting = False
         i, n = 0, len(text)
+        opened = 0  # where the quote being read opened
+
+        def line_at(index: int) -> int:
+            return text.count("\n", 0, index) + 1
 
         def end_record() -> None:
             nonlocal record, field, was_quoting, commenting
@@ -83,8 +110,8 @@ class _Reader:
                     )
                     if not closes:
                         if not self.relaxed:
-                            raise ValueError(
-                                f"a closing quote must be followed by a comma, got {following!r}"
+                            raise CsvError(
+                                "a closing quote must be followed by a comma", line_at(i), following
                             )
                         field.insert(0, _QUOTE)
                     i = after if closes else i + 1
@@ -106,10 +133,10 @@ class _Reader:
                     field = []
                 if field:
                     if not self.relaxed:
-                        raise ValueError("a quote may only open a field")
+                        raise CsvError("a quote may only open a field", line_at(i))
                     field.append(char)
                 else:
-                    quoting = True
+                    quoting, opened = True, i
                 i += 1
                 continue
             if self.comments and char == "#":
@@ -122,7 +149,7 @@ class _Reader:
                 field.append(char)
             i += 1
         if quoting:
-            raise ValueError("a quote is not closed")
+            raise CsvError("a quote is not closed", line_at(opened))
         end_record()
         return records
 
@@ -130,14 +157,15 @@ class _Reader:
 def input_list(
     name: str, value: str, *, ignore_comma: bool, comments: bool = False, quote: bool = True
 ) -> list[str]:
-    """The items of a list input, trimmed, blank ones dropped."""
+    """The items of a list input, trimmed, blank ones dropped. An error quotes the text
+    unless ``name`` is one of ``UNQUOTED_INPUTS``."""
     text = value.strip()
     if not text:
         return []
     try:
         records = _Reader(text, relaxed=True, comments=comments, quote=quote).records()
-    except ValueError as exc:
-        raise InputError(name, f"cannot read {text!r} as CSV: {exc}") from None
+    except CsvError as exc:
+        raise InputError(name, _problem(name, text, exc)) from None
     items: list[str] = []
     for record in records:
         if len(record) == 1:
@@ -159,15 +187,15 @@ def split_fields(name: str, line: str) -> list[str]:
     """The fields of one item (strict CSV, first record only), not trimmed."""
     try:
         records = _Reader(line, relaxed=False, comments=False).records(first_only=True)
-    except ValueError as exc:
-        raise InputError(name, f"cannot read {line!r}: {exc}") from None
+    except CsvError as exc:
+        raise InputError(name, _problem(name, line, exc)) from None
     return records[0] if records else []
 
 
 def records(text: str) -> list[list[str]]:
     """Attribute lists (``type=registry,ref=x``), one record per line, every field trimmed,
     blank lines skipped: csv-parse as actions-toolkit's ``Build`` helpers call it
-    (``trim``, ``relax_column_count``). Raises ``ValueError`` on a quote out of place."""
+    (``trim``, ``relax_column_count``). Raises ``CsvError`` on a quote out of place."""
     return [
         [field.strip() for field in record]
         for record in _Reader(text, relaxed=False, comments=False, trim=True).records()
@@ -179,8 +207,8 @@ def fields(name: str, text: str) -> list[str]:
     """The trimmed fields of one attribute list; a bad quote is an ``InputError``."""
     try:
         return [field for record in records(text) for field in record]
-    except ValueError as exc:
-        raise InputError(name, f"cannot read {text!r} as CSV: {exc}") from None
+    except CsvError as exc:
+        raise InputError(name, _problem(name, text, exc)) from None
 
 
 def attribute(fields: Sequence[str], key: str) -> str | None:

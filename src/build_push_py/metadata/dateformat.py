@@ -49,6 +49,11 @@ _TOKEN_RE = re.compile(
     re.DOTALL,
 )
 
+# The moments format_moment renders in any zone: a zone moves them by up to a day, a week-year
+# looks at the years on either side, and datetime has only the years 1 to 9999.
+EARLIEST = datetime(2, 1, 2, tzinfo=UTC)
+LATEST = datetime(9998, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
+
 DEFAULT_FORMAT = "YYYY-MM-DDTHH:mm:ssZ"
 DEFAULT_FORMAT_UTC = "YYYY-MM-DDTHH:mm:ss[Z]"
 

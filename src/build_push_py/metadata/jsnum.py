@@ -28,8 +28,10 @@ def js_number(text: str) -> float:  # noqa: PLR0911 - one return per syntax Numb
     if prefixed:
         try:
             return float(int(prefixed.group(2), _BASES[prefixed.group(1).lower()]))
-        except (ValueError, OverflowError):
+        except ValueError:  # a digit the base does not have: 0b12
             return math.nan
+        except OverflowError:  # beyond 1.8e308, where Number() says Infinity
+            return math.inf
     if s in ("Infinity", "+Infinity"):
         return math.inf
     if s == "-Infinity":
@@ -61,12 +63,14 @@ def js_str(value: float) -> str:
     return text
 
 
+_EXACT_DIGITS = len(str(2**53))
+
+
 def js_int_str(digits: str) -> str:
-    """``String(Number(digits))`` for a run of decimal digits."""
-    value = int(digits)
-    if value <= 2**53:
-        return str(value)
-    try:
-        return js_str(float(value))
-    except OverflowError:
-        return "Infinity"
+    """``String(Number(digits))`` for a run of decimal digits, however long: ``int()``
+    refuses more than 4300 digits, ``float()`` reads any number of them (Infinity past
+    1.8e308, as ``Number()``)."""
+    significant = digits.lstrip("0") or "0"
+    if len(significant) <= _EXACT_DIGITS and int(significant) <= 2**53:
+        return significant
+    return js_str(float(significant))

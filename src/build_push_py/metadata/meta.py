@@ -17,7 +17,7 @@ from typing import Any
 from ..context import GitHubContext
 from ..errors import InputError
 from .config import MetaInputs
-from .dateformat import format_moment, zone
+from .dateformat import EARLIEST, LATEST, format_moment, zone
 from .events import commit_date_from_payload, effective_context, get
 from .expr import Template, TemplateError, parse
 from .flavor import Latest
@@ -158,19 +158,27 @@ class _Run:
         if not text:
             return self.now
         try:
-            return _aware(datetime.fromisoformat(text))
+            moment = _aware(datetime.fromisoformat(text))
         except ValueError:
             self.warnings.append(f"Commit date {text!r} is not a date; using the current time")
             return self.now
+        # the commit's author chooses its date: 9999-12-31T23:59:59-12:00 is a valid one
+        if not EARLIEST <= moment <= LATEST:
+            self.warnings.append(
+                f"Commit date {text!r} is out of range (years {EARLIEST.year} to"
+                f" {LATEST.year}); using the current time"
+            )
+            return self.now
+        return moment
 
     def _ref_name(self, prefix: str) -> str:
         return _strip(self.ctx.ref, prefix) if self.ctx.ref.startswith(prefix) else ""
 
     def short_sha(self, sha: str) -> str:
         length = self.short_sha_length
-        if length >= len(sha):
+        if length >= len(sha):  # Infinity too
             return sha
-        return sha[: max(0, int(length))]
+        return sha[: int(length)] if length > 0 else ""  # -Infinity too
 
     def _base_ref(self) -> Any:
         ref, payload = self.ctx.ref, self.ctx.payload
@@ -434,7 +442,8 @@ def _as_object(labels: Sequence[str]) -> dict[str, str]:
             found[match.group(1)] = match.group(2)
     # a JavaScript object lists array-index keys first, in numeric order
     indexes = sorted(
-        (k for k in found if _ARRAY_INDEX.fullmatch(k) and int(k) < 2**32 - 1), key=int
+        (k for k in found if _ARRAY_INDEX.fullmatch(k) and len(k) <= 10 and int(k) < 2**32 - 1),
+        key=int,
     )
     return {**{k: found[k] for k in indexes}, **found}
 

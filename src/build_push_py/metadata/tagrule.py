@@ -84,7 +84,12 @@ _JS_FLAGS = {
     "v": 0,
 }
 _REGEX_LITERAL = re.compile(r"/(.+)/(.*)", re.DOTALL)
-_INTEGER = re.compile(r"[+-]?[0-9]+")
+# Bounded: int() refuses more than 4300 digits, and no rule needs a priority or a group
+# beyond 999999999.
+_MAX_DIGITS = 9
+_INTEGER = re.compile(rf"[+-]?[0-9]{{1,{_MAX_DIGITS}}}")
+_GROUP = re.compile(rf"[0-9]{{1,{_MAX_DIGITS}}}")
+_SHOWN = 100  # characters of a rule an error quotes
 _EMPTY = Template("")
 
 
@@ -149,7 +154,8 @@ class TagRule:
 
 
 def _fail(line: str, problem: str) -> InputError:
-    return InputError(INPUT, f"{line!r}: {problem}")
+    shown = line if len(line) <= _SHOWN else line[:_SHOWN] + "..."
+    return InputError(INPUT, f"{shown!r}: {problem}")
 
 
 def _template(line: str, text: str) -> Template:
@@ -211,8 +217,8 @@ def parse_rule(line: str) -> TagRule:  # noqa: PLR0912, PLR0915 - one branch per
             raise _fail(line, "type=match needs a pattern attribute, e.g. pattern=v(.*),group=1")
         attrs.setdefault("group", "0")
         attrs.setdefault("value", "")
-        if not attrs["group"].isdecimal() or not attrs["group"].isascii():
-            raise _fail(line, f"group must be a number, not {attrs['group']!r}")
+        if not _GROUP.fullmatch(attrs["group"]):
+            raise _fail(line, f"group must be a number of at most {_MAX_DIGITS} digits")
         group = int(attrs["group"])
         literal = _REGEX_LITERAL.fullmatch(attrs["pattern"])
         if literal:
@@ -248,7 +254,7 @@ def parse_rule(line: str) -> TagRule:  # noqa: PLR0912, PLR0915 - one branch per
         raise _fail(line, f"enable must be true or false, not {attrs['enable']!r}")
     attrs.setdefault("priority", str(DEFAULT_PRIORITY[kind]))
     if not _INTEGER.fullmatch(attrs["priority"]):
-        raise _fail(line, f"priority must be a whole number, not {attrs['priority']!r}")
+        raise _fail(line, f"priority must be a whole number of at most {_MAX_DIGITS} digits")
 
     def optional(key: str) -> Template | None:
         return _template(line, attrs[key]) if key in attrs else None

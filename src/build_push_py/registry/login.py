@@ -9,6 +9,7 @@ and ``buildx --push`` finds them there. See ``engine.py`` for the I/O.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,20 +40,25 @@ class RegistryLogin:
         )
 
 
-def _login(source: str, registry: str, username: str, password: str) -> RegistryLogin:
+def _login(
+    source: str, registry: str, username: str, password: str, entry: int = 0
+) -> RegistryLogin:
+    """``entry``: the number of a ``registry-auth`` entry, whose text is never quoted (a
+    missing space or indent there can put the password into another value)."""
     registry = registry.strip() or DOCKER_HUB
+    where = f"entry {entry}" if entry else repr(registry)
     if not username:
         raise InputError(
             source,
-            f"no username for {registry!r}; on pull requests from forks secrets are empty,"
+            f"no username for {where}; on pull requests from forks secrets are empty,"
             " so skip the login there or leave username and password both unset",
             hint=_LOGIN_HINT,
         )
     if not password:
         raise InputError(
-            source if source == "registry-auth" else "password",
-            f"no password for {registry!r} (user {username!r}); on pull requests from forks"
-            " secrets are empty",
+            source if entry else "password",
+            f"no password for {where}{'' if entry else f' (user {username!r})'};"
+            " on pull requests from forks secrets are empty",
             hint=_LOGIN_HINT,
         )
     return RegistryLogin(registry, username, password)
@@ -63,11 +69,12 @@ def _auth_entry(index: int, entry: object) -> RegistryLogin:
         raise InputError(
             "registry-auth", f"entry {index} is not a mapping; write `- registry: ghcr.io` lines"
         )
-    unknown = sorted(str(k) for k in entry if k not in _AUTH_KEYS)
-    if unknown:
+    if any(key not in _AUTH_KEYS for key in entry):
+        # never shown: `{username: u, password:secret}` makes `password:secret` a key
         raise InputError(
             "registry-auth",
-            f"entry {index} has unknown keys {unknown}; valid keys: {', '.join(_AUTH_KEYS)}",
+            f"entry {index} has a key other than {', '.join(_AUTH_KEYS)}"
+            " (is a space missing after a colon?)",
         )
     values: dict[str, str] = {}
     for key in _AUTH_KEYS:
@@ -77,10 +84,63 @@ def _auth_entry(index: int, entry: object) -> RegistryLogin:
         if value is not None and not isinstance(value, str):
             raise InputError(
                 "registry-auth",
-                f"{key} of entry {index} was read as {type(value).__name__}; quote it in the YAML",
+                f"entry {index}: `{key}` is not a string (YAML read it as {type(value).__name__});"
+                " quote it",
             )
         values[key] = value or ""
-    return _login("registry-auth", values["registry"], values["username"], values["password"])
+    return _login(
+        "registry-auth", values["registry"], values["username"], values["password"], index
+    )
+
+
+# PyYAML's own names of tokens and the punctuation it expects; any other quoted text in its
+# messages comes from the document (an alias, a tag, a character).
+_YAML_WORD = re.compile(r"'(?:<[a-z ]+>|[\[\]{},:?-])'")
+_QUOTED = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
+
+
+def _without_text(message: str) -> str:
+    return _QUOTED.sub(
+        lambda m: m.group(0) if _YAML_WORD.fullmatch(m.group(0)) else "(not shown)", message
+    )
+
+
+def _yaml_problem(text: str, exc: Exception) -> str:
+    """Where and what kind of problem PyYAML found, without the text it would quote."""
+    import yaml  # noqa: PLC0415 - see parse_logins
+
+    if isinstance(exc, RecursionError):
+        return "nests too deeply to be read"
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}"
+        context = f" ({_without_text(exc.context)})" if exc.context else ""
+        return f"is not valid YAML{where}: {_without_text(exc.problem or '')}{context}"
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        return f"is not valid YAML at line {line}, column {column}: a control character"
+    if isinstance(exc, yaml.YAMLError):
+        return "is not valid YAML"
+    # what PyYAML's constructors raise for `!!int x`, `!!bool`, `!!timestamp x` ...
+    return "a value does not fit its tag (!!int, !!float, !!timestamp); quote it"
+
+
+_PASSWORD_KEY = re.compile(r"\bpassword\s*:")
+_AROUND_VALUE = " \t'\"[]{}"
+
+
+def password_texts(registry_auth: str) -> list[str]:
+    """What follows ``password:`` on each line of ``registry-auth``, read without YAML (the
+    text may not parse) for masking: stripped of blanks, quotes and brackets, and also cut
+    at the ``,``, ``}`` or ``]`` that may end it in a flow collection."""
+    found: list[str] = []
+    for line in registry_auth.splitlines():
+        for key in _PASSWORD_KEY.finditer(line):
+            rest = line[key.end() :]
+            found.append(rest.strip(_AROUND_VALUE))
+            found.append(re.split(r"[,}\]]", rest, maxsplit=1)[0].strip(_AROUND_VALUE))
+    return [text for text in dict.fromkeys(found) if text]
 
 
 def parse_logins(raw: Mapping[str, str]) -> list[RegistryLogin]:
@@ -99,8 +159,15 @@ def parse_logins(raw: Mapping[str, str]) -> list[RegistryLogin]:
 
         try:
             entries = yaml.safe_load(registry_auth)
-        except yaml.YAMLError as exc:
-            raise InputError("registry-auth", f"is not valid YAML: {exc}") from None
+        # PyYAML quotes the text around a problem, and on hostile text raises more than
+        # YAMLError (`!!int x`: ValueError, `!!int` alone: IndexError, `!!bool` alone:
+        # KeyError, `!!timestamp x`: AttributeError, 5000 `[`: RecursionError): none of it
+        # may reach the user, the password is in that text.
+        except (
+            yaml.YAMLError, ValueError, TypeError, AttributeError, LookupError, RecursionError,
+            OverflowError,
+        ) as exc:  # fmt: skip
+            raise InputError("registry-auth", _yaml_problem(registry_auth, exc)) from None
         if not isinstance(entries, list) or not entries:
             raise InputError(
                 "registry-auth",

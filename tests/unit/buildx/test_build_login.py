@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from build_push_py.errors import InputError
 from build_push_py.registry.login import RegistryLogin, docker_config, parse_logins
@@ -39,10 +42,12 @@ def test_parse_logins(raw: dict[str, str], expected: list[RegistryLogin]) -> Non
                       "username": "u"}, r"cannot be combined", id="both-kinds"),
         pytest.param({"registry-auth": "registry: a"}, r"YAML list", id="not-a-list"),
         pytest.param({"registry-auth": "- [a]"}, r"entry 1 is not a mapping", id="not-a-mapping"),
-        pytest.param({"registry-auth": "- registry: a\n  user: u"}, r"unknown keys \['user'\]",
+        pytest.param({"registry-auth": "- registry: a\n  user: u"},
+                     r"entry 1 has a key other than registry, username, password",
                      id="unknown-key"),
         pytest.param({"registry-auth": "- username: u\n  password: 0123"},
-                     r"password of entry 1 was read as int; quote it", id="number-password"),
+                     r"entry 1: `password` is not a string \(YAML read it as int\); quote it",
+                     id="number-password"),
         pytest.param({"registry-auth": "- username: u\n  password: [x"}, r"not valid YAML",
                      id="bad-yaml"),
     ],
@@ -50,6 +55,62 @@ def test_parse_logins(raw: dict[str, str], expected: list[RegistryLogin]) -> Non
 def test_invalid_logins(raw: dict[str, str], match: str) -> None:
     with pytest.raises(InputError, match=match):
         parse_logins(raw)
+
+
+SECRET = "hunter2-secret-value"
+
+
+@pytest.mark.parametrize(
+    ("registry_auth", "match"),
+    [
+        pytest.param(f"- username: u\n  password: [{SECRET}",
+                     r"not valid YAML at line 2, column 34: expected ',' or '\]', but got "
+                     r"'<stream end>' \(while parsing a flow sequence\)", id="unclosed-flow-list"),
+        pytest.param(f"- username: u\n  password: *{SECRET}",
+                     r"line 2, column 13: found undefined alias \(not shown\)",
+                     id="undefined-alias"),
+        pytest.param(f"- username: u\n  password: !{SECRET} x",
+                     r"line 2, column 13: could not determine a constructor for the tag "
+                     r"\(not shown\)",
+                     id="unknown-tag"),
+        pytest.param(f"- username: u\n  password: @{SECRET}",
+                     r"line 2, column 13: found character \(not shown\) that cannot start "
+                     r"any token",
+                     id="reserved-character"),
+        pytest.param(f"- username: u\n  password:{SECRET}",
+                     r"line 2, column 32: could not find expected ':'",
+                     id="block-key-without-space"),
+        pytest.param(f"- {{registry: r, username: u, password:{SECRET}}}",
+                     r"entry 1 has a key other than registry, username, password "
+                     r"\(is a space missing after a colon\?\)", id="flow-key-without-space"),
+        pytest.param(f"- registry: r\n  username: u\n    password:{SECRET}",
+                     r"no password for entry 1;", id="password-folded-into-username"),
+        pytest.param("- username: u\n  password: !!int s3cretPW",
+                     r"a value does not fit its tag \(!!int, !!float, !!timestamp\); quote it",
+                     id="int-tag"),
+        pytest.param("- username: u\n  password: !!float s3cretPW",
+                     r"a value does not fit its tag", id="float-tag"),
+        pytest.param("- username: u\n  password: !!timestamp s3cretPW",
+                     r"a value does not fit its tag", id="timestamp-tag"),
+        pytest.param("- username: u\n  password: !!int", r"a value does not fit its tag",
+                     id="int-tag-without-value"),
+        pytest.param("- username: u\n  password: !!bool", r"a value does not fit its tag",
+                     id="bool-tag-without-value"),
+        pytest.param("[" * 5000, r"nests too deeply", id="deeply-nested"),
+        pytest.param("- username: u\n  password: s3cretPW\0", r"line 2, column 21: .*control",
+                     id="control-character"),
+        pytest.param("- username: s3cretPW", r"no password for entry 1;", id="no-password"),
+        pytest.param("- password: s3cretPW", r"no username for entry 1;", id="no-username"),
+        pytest.param("- username: u\n  password: p\n- username: v\n  password: 12345678",
+                     r"entry 2: `password` is not a string", id="second-entry"),
+    ],
+)  # fmt: skip
+def test_registry_auth_errors_never_quote_its_text(registry_auth: str, match: str) -> None:
+    with pytest.raises(InputError, match=match) as caught:
+        parse_logins({"registry-auth": registry_auth})
+    shown = str(caught.value) + caught.value.hint
+    for secret in (SECRET, "s3cretPW", "s3cretpw", "12345678"):
+        assert secret not in shown
 
 
 def test_repr_hides_password() -> None:
@@ -77,3 +138,73 @@ def test_docker_config_is_what_docker_login_stores(
     logins: list[RegistryLogin], expected: dict[str, object]
 ) -> None:
     assert docker_config(logins) == expected
+
+
+# -- any registry-auth text: a result or an InputError that never shows the password -----------
+
+MARK = "Zq7"  # in every password and in no message of ours
+PASSWORDS = st.text(st.sampled_from(list("abc019:,-[]{}#&*!|>'\"%@` \t")) | st.characters(),
+                    min_size=3, max_size=16).map(lambda text: MARK + text)  # fmt: skip
+SCALARS = st.text(st.sampled_from(list("ab:,-[]{}#&*!'\" ")), max_size=8)
+KEYS = st.sampled_from(["registry", "username", "password", "user", "pass word", ""])
+SEPARATORS = st.sampled_from([": ", ":", " : ", ":\n    ", ": |\n    ", ": !!int ", ": !!bool ",
+                              ": !!float ", ": !!timestamp ", ": !!binary ", ": &a ", ": !x ",
+                              ": ["])  # fmt: skip
+INDENTS = st.sampled_from(["- ", "  ", "", "    ", "-", "\t", "- - "])
+
+
+@st.composite
+def yamlish(draw: st.DrawFn, password: str) -> str:
+    """Lines like a registry-auth list, each piece of them possibly wrong."""
+    lines = []
+    for _ in range(draw(st.integers(1, 6))):
+        key = draw(KEYS)
+        value = password if key == "password" else draw(SCALARS)
+        lines.append(f"{draw(INDENTS)}{key}{draw(SEPARATORS)}{value}")
+    if draw(st.booleans()):  # the password in a flow mapping, maybe without its space
+        sep = draw(st.sampled_from([": ", ":"]))
+        lines.append(f"- {{registry: r, username: u, password{sep}{password}}}")
+    return "\n".join(lines)
+
+
+@st.composite
+def structures(draw: st.DrawFn, password: str) -> str:
+    """Well-formed YAML of any shape, the password somewhere in it."""
+    leaf = st.none() | st.booleans() | st.integers() | SCALARS | st.just(password)
+    value = st.recursive(leaf, lambda inner: st.lists(inner, max_size=3)
+                         | st.dictionaries(KEYS, inner, max_size=3), max_leaves=8)  # fmt: skip
+    entries = st.lists(st.dictionaries(KEYS, value, max_size=4), max_size=3) | value
+    return yaml.safe_dump(draw(entries), default_flow_style=draw(st.booleans()))
+
+
+def assert_result_or_silent_error(registry_auth: str, password: str) -> None:
+    try:
+        parse_logins({"registry-auth": registry_auth})
+    except InputError as exc:
+        shown = str(exc) + exc.hint
+        assert password not in shown
+        assert password.rstrip() not in shown
+
+
+@settings(max_examples=200, deadline=None)
+@given(PASSWORDS.flatmap(lambda pw: st.tuples(st.just(pw), yamlish(pw))))
+def test_yamlish_registry_auth_never_shows_the_password(case: tuple[str, str]) -> None:
+    password, registry_auth = case
+    assert_result_or_silent_error(registry_auth, password)
+
+
+@settings(max_examples=200, deadline=None)
+@given(PASSWORDS.flatmap(lambda pw: st.tuples(st.just(pw), structures(pw))))
+def test_any_yaml_structure_in_registry_auth_never_shows_the_password(
+    case: tuple[str, str],
+) -> None:
+    password, registry_auth = case
+    assert_result_or_silent_error(registry_auth, password)
+
+
+@settings(max_examples=200, deadline=None)
+@given(PASSWORDS, st.text(max_size=40), st.text(max_size=40))
+def test_any_text_around_the_password_never_shows_it(
+    password: str, before: str, after: str
+) -> None:
+    assert_result_or_silent_error(before + password + after, password)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from support.meta import (
+    NOW,
     SHA_DEV,
     SHA_INVALID,
     SHA_MASTER,
@@ -1902,6 +1903,51 @@ def test_commit_date_sources(event: str, commit_date: str, expected: str) -> Non
     assert meta.version == expected
 
 
+@pytest.mark.parametrize(
+    "commit_date",
+    [
+        # a commit's date is the author's to choose: a PR can carry any of these
+        pytest.param("9999-12-31T23:59:59-12:00", id="after-9999-in-utc"),
+        pytest.param("0001-01-01T00:00:00+12:00", id="before-year-1-in-utc"),
+        pytest.param("9999-12-31T00:00:00Z", id="last-day"),
+        pytest.param("0001-01-01", id="first-day"),
+    ],
+)
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        pytest.param("{{commit_date 'YYYY'}}", id="year"),
+        pytest.param("{{commit_date 'gggg-ww GGGG-WW'}}", id="week-years"),
+        pytest.param("{{commit_date 'YYYYMMDD' tz='Pacific/Kiritimati'}}", id="utc-plus-14"),
+        pytest.param("{{commit_date 'YYYYMMDD' tz='Pacific/Pago_Pago'}}", id="utc-minus-11"),
+    ],
+)
+def test_commit_date_out_of_range_is_now_with_a_warning(commit_date: str, pattern: str) -> None:
+    ctx = replace(load_event("push_branch"), commit_date=commit_date)
+    meta = run("push_branch", {"tags": [f"type=raw,value={pattern}"]}, ctx=ctx)
+    now = run("push_branch", {"tags": [f"type=raw,value={pattern}"]},
+              ctx=replace(ctx, commit_date=NOW.isoformat()))  # fmt: skip
+    assert meta.version == now.version
+    assert f"Commit date {commit_date!r} is out of range" in meta.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("commit_date", "tz", "expected"),
+    [
+        pytest.param("0002-01-02T00:00:00Z", "Etc/GMT+12", "0002-01-01 0002 0002",
+                     id="first-day-in-range-to-utc-minus-12"),
+        pytest.param("9998-12-30T23:59:59Z", "Pacific/Kiritimati", "9998-12-31 9999 9998",
+                     id="last-day-in-range-to-utc-plus-14"),
+    ],
+)  # fmt: skip
+def test_commit_date_at_the_ends_of_the_range(commit_date: str, tz: str, expected: str) -> None:
+    ctx = replace(load_event("push_branch"), commit_date=commit_date)
+    pattern = f"{{{{commit_date 'YYYY-MM-DD gggg GGGG' tz='{tz}'}}}}"
+    meta = run("push_branch", {"tags": [f"type=raw,value={pattern}"]}, ctx=ctx)
+    assert meta.version == expected.replace(" ", "-")
+    assert not any("Commit date" in warning for warning in meta.warnings)
+
+
 SHORT_SHA_CASES = [
     pytest.param("12", "sha-860c1904a1ce", id="longer"),
     pytest.param("100", f"sha-{SHA_DEV}", id="longer-than-sha"),
@@ -1919,6 +1965,25 @@ def test_short_sha_length_knob(length: str, expected: str) -> None:
     )
     # type=raw (priority 200) comes before type=sha (100)
     assert (meta.version, meta.partial) == (expected.removeprefix("sha-"), (expected,))
+
+
+@pytest.mark.parametrize(
+    ("length", "expected"),
+    [
+        # String.prototype.substring(0, length): a negative length is 0, a huge one the whole
+        pytest.param("-Infinity", "sha-", id="minus-infinity"),
+        pytest.param("-1e400", "sha-", id="minus-overflow"),
+        pytest.param("-3", "sha-", id="negative"),
+        pytest.param("Infinity", f"sha-{SHA_DEV}", id="infinity"),
+        pytest.param("1e400", f"sha-{SHA_DEV}", id="overflow"),
+        pytest.param("0x" + "f" * 300, f"sha-{SHA_DEV}", id="hex-beyond-float"),
+        pytest.param("4.9", "sha-860c", id="fraction-cut"),
+    ],
+)
+def test_short_sha_length_extremes(length: str, expected: str) -> None:
+    meta = run("push_branch", {"tags": ["type=sha"]},
+               env={"DOCKER_METADATA_SHORT_SHA_LENGTH": length})  # fmt: skip
+    assert meta.version == expected
 
 
 def test_annotation_levels_knob() -> None:

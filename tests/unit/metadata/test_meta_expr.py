@@ -134,6 +134,12 @@ PEP440_CASES = [
     pytest.param("1!2.0.C1", "1!2.0rc1", True, id="epoch-and-c"),
     pytest.param("1.0+abc.1", "1.0+abc,1", False, id="local-printed-as-js-array"),
     pytest.param("1.01", "1.1", False, id="leading-zero-number"),
+    # JavaScript's Number() makes any run of digits a number, Infinity past 1.8e308
+    pytest.param("1." + "1" * 5000, "1.Infinity", False, id="5000-digits-are-infinity"),
+    pytest.param("1!" + "2" * 400 + ".0", "1!Infinity.0", False, id="400-digits-are-infinity"),
+    pytest.param("1." + "0" * 5000 + "7", "1.7", False, id="5000-leading-zeros"),
+    pytest.param("1.0rc" + "9" * 5000, "1.0rcInfinity", True, id="long-pre-release-number"),
+    pytest.param("1.0+" + "1" * 5000, "1.0+Infinity", False, id="long-local-number"),
 ]
 
 

@@ -248,3 +248,10 @@ def test_label_order_follows_locale_compare() -> None:
 def test_json_object_lists_index_keys_first() -> None:
     meta = run("push_branch", {"labels": ["b=1", "10=x", "2=y"]})
     assert list(meta.label_map)[:2] == ["2", "10"]
+
+
+def test_label_key_of_5000_digits_is_no_array_index() -> None:
+    key = "1" * 5000
+    meta = run("push_branch", {"labels": ["b=1", f"{key}=x", "2=y"]})
+    assert next(iter(meta.label_map)) == "2"
+    assert meta.label_map[key] == "x"

@@ -352,6 +352,21 @@ INVALID_CASES = [
         "priority must be a whole number",
         id="priority-float",
     ),
+    pytest.param(
+        {"tags": "type=raw,value=x,priority=" + "1" * 5000},
+        "priority must be a whole number of at most 9 digits",
+        id="priority-5000-digits",
+    ),
+    pytest.param(
+        {"tags": "type=raw,value=x,priority=-1000000000"},
+        "priority must be a whole number of at most 9 digits",
+        id="priority-10-digits",
+    ),
+    pytest.param(
+        {"tags": "type=match,pattern=v(.*),group=" + "1" * 5000},
+        "group must be a number of at most 9 digits",
+        id="group-5000-digits",
+    ),
     pytest.param({"tags": "type=raw,value={{branch"}, "unclosed", id="expression-unclosed"),
     pytest.param({"tags": "type=raw,value={{>partial}}"}, "not supported", id="expression-block"),
     pytest.param(
