@@ -72,6 +72,9 @@ def _endpoint_scheme(endpoint: str) -> str:
 def _check_endpoint(driver: Driver, endpoint: str) -> None:
     if "\n" in endpoint:
         raise InputError("endpoint", f"{endpoint!r} must be a single line")
+    if endpoint.startswith("-"):
+        # the endpoint is buildx create's last positional argument: it must not read as a flag
+        raise InputError("endpoint", f"{endpoint!r} would be read as an option of buildx create")
     if driver is Driver.REMOTE:
         if not endpoint:
             raise InputError("endpoint", "driver remote needs the BuildKit address "

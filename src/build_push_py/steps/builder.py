@@ -63,7 +63,11 @@ def _tls_files(spec: BuilderSpec, config_dir: str) -> dict[str, str]:
             write_private(path, material.value + "\n")
             files[material.option] = str(path)
         elif not Path(material.value).is_file():
-            raise InputError(f"tls-{material.option}", f"{material.value}: no such file")
+            # never quoted: a key pasted without its BEGIN line is still a key
+            raise InputError(
+                f"tls-{material.option}",
+                "is neither PEM text (-----BEGIN ...) nor the path of an existing file",
+            )
     return files
 
 
