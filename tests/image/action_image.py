@@ -317,7 +317,7 @@ def run_container_action(
         *docker_argv(stack), "run", "--rm",
         "--workdir", CONTAINER_DIRS["workspace"],
         "--entrypoint", entrypoint,
-        # The registries listen on [::1] of the host: the container shares its network. No CA
+        # The registries are reached through the host's network: the container shares it. No CA
         # is mounted: the login and the push both happen in the engine, which trusts it.
         "--network", "host",
         *(arg for name in env for arg in ("-e", name)),
