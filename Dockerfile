@@ -4,8 +4,11 @@
 #
 # The digests pin the multi-arch indexes of the tags named beside them; refresh with
 # `docker buildx imagetools inspect IMAGE:TAG`.
+# buildx 0.29.1 is the release the test stack runs (Debian's docker-buildx). Its digest is not
+# pinned yet: it could not be looked up where this was changed (no Docker Hub there, and no
+# public reference names it). Pin it with the command above before the next release.
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm@sha256:a36c24f9cbdf4fd0f52d67f0823eeac19c2028c637cecc392d97f980d4fec56b
-ARG BUILDX_IMAGE=docker/buildx-bin:v0.25@sha256:ca0b674e823a702b3af483197ed61b8028ef17bd1b59ecb9471945ca69efb993
+ARG BUILDX_IMAGE=docker/buildx-bin:0.29.1
 
 FROM ${BUILDX_IMAGE} AS buildx
 

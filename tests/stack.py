@@ -1,13 +1,17 @@
 """A real Docker stack for the integration tests, run from one state directory.
 
 It starts two registries that are checked like public ones (TLS from a CA of our own, bcrypt
-htpasswd auth, served on ``[::1]`` under names from ``/etc/hosts``) and a dockerd of our own
-(trixie's 26.x with the containerd image store, so the docker driver can export caches and
-build attestations). Optionally a second dockerd without the containerd store stands in for
-GitHub's hosted runners, whose docker driver cannot export caches.
+htpasswd auth, under names from ``/etc/hosts``) and a dockerd of our own (Debian sid's 28.x
+with the containerd image store, so the docker driver can export caches and build
+attestations, and BuildKit runs Dockerfile checks). Optionally a second dockerd without the
+containerd store stands in for GitHub's hosted runners, whose docker driver cannot export
+caches.
 
-Names resolving to ``127.0.0.0/8`` or ``localhost`` are not used on purpose: dockerd treats
-them as insecure registries and BuildKit speaks plain HTTP to them, so TLS would go unchecked.
+The registries do not listen on loopback: dockerd treats ``127.0.0.0/8`` and (since 28.x)
+``::1`` as insecure registries (it then accepts any certificate and falls back to plain
+HTTP, so a refused login reads ``400 Bad Request``), and BuildKit speaks plain HTTP to
+``localhost``. They run in a network namespace of their own instead, on a unique local IPv6
+address joined to the host by a veth pair, so every connection to them stays on this machine.
 
 The client is Debian's ``/usr/bin/docker`` (same release as the engine), put first on ``PATH``
 through a one-entry bin directory: a machine may have another ``docker`` earlier on ``PATH``
@@ -23,6 +27,7 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import ctypes
 import fcntl
 import http.client
 import io
@@ -35,6 +40,7 @@ import ssl
 import subprocess
 import sys
 import tarfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -56,8 +62,17 @@ _REGISTRIES = (
     ("reg-a.test", 15443, "bpp-user-a", "bpp-password-a"),
     ("reg-b.test", 15444, "bpp-user-b", "bpp-password-b"),
 )
+# The registries' network namespace and the two ends of the veth pair that joins it to the
+# host. fd62:7070::/64 is a unique local prefix of our own (RFC 4193), not routed anywhere.
+REGISTRY_NETNS = "bpp-reg"
+REGISTRY_ADDR = "fd62:7070::2"
+_HOST_ADDR = "fd62:7070::1"
+_PREFIX_LEN = 64
+_VETH_HOST = "bpp-reg0"
+_VETH_NETNS = "bpp-reg1"
 HOSTS_FILE = Path("/etc/hosts")
-HOSTS_LINE = f"::1 {' '.join(row[0] for row in _REGISTRIES)}  # build-push-py test registries"
+_HOSTS_MARK = "# build-push-py test registries"
+HOSTS_LINE = f"{REGISTRY_ADDR} {' '.join(row[0] for row in _REGISTRIES)}  {_HOSTS_MARK}"
 DOCKER_CERTS_DIR = Path("/etc/docker/certs.d")
 SYSTEM_CA = Path("/usr/local/share/ca-certificates/bpp-test-ca.crt")
 
@@ -239,6 +254,7 @@ def up(state_dir: Path = DEFAULT_STATE_DIR, *, classic: bool = False) -> Stack:
     with _flock(state_dir / "up.lock"):
         registries = _registries(state_dir)
         pki = _ensure_pki(state_dir / "pki", registries)
+        _ensure_registry_netns()
         _ensure_hosts_line()
         trust_changed = _ensure_trust(pki.ca_cert, registries)
         for reg in registries:
@@ -307,7 +323,8 @@ def _registry_dir(state_dir: Path, reg: Registry) -> Path:
 
 def down(state_dir: Path = DEFAULT_STATE_DIR, *, purge: bool = False) -> None:
     """Stop every process of the stack. ``purge`` also removes the state directory and what
-    ``up`` added to the system: the CA trust, the /etc/hosts line and the bridges."""
+    ``up`` added to the system: the CA trust, the /etc/hosts line, the bridges and the
+    registries' network namespace."""
     for engine in (ENGINE, CLASSIC_ENGINE):
         _stop_pidfile(state_dir / engine.name / "dockerd.pid", "dockerd", timeout=20)
     registries = _registries(state_dir)
@@ -317,6 +334,7 @@ def down(state_dir: Path = DEFAULT_STATE_DIR, *, purge: bool = False) -> None:
         return
     for engine in (ENGINE, CLASSIC_ENGINE):
         _delete_bridge(engine)
+    _delete_registry_netns()
     for reg in registries:
         shutil.rmtree(DOCKER_CERTS_DIR / reg.host, ignore_errors=True)
     if SYSTEM_CA.exists():
@@ -328,7 +346,7 @@ def down(state_dir: Path = DEFAULT_STATE_DIR, *, purge: bool = False) -> None:
                 link.unlink()
         _check(["update-ca-certificates"])
     lines = HOSTS_FILE.read_text().splitlines(keepends=True)
-    HOSTS_FILE.write_text("".join(ln for ln in lines if ln.rstrip("\n") != HOSTS_LINE))
+    HOSTS_FILE.write_text("".join(ln for ln in lines if not _is_hosts_line(ln)))
     _remove_tree(state_dir)
 
 
@@ -377,7 +395,7 @@ def _ensure_pki(pki_dir: Path, registries: Sequence[Registry]) -> _Pki:
     )  # fmt: skip
     names = ",".join(f"DNS:{reg.name}" for reg in registries)
     ext.write_text(
-        f"subjectAltName={names},IP:::1\n"
+        f"subjectAltName={names},IP:{REGISTRY_ADDR}\n"
         "basicConstraints=critical,CA:FALSE\n"
         "keyUsage=critical,digitalSignature\n"
         "extendedKeyUsage=serverAuth\n"
@@ -407,10 +425,78 @@ def _ensure_trust(ca_cert: Path, registries: Sequence[Registry]) -> bool:
     return changed
 
 
+def _is_hosts_line(line: str) -> bool:
+    """Ours, this version's or an earlier one's (which named ``::1``)."""
+    return line.rstrip("\n").endswith(_HOSTS_MARK)
+
+
 def _ensure_hosts_line() -> None:
     text = HOSTS_FILE.read_text()
-    if HOSTS_LINE not in text.splitlines():
-        HOSTS_FILE.write_text(text + ("" if text.endswith("\n") else "\n") + HOSTS_LINE + "\n")
+    lines = text.splitlines()
+    if HOSTS_LINE in lines and sum(_is_hosts_line(ln) for ln in lines) == 1:
+        return
+    kept = "".join(ln for ln in text.splitlines(keepends=True) if not _is_hosts_line(ln))
+    if kept and not kept.endswith("\n"):
+        kept += "\n"
+    HOSTS_FILE.write_text(kept + HOSTS_LINE + "\n")
+
+
+# --- the registries' network namespace ------------------------------------------------------
+
+
+def _ensure_registry_netns() -> None:
+    """The namespace, the veth pair and the addresses; each step only when it is missing."""
+    if not Path("/run/netns", REGISTRY_NETNS).exists():
+        _check(["ip", "netns", "add", REGISTRY_NETNS])
+    if not Path("/sys/class/net", _VETH_HOST).exists():
+        _check(["ip", "link", "add", _VETH_HOST, "type", "veth",
+                "peer", "name", _VETH_NETNS, "netns", REGISTRY_NETNS])  # fmt: skip
+    in_ns = ["ip", "-n", REGISTRY_NETNS]
+    # nodad: the address is usable at once (duplicate detection would hold it for ~2 s).
+    _check(["ip", "addr", "replace", f"{_HOST_ADDR}/{_PREFIX_LEN}", "dev", _VETH_HOST, "nodad"])
+    _check([*in_ns, "addr", "replace", f"{REGISTRY_ADDR}/{_PREFIX_LEN}", "dev", _VETH_NETNS,
+            "nodad"])  # fmt: skip
+    _check(["ip", "link", "set", _VETH_HOST, "up"])
+    _check([*in_ns, "link", "set", _VETH_NETNS, "up"])
+    _check([*in_ns, "link", "set", "lo", "up"])
+
+
+def _delete_registry_netns() -> None:
+    # Deleting either end of a veth pair deletes both.
+    for argv in (["ip", "link", "delete", _VETH_HOST], ["ip", "netns", "delete", REGISTRY_NETNS]):
+        subprocess.run(argv, capture_output=True, check=False)
+
+
+_CLONE_NEWNET = 0x40000000
+
+
+def registry_socket(port: int = 0) -> socket.socket:
+    """A TCP socket bound to ``[REGISTRY_ADDR]:port`` inside the registries' namespace (port 0:
+    any free one), for a stand-in that must answer under a registry's name. The socket stays
+    in that namespace; the thread that made it joined the namespace and is gone."""
+    made: list[socket.socket] = []
+    failed: list[BaseException] = []
+
+    def make() -> None:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            with Path("/run/netns", REGISTRY_NETNS).open("rb") as netns:
+                if libc.setns(netns.fileno(), _CLONE_NEWNET) != 0:
+                    err = ctypes.get_errno()
+                    raise OSError(err, f"setns {REGISTRY_NETNS}: {os.strerror(err)}")
+            sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((REGISTRY_ADDR, port))
+            made.append(sock)
+        except BaseException as err:  # handed to the caller's thread
+            failed.append(err)
+
+    thread = threading.Thread(target=make, name="registry-netns")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return made[0]
 
 
 # --- registries -----------------------------------------------------------------------------
@@ -422,7 +508,9 @@ def _ensure_registry(reg_dir: Path, reg: Registry, pki: _Pki) -> None:
         return
     _stop_pidfile(pidfile, "docker-registry", timeout=5)
     if _port_taken(reg.port):
-        raise StackError(f"[::1]:{reg.port} is taken by another process; {reg.name} needs it")
+        raise StackError(
+            f"[{REGISTRY_ADDR}]:{reg.port} is taken by another process; {reg.name} needs it"
+        )
     reg_dir.mkdir(parents=True, exist_ok=True)
     htpasswd = reg_dir / "htpasswd"
     _check(["htpasswd", "-c", "-B", "-i", str(htpasswd), reg.user], input_text=reg.password)
@@ -438,7 +526,7 @@ def _ensure_registry(reg_dir: Path, reg: Registry, pki: _Pki) -> None:
                     "delete": {"enabled": True},
                 },
                 "http": {
-                    "addr": f"[::1]:{reg.port}",
+                    "addr": f"[{REGISTRY_ADDR}]:{reg.port}",
                     "secret": f"bpp-test-{reg.name}",
                     "tls": {"certificate": str(pki.server_cert), "key": str(pki.server_key)},
                 },
@@ -447,7 +535,11 @@ def _ensure_registry(reg_dir: Path, reg: Registry, pki: _Pki) -> None:
             indent=2,
         )
     )
-    proc = _spawn(["docker-registry", "serve", str(config)], reg_dir / "registry.log")
+    # ip execs the registry in the namespace: the pid stays the registry's.
+    proc = _spawn(
+        ["ip", "netns", "exec", REGISTRY_NETNS, "docker-registry", "serve", str(config)],
+        reg_dir / "registry.log",
+    )
     pidfile.write_text(f"{proc.pid}\n")
     _wait_for(
         lambda: _registry_answers(reg),
@@ -471,7 +563,8 @@ def _registry_answers(reg: Registry) -> bool:
 
 def _port_taken(port: int) -> bool:
     with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
-        return sock.connect_ex(("::1", port)) == 0
+        sock.settimeout(2)
+        return sock.connect_ex((REGISTRY_ADDR, port)) == 0
 
 
 # --- engines --------------------------------------------------------------------------------

@@ -46,7 +46,9 @@ import stack as stack_lib  # noqa: E402 - needs the path above
 from stack import Stack  # noqa: E402
 from support.runner import ActionRun, parse_file_commands  # noqa: E402
 
-PYTHON_BASE = "localhost/bpp-test/python:3.11-bookworm"
+# "-rundir": /var/run is a directory (see _write_debian_rootfs); the suffix keeps an image or
+# rootfs of the older layout, cached in a state directory, from being used.
+PYTHON_BASE = "localhost/bpp-test/python:3.11-bookworm-rundir"
 BUILDX_STANDIN = "localhost/bpp-test/buildx-bin:host"
 ACTION_IMAGE = "localhost/bpp-test/build-push-py:dev"
 HOST_BUILDX = Path("/usr/libexec/docker/cli-plugins/docker-buildx")
@@ -106,7 +108,7 @@ def python_base(stack: Stack) -> str:
     """The Python base image in the engine's store (made once per state directory)."""
     if _has_image(stack, PYTHON_BASE):
         return PYTHON_BASE
-    tar = stack.state_dir / "python-bookworm-rootfs.tar"
+    tar = stack.state_dir / "python-bookworm-rundir-rootfs.tar"
     if not tar.exists():
         _write_debian_rootfs(tar, include=("python3", "python3-pip"))
     _run(
@@ -128,6 +130,13 @@ def _write_debian_rootfs(tar: Path, *, include: Sequence[str]) -> None:
              str(root), DEBIAN_MIRROR],
             what="debootstrap",
         )  # fmt: skip
+        # act copies its files into the job container under /var/run/act, and engine 28.5 (as
+        # Debian builds it; upstream since 29.5) refuses a copy through debootstrap's
+        # /var/run -> /run symlink ("mkdirat var/run: ... path escapes from parent").
+        run = root / "var" / "run"
+        if run.is_symlink():
+            run.unlink()
+            run.mkdir(mode=0o755)
         # The downloaded .debs and package lists are half the size and nothing needs them.
         for leftover in ("var/cache/apt/archives", "var/lib/apt/lists"):
             for path in (root / leftover).glob("*"):
@@ -317,7 +326,7 @@ def run_container_action(
         *docker_argv(stack), "run", "--rm",
         "--workdir", CONTAINER_DIRS["workspace"],
         "--entrypoint", entrypoint,
-        # The registries listen on [::1] of the host: the container shares its network. No CA
+        # The registries are reached through the host's network: the container shares it. No CA
         # is mounted: the login and the push both happen in the engine, which trusts it.
         "--network", "host",
         *(arg for name in env for arg in ("-e", name)),

@@ -1,8 +1,9 @@
 """Registry faults, survived or reported: the action against reg-a behind tests/support/faults.py.
 
-The proxy listens on ``reg-a.test:<free port>`` (the stack's certificate names reg-a.test, its
-CA is trusted system-wide; the engine gets a ``certs.d`` entry for the new port) and passes
-what it does not fail on to reg-a, whose API the tests then ask what it holds.
+The proxy listens on ``reg-a.test:<free port>``, in the registries' network namespace (the
+stack's certificate names reg-a.test, its CA is trusted system-wide; the engine gets a
+``certs.d`` entry for the new port) and passes what it does not fail on to reg-a, whose API
+the tests then ask what it holds.
 A summary of the faults injected and survived is printed at the end of the module
 (``pytest -s``).
 """
@@ -10,7 +11,6 @@ A summary of the faults injected and survived is printed at the end of the modul
 from __future__ import annotations
 
 import shutil
-import socket
 import sys
 import time
 import uuid
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from stack import DOCKER_CERTS_DIR, Registry, Stack
+from stack import DOCKER_CERTS_DIR, Registry, Stack, registry_socket
 from support.runner import ActionRun, run_action, runner_env
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "faults"))
@@ -45,7 +45,8 @@ def _proxy(stack: Stack, reg: Registry, target: Target, **kwargs: object) -> Fau
     pki = stack.state_dir / "pki"
     return FaultProxy(
         reg.port, pki / "server.crt", pki / "server.key", reg.ca, target,
-        realm=reg.name, lifetime=120, **kwargs,  # type: ignore[arg-type]
+        realm=reg.name, lifetime=120, upstream_host=reg.name, listener=registry_socket(),
+        **kwargs,  # type: ignore[arg-type]
     )  # fmt: skip
 
 
@@ -149,8 +150,8 @@ def test_push_survives_an_outage_longer_than_buildkits_own_retries(
 
 
 def _free_port() -> int:
-    with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
-        sock.bind(("::1", 0))
+    """A port of the registries' address that nothing listens on."""
+    with registry_socket() as sock:
         return int(sock.getsockname()[1])
 
 

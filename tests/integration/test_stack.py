@@ -38,7 +38,7 @@ def test_client_is_the_engines_release(docker_env: dict[str, str]) -> None:
     assert result.returncode == 0, result.stderr
     client, server = result.stdout.split()
     assert client == server
-    assert server.startswith("26.")
+    assert server.startswith("28.")
 
 
 def test_login_over_tls(docker_env: dict[str, str], reg_a: Registry) -> None:

@@ -1,4 +1,4 @@
-"""A fault-injecting TLS proxy in front of a test registry, on loopback only.
+"""A fault-injecting TLS proxy in front of a test registry, on this machine only.
 
 It terminates TLS with the stack's server certificate (whose names include the registry's),
 reads the first HTTP request of each connection and either answers it with a fault or
@@ -17,6 +17,10 @@ connection; in ``login`` mode the proxy answers that first question itself (the 
 ``401`` challenge, then it closes), so the request with credentials opens a connection of its
 own. Bounded on purpose: at most ``max_connections`` connections are served and the proxy
 stops by itself after ``lifetime`` seconds.
+
+It listens on ``listener`` when given (a bound socket: the stack's registries live in a network
+namespace of their own, and the proxy must answer under a registry's name), else on ``[::1]``.
+It reaches the registry as ``upstream_host``, whose certificate must name it.
 """
 
 from __future__ import annotations
@@ -64,6 +68,8 @@ class FaultProxy:
     faults: Sequence[Fault] = ()
     outage: tuple[Fault, float] | None = None
     realm: str = ""
+    upstream_host: str = "::1"
+    listener: socket.socket | None = None
     retry_after: int = 1
     max_connections: int = 400
     lifetime: float = 300.0
@@ -80,9 +86,11 @@ class FaultProxy:
         self._server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self._server_tls.load_cert_chain(self.cert, self.key)
         self._client_tls = ssl.create_default_context(cafile=str(self.ca))
-        self._listener = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind(("::1", self.port))
+        if self.listener is None:
+            self.listener = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+            self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self.listener.bind(("::1", self.port))
+        self._listener = self.listener
         self._listener.listen(64)
         self._listener.settimeout(0.2)
         self.port = self._listener.getsockname()[1]
@@ -179,8 +187,8 @@ class FaultProxy:
 
     def _forward(self, conn: ssl.SSLSocket, head: bytes) -> None:
         try:
-            up_raw = socket.create_connection(("::1", self.upstream_port), timeout=30)
-            up = self._client_tls.wrap_socket(up_raw, server_hostname="::1")
+            up_raw = socket.create_connection((self.upstream_host, self.upstream_port), timeout=30)
+            up = self._client_tls.wrap_socket(up_raw, server_hostname=self.upstream_host)
         except OSError:
             return
         with contextlib.closing(up):
