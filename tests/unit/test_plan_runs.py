@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import io
 import shlex
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 import pytest
 from support.fakes import FakeRunner
@@ -15,6 +18,15 @@ from build_push_py import app
 from build_push_py.runner.workflow import Workflow
 from build_push_py.steps.build import DRY_RUN_DIR, NEW_BUILDER
 from build_push_py.steps.job import Job
+
+
+class Event(NamedTuple):
+    """The run's event: its name, payload and the variables it changes or adds."""
+
+    name: str = "push"
+    payload: Mapping[str, Any] = MappingProxyType({})
+    github: Mapping[str, str] = MappingProxyType({})
+
 
 INSPECT = """\
 Name:          default
@@ -32,8 +44,18 @@ Features:
  Multi-platform build: true
  OCI exporter:         true
 """
+SHA = "860c1904a1ce19322e91ac35af1ab07466440c37"  # support.runner's GITHUB_SHA
+HEAD_SHA = "f11797113e5a9b86bd976329c5dbb8a8bfdfadfa"
+REPO_URL = "https://github.com/octo-org/hello-world.git"
+PULL_REQUEST = Event(
+    "pull_request",
+    {"number": 15, "pull_request": {"head": {"sha": HEAD_SHA}}, "repository": {"private": True}},
+    {"GITHUB_REF": "refs/pull/15/merge", "DOCKER_DEFAULT_GIT_CONTEXT_PR_HEAD_REF": "true"},
+)
+QUERY = Event(github={"BUILDX_SEND_GIT_QUERY_AS_INPUT": "true"})
+# (inputs, event, the context the build gets: the pinned default git context where asked)
 CASES = [
-    pytest.param({"images": "ghcr.io/octo/app", "push": "false"}, id="default"),
+    pytest.param({"images": "ghcr.io/octo/app", "push": "false"}, Event(), ".", id="default"),
     pytest.param(
         {
             "images": "ghcr.io/octo/app\nreg.example/app",
@@ -46,11 +68,28 @@ CASES = [
             "github-token": "ghs_fake",
             "context": "{{defaultContext}}",
         },
+        Event(),
+        f"{REPO_URL}#{SHA}",
         id="secrets-platforms-git-context",
     ),
-    pytest.param({"images": "ghcr.io/octo/app", "load": "true"}, id="load"),
+    pytest.param({"images": "ghcr.io/octo/app", "load": "true"}, Event(), ".", id="load"),
     pytest.param(
-        {"images": "ghcr.io/octo/app", "push-by-digest": "true", "push": "true"}, id="by-digest"
+        {"images": "ghcr.io/octo/app", "push-by-digest": "true", "push": "true"},
+        Event(),
+        ".",
+        id="by-digest",
+    ),
+    pytest.param(
+        {"images": "ghcr.io/octo/app", "github-token": "ghs_fake", "context": "{{defaultContext}}"},
+        PULL_REQUEST,
+        f"{REPO_URL}#{HEAD_SHA}",
+        id="pull-request-head",
+    ),
+    pytest.param(
+        {"images": "ghcr.io/octo/app", "push": "true", "context": "{{defaultContext}}"},
+        QUERY,
+        f"{REPO_URL}?ref={SHA}",
+        id="git-query-form",
     ),
 ]
 
@@ -64,8 +103,16 @@ def _runner(build_argv: list[list[str]]) -> FakeRunner:
     return runner
 
 
-def _run(tmp_path: Path, inputs: dict[str, str], *, dry_run: bool) -> tuple[str, list[list[str]]]:
-    env = runner_env(tmp_path, {**inputs, "dry-run": "true" if dry_run else "false"})
+def _run(
+    tmp_path: Path, inputs: dict[str, str], event: Event, *, dry_run: bool
+) -> tuple[str, list[list[str]]]:
+    env = runner_env(
+        tmp_path,
+        {**inputs, "dry-run": "true" if dry_run else "false"},
+        event_name=event.name,
+        payload=event.payload,
+        github=event.github,
+    )
     env["SOURCE_DATE_EPOCH"] = "1700000000"  # the same "now" for both runs
     out = io.StringIO()
     built: list[list[str]] = []
@@ -77,15 +124,17 @@ def _run(tmp_path: Path, inputs: dict[str, str], *, dry_run: bool) -> tuple[str,
     return out.getvalue(), [[NEW_BUILDER if a in created else a for a in b] for b in built]
 
 
-@pytest.mark.parametrize("inputs", CASES)
-def test_dry_run_prints_the_argv_the_run_executes(tmp_path: Path, inputs: dict[str, str]) -> None:
-    log, built = _run(tmp_path / "dry", inputs, dry_run=True)
+@pytest.mark.parametrize(("inputs", "event", "context"), CASES)
+def test_dry_run_prints_the_argv_the_run_executes(
+    tmp_path: Path, inputs: dict[str, str], event: Event, context: str
+) -> None:
+    log, built = _run(tmp_path / "dry", inputs, event, dry_run=True)
     assert built == []
     printed = [line.strip() for line in log.splitlines() if line.startswith("  docker buildx")]
     assert len(printed) == 1
     planned = shlex.split(printed[0])[1:]
 
-    _, built = _run(tmp_path / "real", inputs, dry_run=False)
+    _, built = _run(tmp_path / "real", inputs, event, dry_run=False)
     assert len(built) == 1
     executed = built[0][1:]
     work = {str(Path(a).parent) for a in executed if a.endswith("/metadata.json")}
@@ -94,3 +143,4 @@ def test_dry_run_prints_the_argv_the_run_executes(tmp_path: Path, inputs: dict[s
     normalised = [a.replace(build_dir, DRY_RUN_DIR) for a in executed]
     assert normalised == planned
     assert "--attest" in planned or "load" in inputs  # the builder's provenance rule is in both
+    assert planned[-1] == context

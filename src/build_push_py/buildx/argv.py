@@ -18,11 +18,14 @@ from ..errors import InputError
 from ..inputs.grammar import go_bool
 from ..inputs.lists import attribute, records
 from . import version as v
+from .gitcontext import GIT_AUTH_TOKEN, git_auth_token_id
 from .request import BuildInputs
 from .version import BuildxVersion
 
-GIT_AUTH_TOKEN = "GIT_AUTH_TOKEN"  # noqa: S105 - the secret id buildx knows, not a secret
 _DEFAULT_CONTEXT = re.compile(r"\{\{\s*defaultContext\s*\}\}")
+# The key of the token's file in ``secret_files``: no secret id holds a '=', so no user
+# secret shares it, even one whose id is the token's (both are passed, as upstream does).
+TOKEN_FILE_KEY = "=github-token"  # noqa: S105 - a dictionary key, not a secret
 
 
 @dataclass(frozen=True)
@@ -34,23 +37,19 @@ class RunFacts:
     # Private repositories get ``mode=min,inline-only=true`` provenance by default, public
     # ones ``mode=max`` (build-push-action README, "provenance").
     private_repository: bool = False
-    # The git context URL that ``{{defaultContext}}`` stands for (``git_context_url``).
+    # The git context URL that ``{{defaultContext}}`` stands for
+    # (``gitcontext.default_git_context``).
     default_context: str = ""
-    # Whether a provenance attestation nobody asked for is added (builder.default_provenance:
-    # BuildKit >= 0.11 on every node, BUILDX_NO_DEFAULT_ATTESTATIONS unset).
+    # The secret id of ``github-token`` (``gitcontext.git_auth_token_id``).
+    git_auth_token_id: str = git_auth_token_id("https://github.com")
+    # Whether the builder and BUILDX_NO_DEFAULT_ATTESTATIONS allow a provenance attestation
+    # nobody asked for (plan.plan.make_plan); the inputs decide the rest (``_attest_args``).
     default_provenance: bool = True
 
 
 def workflow_run_url(server_url: str, repository: str, run_id: str, run_attempt: str) -> str:
     attempt = run_attempt or "1"
     return f"{server_url.rstrip('/')}/{repository}/actions/runs/{run_id}/attempts/{attempt}"
-
-
-def git_context_url(server_url: str, repository: str, ref: str) -> str:
-    """``https://github.com/owner/repo.git#refs/heads/main``: BuildKit fetches the ref itself."""
-    if ref and not ref.startswith("refs/"):
-        ref = f"refs/heads/{ref}"
-    return f"{server_url.rstrip('/')}/{repository}.git#{ref}"
 
 
 def merge_pairs(computed: Iterable[str], user: Iterable[str]) -> list[str]:
@@ -115,17 +114,25 @@ def _provenance_input(provenance: str, builder_id: str) -> str:
     return resolve_provenance_attrs(provenance, builder_id)
 
 
+def provenance_requested(inp: BuildInputs) -> bool:
+    """The inputs ask for provenance themselves (``provenance``, or an ``attests`` line of
+    ``type=provenance``): no default one is added, and BUILDX_NO_DEFAULT_ATTESTATIONS is
+    not read."""
+    return bool(inp.provenance) or any(has_attestation_type("provenance", a) for a in inp.attests)
+
+
+def exports_to_docker(inp: BuildInputs) -> bool:
+    """``load`` or a ``type=docker`` output: the image goes to the engine, which gets no
+    default provenance (actions-toolkit ``Build.hasDockerExporter``)."""
+    return inp.load or has_exporter_type("docker", inp.outputs)
+
+
 def _attest_args(inp: BuildInputs, facts: RunFacts) -> list[str]:
     args: list[str] = []
-    attests_provenance = any(has_attestation_type("provenance", a) for a in inp.attests)
     if inp.provenance:
         prov = _provenance_input(inp.provenance, facts.builder_id)
         args += ["--attest", resolve_attestation_attrs(f"type=provenance,{prov}")]
-    elif (
-        not attests_provenance
-        and facts.default_provenance
-        and not (inp.load or has_exporter_type("docker", inp.outputs))
-    ):
+    elif not provenance_requested(inp) and facts.default_provenance and not exports_to_docker(inp):
         mode = "mode=min,inline-only=true" if facts.private_repository else "mode=max"
         args += ["--attest", f"type=provenance,{resolve_provenance_attrs(mode, facts.builder_id)}"]
     if inp.sbom:
@@ -169,8 +176,11 @@ def check_versions(inp: BuildInputs, version: BuildxVersion) -> None:
 
 
 def needs_git_auth_token(inp: BuildInputs, facts: RunFacts) -> bool:
-    """build-push-action passes ``github-token`` as the GIT_AUTH_TOKEN secret when BuildKit
-    fetches this repository itself (the context is the default git context)."""
+    """build-push-action passes ``github-token`` as the ``GIT_AUTH_TOKEN.<host>`` secret when
+    BuildKit fetches this repository itself (the context starts with the default git
+    context), unless a ``secrets`` line starts with ``GIT_AUTH_TOKEN=`` (actions-toolkit
+    ``Build.hasGitAuthTokenSecret``, asked without a host: a line of the host's own id does
+    not count)."""
     if not inp.github_token or any(s.id == GIT_AUTH_TOKEN for s in inp.secrets):
         return False
     return bool(facts.default_context) and build_context(inp, facts).startswith(
@@ -179,10 +189,11 @@ def needs_git_auth_token(inp: BuildInputs, facts: RunFacts) -> bool:
 
 
 def secret_payloads(inp: BuildInputs, facts: RunFacts) -> list[tuple[str, str]]:
-    """(id, value) of every secret that goes to buildx as a file: ``secrets`` and the token."""
+    """(key, value) of every secret that goes to buildx as a file: ``secrets`` (keyed by
+    their id) and the token (``TOKEN_FILE_KEY``)."""
     payloads = [(s.id, s.value) for s in inp.secrets]
     if needs_git_auth_token(inp, facts):
-        payloads.append((GIT_AUTH_TOKEN, inp.github_token))
+        payloads.append((TOKEN_FILE_KEY, inp.github_token))
     return payloads
 
 
@@ -228,7 +239,7 @@ def buildx_argv(
     """``["buildx", "build", ...]``; run it as ``docker`` + this list.
 
     ``labels``/``annotations`` are the computed ones; the inputs' own are merged over them.
-    ``secret_files`` maps each id of ``secret_payloads`` to the file holding its value.
+    ``secret_files`` maps each key of ``secret_payloads`` to the file holding its value.
     """
     check_versions(inp, version)
     a = _Argv("buildx", "build")
@@ -260,7 +271,7 @@ def buildx_argv(
     a.many("--secret", (f"id={s.id},src={secret_files[s.id]}" for s in inp.secrets))
     a.many("--secret", (f"id={i},src={path}" for i, path in inp.secret_files))
     if needs_git_auth_token(inp, facts):
-        a.opt("--secret", f"id={GIT_AUTH_TOKEN},src={secret_files[GIT_AUTH_TOKEN]}")
+        a.opt("--secret", f"id={facts.git_auth_token_id},src={secret_files[TOKEN_FILE_KEY]}")
     a.opt("--shm-size", inp.shm_size)
     a.many("--ssh", inp.ssh)
     a.many("--tag", tags)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..inputs.grammar import go_bool
+from ..inputs.grammar import env_bool
 from ..inputs.lists import attribute, fields
 from .argv import has_exporter_type
 from .request import BuildInputs
@@ -133,22 +133,25 @@ def buildkit_at_least(info: BuilderInfo, minimum: tuple[int, int, int]) -> bool:
     return True
 
 
-def default_provenance(info: BuilderInfo, env: Mapping[str, str]) -> bool:
-    """May the build carry a provenance attestation nobody asked for (``RunFacts``)?
+def can_store_attestations(info: BuilderInfo) -> bool:
+    """Can the builder store attestations? buildx refuses any ``--attest`` on a builder
+    without multi-platform support ("Attestation is not supported for the docker driver",
+    build/opt.go): the docker driver on the classic image store."""
+    return info.supports(MULTI_PLATFORM)
 
-    Upstream's rule (BuildKit >= 0.11, BUILDX_NO_DEFAULT_ATTESTATIONS unset), plus: the
-    builder can store attestations, so a plain build on the docker driver never fails for one.
-    """
-    return (
-        not no_default_attestations(env)
-        and buildkit_at_least(info, (0, 11, 0))
-        and info.supports(OCI_EXPORTER)
-    )
+
+def builder_allows_default_provenance(info: BuilderInfo) -> bool:
+    """Upstream's rule, BuildKit >= 0.11 on every node, plus: the builder can store the
+    attestation, so a plain build on the docker driver never fails for one."""
+    return buildkit_at_least(info, (0, 11, 0)) and can_store_attestations(info)
 
 
 def no_default_attestations(env: Mapping[str, str]) -> bool:
-    """``BUILDX_NO_DEFAULT_ATTESTATIONS``, which buildx reads with strconv.ParseBool."""
-    return go_bool(env.get("BUILDX_NO_DEFAULT_ATTESTATIONS", "").strip()) is True
+    """``BUILDX_NO_DEFAULT_ATTESTATIONS``, read as build-push-action reads it (strict
+    ``Util.parseBool``: any other word than ParseBool's fails the run)."""
+    return env_bool(
+        "BUILDX_NO_DEFAULT_ATTESTATIONS", env.get("BUILDX_NO_DEFAULT_ATTESTATIONS"), default=False
+    )
 
 
 def missing_features(inp: BuildInputs, cache_to: Sequence[str], info: BuilderInfo) -> list[str]:
@@ -164,8 +167,8 @@ def missing_features(inp: BuildInputs, cache_to: Sequence[str], info: BuilderInf
         wanted.append((PUSH_BY_DIGEST, "push by digest"))
     explicit_attestations = inp.sbom or inp.attests or inp.provenance not in ("", "false")
     if explicit_attestations:
-        # Attestations need the same containerd image store that OCI output needs.
-        wanted.append((OCI_EXPORTER, "attestations"))
+        # buildx's own test for --attest (can_store_attestations).
+        wanted.append((MULTI_PLATFORM, "attestations"))
     return [reason for feature, reason in wanted if not info.supports(feature)]
 
 

@@ -7,24 +7,36 @@ the same command for the same inputs and buildx.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
-from ..buildx.argv import RunFacts, buildx_argv, git_context_url, secret_payloads, workflow_run_url
+from ..buildx import version as v
+from ..buildx.argv import (
+    RunFacts,
+    buildx_argv,
+    exports_to_docker,
+    provenance_requested,
+    secret_payloads,
+    workflow_run_url,
+)
 from ..buildx.builder import (
     BuilderInfo,
-    default_provenance,
+    builder_allows_default_provenance,
+    buildkit_at_least,
     missing_features,
     needs_container_builder,
     no_default_attestations,
 )
 from ..buildx.drivers import BuilderSpec, Driver
+from ..buildx.gitcontext import default_git_context, git_auth_token_id
 from ..buildx.imagetools import BY_DIGEST_OUTPUT
 from ..buildx.request import BuildInputs
 from ..buildx.version import BuildxVersion
 from ..context import GitHubContext
 from ..metadata import Meta, RepoFacts
+from ..metadata.events import get
 from .cache import CachePlan, default_cache
 from .inputs import Inputs
 from .push import resolve_push
@@ -62,7 +74,7 @@ class BuildFiles:
 
     metadata_file: str
     iidfile: str
-    secret_files: Mapping[str, str]  # secret id -> file holding its value
+    secret_files: Mapping[str, str]  # key of Plan.secret_payloads -> file holding its value
 
 
 @dataclass(frozen=True)
@@ -88,19 +100,19 @@ class Plan:
 
     @property
     def secret_payloads(self) -> list[tuple[str, str]]:
-        """(id, value) of every secret that goes to buildx in a file."""
+        """(key, value) of every secret that goes to buildx in a file."""
         return secret_payloads(self.build, self.facts)
 
     def files(self, directory: str) -> BuildFiles:
         """The build's files in ``directory`` (secret files are numbered: ids may hold any
-        character)."""
+        character, and two secrets may share one)."""
         where = PurePosixPath(directory)
         return BuildFiles(
             metadata_file=str(where / "metadata.json"),
             iidfile=str(where / "iidfile"),
             secret_files={
-                secret_id: str(where / f"secret-{number}")
-                for number, (secret_id, _) in enumerate(self.secret_payloads, start=1)
+                key: str(where / f"secret-{number}")
+                for number, (key, _) in enumerate(self.secret_payloads, start=1)
             },
         )
 
@@ -125,35 +137,77 @@ class Plan:
         )
 
 
+NO_PROVENANCE_ON_DOCKER_DRIVER = (
+    "No default provenance attestation: the docker driver on the classic image store cannot "
+    "store one. docker/build-push-action would add it (and buildx refuse the build); to get "
+    "it, set driver: docker-container, as setup-buildx-action does."
+)
+
+
+def _default_provenance(
+    build: BuildInputs, builder: BuilderChoice, env: Mapping[str, str], buildx: BuildxVersion
+) -> tuple[bool, str]:
+    """May the build get a provenance attestation nobody asked for, and a note when only our
+    builder rule keeps it off. BUILDX_NO_DEFAULT_ATTESTATIONS is read where upstream reads
+    it: with buildx >= 0.10 and no provenance asked for."""
+    if not buildx.at_least(v.ATTESTATIONS) or provenance_requested(build):
+        return False, ""
+    if no_default_attestations(env):
+        return False, ""
+    if builder.create is not None:  # a builder made here runs a current BuildKit
+        return True, ""
+    if builder_allows_default_provenance(builder.info):
+        return True, ""
+    upstream_adds = buildkit_at_least(builder.info, (0, 11, 0)) and not exports_to_docker(build)
+    return False, NO_PROVENANCE_ON_DOCKER_DRIVER if upstream_adds else ""
+
+
+def _payload_private(ctx: GitHubContext) -> bool:
+    """``payload.repository.private ?? false`` as a JavaScript condition: unknown is public."""
+    private = get(ctx.payload, "repository", "private")
+    if isinstance(private, float) and math.isnan(private):
+        return False
+    # JavaScript's falsy values; an empty list or object is truthy there.
+    return private not in (None, False, 0, "")
+
+
 def make_plan(
     inp: Inputs,
     ctx: GitHubContext,
     meta: Meta,
-    repo: RepoFacts,
+    repo: RepoFacts,  # unused: the visibility comes from the payload, where upstream reads it
     env: Mapping[str, str],
     *,
     buildx: BuildxVersion,
     info: BuilderInfo,
 ) -> Plan:
-    """The plan for ``ctx`` (the effective context of the metadata) on this buildx."""
+    """The plan for ``ctx`` (the effective context of the metadata) on this buildx.
+
+    The default git context is the workflow's own (``GITHUB_REF``, ``GITHUB_SHA`` from
+    ``env``), not the metadata's ref: build-push-action reads the raw workflow context.
+    """
     push = resolve_push(inp.build, env)
-    notes = (push.reason,) if push.reason else ()
     cache = default_cache(inp.build, env, meta.images, ctx.ref)
-    plan = Plan(inp, meta, push.push, cache, RunFacts(), buildx, notes=notes,
+    plan = Plan(inp, meta, push.push, cache, RunFacts(), buildx,
                 warnings=tuple(cache.warnings))  # fmt: skip
     builder = choose_builder(inp, plan.build, cache.cache_to, info)
-    # A builder made here runs a current BuildKit: only the opt-out can drop the default.
-    provenance = (
-        default_provenance(info, env)
-        if builder.create is None
-        else not no_default_attestations(env)
-    )
+    provenance, provenance_note = _default_provenance(plan.build, builder, env, buildx)
+    head_sha = get(ctx.payload, "pull_request", "head", "sha")
     facts = RunFacts(
         builder_id=workflow_run_url(
             ctx.server_url, ctx.repository, ctx.run_id, env.get("GITHUB_RUN_ATTEMPT", "")
         ),
-        private_repository=repo.private,
-        default_context=git_context_url(ctx.server_url, ctx.repository, ctx.ref),
+        private_repository=_payload_private(ctx),
+        default_context=default_git_context(
+            server_url=ctx.server_url,
+            repository=ctx.repository,
+            ref=env.get("GITHUB_REF", ""),
+            sha=env.get("GITHUB_SHA", ""),
+            pr_head_sha=head_sha if isinstance(head_sha, str) else None,
+            env=env,
+            buildx=buildx,
+        ),
+        git_auth_token_id=git_auth_token_id(ctx.server_url),
         default_provenance=provenance,
     )
     signing = decide_signing(
@@ -162,4 +216,5 @@ def make_plan(
         by_digest=inp.digests.push_by_digest,
         env=env,
     )
-    return replace(plan, facts=facts, builder=builder, signing=signing)
+    notes = tuple(n for n in (push.reason, provenance_note) if n)
+    return replace(plan, facts=facts, builder=builder, signing=signing, notes=notes)

@@ -1,73 +1,94 @@
-"""``buildx_argv`` against docker/build-push-action's own argv table
+"""The build argv against docker/build-push-action v7.3's own argv table
 (``__tests__/context.test.ts``): same inputs and buildx version, same argv.
 
-Upstream's fixtures: repository docker/build-push-action (private), run 123456789 attempt 1,
-ref refs/heads/master, a docker-container builder with BuildKit v0.11.0, every temporary
-secret file named ``.tmpname-jest``. Upstream's default context is the git context; ours is
-``.``, so cases without a ``context`` ask for ``{{defaultContext}}``.
+Upstream's fixtures: repository docker/build-push-action (private, from the event payload),
+run 123456789 attempt 1, ref refs/heads/master and no commit sha, a docker-container builder
+with BuildKit v0.11.0. The argv comes from the real plan (``make_plan`` then ``Plan.argv``),
+so the default git context, the token's secret id and the provenance rule are the run's.
+Upstream names every temporary secret file ``.tmpname-vi``; ours are numbered. Upstream's
+default context is the git context; ours is ``.``, so cases without a ``context`` ask for
+``{{defaultContext}}``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
 import pytest
 
 from build_push_py.buildx.argv import (
-    RunFacts,
-    buildx_argv,
-    git_context_url,
+    TOKEN_FILE_KEY,
     has_exporter_type,
     merge_pairs,
     redact_argv,
-    secret_payloads,
     workflow_run_url,
 )
-from build_push_py.buildx.request import parse_build_inputs
+from build_push_py.buildx.builder import BuilderInfo, BuilderNode
 from build_push_py.buildx.version import BuildxVersion
+from build_push_py.context import from_env
 from build_push_py.errors import InputError
-from build_push_py.plan.push import resolve_push
+from build_push_py.inputs.table import read_raw
+from build_push_py.metadata import Meta, RepoFacts
+from build_push_py.plan.inputs import parse
+from build_push_py.plan.plan import Plan, make_plan
 
-TMP = "/tmp/.docker-build-push-jest"
-TMP_NAME = f"{TMP}/.tmpname-jest"
-IIDFILE = f"{TMP}/iidfile.txt"
+TMP = "/tmp/.docker-build-push-vi"
+IIDFILE = f"{TMP}/iidfile"
 METADATA = f"{TMP}/metadata.json"
+
+
+def secret(number: int) -> str:
+    return f"{TMP}/secret-{number}"
+
+
 GIT_CONTEXT = "https://github.com/docker/build-push-action.git#refs/heads/master"
 BUILDER_ID = "https://github.com/docker/build-push-action/actions/runs/123456789/attempts/1"
-UPSTREAM = RunFacts(
-    builder_id=BUILDER_ID,
-    private_repository=True,
-    default_context=GIT_CONTEXT,
-    default_provenance=True,
+FIXTURE_ENV = {
+    "GITHUB_REPOSITORY": "docker/build-push-action",
+    "GITHUB_REF": "refs/heads/master",
+    "GITHUB_RUN_ID": "123456789",
+    "GITHUB_RUN_ATTEMPT": "1",
+}
+PRIVATE: Mapping[str, Any] = {"repository": {"private": True}}
+BUILDER2 = BuilderInfo(
+    name="builder2",
+    driver="docker-container",
+    nodes=(BuilderNode(name="builder20", status="running", buildkit="v0.11.0"),),
 )
 OFF = {"load": "false", "no-cache": "false", "push": "false", "pull": "false"}
 DEFAULT_PROVENANCE = f"type=provenance,mode=min,inline-only=true,builder-id={BUILDER_ID}"
+TOKEN_SECRET = f"id=GIT_AUTH_TOKEN.github.com,src={secret(1)}"
 
 
-def upstream_argv(
+def upstream_plan(
     version: str,
-    raw: dict[str, str],
+    raw: Mapping[str, str],
     *,
-    facts: RunFacts = UPSTREAM,
+    env: Mapping[str, str] | None = None,
+    payload: Mapping[str, Any] = PRIVATE,
+    info: BuilderInfo = BUILDER2,
     labels: tuple[str, ...] = (),
     annotations: tuple[str, ...] = (),
-) -> list[str]:
-    raw = {"context": "{{defaultContext}}", **raw}
-    tags = raw.pop("tags", "")
-    inp = parse_build_inputs(raw)
-    return buildx_argv(
-        inp,
-        tags=[t.strip() for t in tags.split(",") if t.strip()],
-        labels=labels,
-        annotations=annotations,
-        version=BuildxVersion.of(version),
-        push=resolve_push(inp, {}).push,
-        metadata_file=METADATA,
-        iidfile=IIDFILE,
-        builder=inp.builder or None,
-        cache_from=inp.cache_from,
-        cache_to=inp.cache_to,
-        secret_files={secret_id: TMP_NAME for secret_id, _ in secret_payloads(inp, facts)},
-        facts=facts,
-    )
+) -> Plan:
+    inputs = {"context": "{{defaultContext}}", **raw}
+    tags = inputs.pop("tags", "")
+    run_env = {**FIXTURE_ENV, **(env or {})}
+    inp = parse(read_raw({f"INPUT_{name.upper()}": value for name, value in inputs.items()}))
+    meta = Meta(
+        version="", partial=(), latest=False, images=(),
+        tags=tuple(t.strip() for t in tags.split(",") if t.strip()), tag_names=(),
+        labels=labels, annotations=annotations, annotation_levels=(), warnings=(),
+    )  # fmt: skip
+    ctx = replace(from_env(run_env), payload=payload)
+    return make_plan(inp, ctx, meta, RepoFacts(), run_env, buildx=BuildxVersion.of(version),
+                     info=info)  # fmt: skip
+
+
+def upstream_argv(version: str, raw: Mapping[str, str], **kwargs: Any) -> list[str]:
+    plan = upstream_plan(version, raw, **kwargs)
+    return plan.argv(plan.files(TMP), plan.builder.name)
 
 
 # (id, buildx version, inputs, expected argv after "buildx") -- upstream cases by number.
@@ -123,13 +144,13 @@ CASES = [
     pytest.param(
         "0.4.2",
         {"context": ".", "secrets": "GIT_AUTH_TOKEN=abcdefghijklmno=0123456789", **OFF},
-        ["build", "--iidfile", IIDFILE, "--secret", f"id=GIT_AUTH_TOKEN,src={TMP_NAME}", "."],
+        ["build", "--iidfile", IIDFILE, "--secret", f"id=GIT_AUTH_TOKEN,src={secret(1)}", "."],
         id="06-secret",
     ),
     pytest.param(
         "0.4.2",
         {"github-token": "abcdefghijklmno0123456789", "outputs": ".", **OFF},
-        ["build", "--output", ".", "--secret", f"id=GIT_AUTH_TOKEN,src={TMP_NAME}", GIT_CONTEXT],
+        ["build", "--output", ".", "--secret", TOKEN_SECRET, GIT_CONTEXT],
         id="07-github-token-git-context",
     ),
     pytest.param(
@@ -148,7 +169,7 @@ CASES = [
             "--file", "./test/Dockerfile",
             "--iidfile", IIDFILE,
             "--platform", "linux/amd64,linux/arm64",
-            "--secret", f"id=GIT_AUTH_TOKEN,src={TMP_NAME}",
+            "--secret", f"id=GIT_AUTH_TOKEN,src={secret(1)}",
             "--builder", "builder-git-context-2",
             "--push",
             GIT_CONTEXT,
@@ -172,10 +193,10 @@ CASES = [
             "--file", "./test/Dockerfile",
             "--iidfile", IIDFILE,
             "--platform", "linux/amd64,linux/arm64",
-            "--secret", f"id=GIT_AUTH_TOKEN,src={TMP_NAME}",
-            "--secret", f"id=MYSECRET,src={TMP_NAME}",
-            "--secret", f"id=FOO,src={TMP_NAME}",
-            "--secret", f"id=EMPTYLINE,src={TMP_NAME}",
+            "--secret", f"id=GIT_AUTH_TOKEN,src={secret(1)}",
+            "--secret", f"id=MYSECRET,src={secret(2)}",
+            "--secret", f"id=FOO,src={secret(3)}",
+            "--secret", f"id=EMPTYLINE,src={secret(4)}",
             "--builder", "builder-git-context-2",
             "--push",
             GIT_CONTEXT,
@@ -186,8 +207,8 @@ CASES = [
         "0.5.1",
         {
             "context": GIT_CONTEXT,
-            # upstream copies the file to a temporary one; the path is used as given here
-            "secret-files": f"MY_SECRET={TMP_NAME}",
+            # passed by its own path, as upstream does since v7.1
+            "secret-files": "MY_SECRET=/fixtures/secret.txt",
             "file": "./test/Dockerfile",
             "builder": "builder-git-context-2",
             "network": "host",
@@ -198,7 +219,7 @@ CASES = [
             "build",
             "--file", "./test/Dockerfile",
             "--iidfile", IIDFILE,
-            "--secret", f"id=MY_SECRET,src={TMP_NAME}",
+            "--secret", "id=MY_SECRET,src=/fixtures/secret.txt",
             "--builder", "builder-git-context-2",
             "--network", "host",
             "--push",
@@ -286,7 +307,7 @@ CASES = [
         [
             "build",
             "--iidfile", IIDFILE,
-            "--secret", f"id=GIT_AUTH_TOKEN,src={TMP_NAME}",
+            "--secret", TOKEN_SECRET,
             "--metadata-file", METADATA,
             f"{GIT_CONTEXT}:subdir",
         ],
@@ -453,6 +474,50 @@ CASES = [
          f"type=provenance,mode=min,builder-id={BUILDER_ID}", "--metadata-file", METADATA, "."],
         id="33-provenance-from-attests",
     ),
+    pytest.param(
+        "0.13.1",
+        {"context": ".", **OFF, "env:BUILDX_NO_DEFAULT_ATTESTATIONS": "1"},
+        ["build", "--iidfile", IIDFILE, "--metadata-file", METADATA, "."],
+        id="34-no-default-attestations",
+    ),
+    pytest.param(
+        "0.13.1",
+        {"github-token": "abcdefghijklmno0123456789", **OFF,
+         "env:GITHUB_SERVER_URL": "http://10.0.0.5:22827"},
+        ["build", "--iidfile", IIDFILE,
+         "--attest", "type=provenance,mode=min,inline-only=true,builder-id=http://10.0.0.5:22827"
+         "/docker/build-push-action/actions/runs/123456789/attempts/1",
+         "--secret", f"id=GIT_AUTH_TOKEN.10.0.0.5:22827,src={secret(1)}",
+         "--metadata-file", METADATA,
+         "http://10.0.0.5:22827/docker/build-push-action.git#refs/heads/master"],
+        id="35-token-host-keeps-its-port",
+    ),
+    pytest.param(
+        "0.13.1",
+        {"github-token": "abcdefghijklmno0123456789", **OFF,
+         "env:GITHUB_SERVER_URL": "https://github.cds.internal.unity3d.com"},
+        ["build", "--iidfile", IIDFILE,
+         "--attest", "type=provenance,mode=min,inline-only=true,builder-id=https://github.cds."
+         "internal.unity3d.com/docker/build-push-action/actions/runs/123456789/attempts/1",
+         "--secret", f"id=GIT_AUTH_TOKEN.github.cds.internal.unity3d.com,src={secret(1)}",
+         "--metadata-file", METADATA,
+         "https://github.cds.internal.unity3d.com/docker/build-push-action.git#refs/heads/master"],
+        id="36-token-host-of-ghes",
+    ),
+    pytest.param(
+        "0.29.0",
+        {**OFF, "env:BUILDX_SEND_GIT_QUERY_AS_INPUT": "true"},
+        ["build", "--iidfile", IIDFILE, "--attest", DEFAULT_PROVENANCE, "--metadata-file",
+         METADATA, "https://github.com/docker/build-push-action.git?ref=refs/heads/master"],
+        id="37-query-form-with-buildx-0.29",
+    ),
+    pytest.param(
+        "0.28.0",
+        {**OFF, "env:BUILDX_SEND_GIT_QUERY_AS_INPUT": "true"},
+        ["build", "--iidfile", IIDFILE, "--attest", DEFAULT_PROVENANCE, "--metadata-file",
+         METADATA, GIT_CONTEXT],
+        id="38-fragment-form-before-buildx-0.29",
+    ),
     # v6 inputs beyond the v5 table: --call, --build-context, --no-cache-filter.
     pytest.param(
         "0.15.0",
@@ -488,7 +553,78 @@ CASES = [
 
 @pytest.mark.parametrize(("version", "raw", "expected"), CASES)
 def test_upstream_argv_table(version: str, raw: dict[str, str], expected: list[str]) -> None:
-    assert upstream_argv(version, raw) == ["buildx", *expected]
+    # "env:NAME" entries are the row's environment, the others its inputs.
+    env = {k.removeprefix("env:"): v for k, v in raw.items() if k.startswith("env:")}
+    inputs = {k: v for k, v in raw.items() if not k.startswith("env:")}
+    assert upstream_argv(version, inputs, env=env) == ["buildx", *expected]
+
+
+SHA = "860c1904a1ce19322e91ac35af1ab07466440c37"
+HEAD_SHA = "f11797113e5a9b86bd976329c5dbb8a8bfdfadfa"
+PULL_REQUEST: Mapping[str, Any] = {**PRIVATE, "pull_request": {"head": {"sha": HEAD_SHA}}}
+REPO_URL = "https://github.com/docker/build-push-action.git"
+
+
+# Rows s1-s8 (upstream.md B.8, derived from Build.gitContext and the token rule): upstream's
+# fixture with a commit sha, buildx 0.13.1 and a github-token.
+@pytest.mark.parametrize(
+    ("env", "payload", "raw", "context", "token_secrets"),
+    [
+        pytest.param({}, PRIVATE, {}, f"{REPO_URL}#{SHA}", [TOKEN_SECRET], id="s1-branch"),
+        pytest.param({"GITHUB_REF": "refs/tags/v1.0.0"}, PRIVATE, {}, f"{REPO_URL}#{SHA}",
+                     [TOKEN_SECRET], id="s2-tag"),
+        pytest.param({"GITHUB_REF": "refs/pull/15/merge"}, PULL_REQUEST, {}, f"{REPO_URL}#{SHA}",
+                     [TOKEN_SECRET], id="s3-pull-request-merge-commit"),
+        pytest.param({"GITHUB_REF": "refs/pull/15/merge",
+                      "DOCKER_DEFAULT_GIT_CONTEXT_PR_HEAD_REF": "true"}, PULL_REQUEST, {},
+                     f"{REPO_URL}#{HEAD_SHA}", [TOKEN_SECRET], id="s4-pull-request-head"),
+        pytest.param({"BUILDX_SEND_GIT_QUERY_AS_INPUT": "true"}, PRIVATE, {},
+                     f"{REPO_URL}?ref={SHA}", [TOKEN_SECRET], id="s5-query-form"),
+        pytest.param({}, PRIVATE, {"context": "{{defaultContext}}:sub"}, f"{REPO_URL}#{SHA}:sub",
+                     [TOKEN_SECRET], id="s6-subdirectory"),
+        pytest.param({}, PRIVATE, {"context": GIT_CONTEXT}, GIT_CONTEXT, [],
+                     id="s7-other-url-gets-no-token"),
+        pytest.param({}, PRIVATE, {"secrets": "GIT_AUTH_TOKEN.github.com=mine"},
+                     f"{REPO_URL}#{SHA}",
+                     [f"id=GIT_AUTH_TOKEN.github.com,src={secret(1)}",  # the user's, then the token
+                      f"id=GIT_AUTH_TOKEN.github.com,src={secret(2)}"],
+                     id="s8-host-id-of-the-user-does-not-suppress"),
+    ],
+)  # fmt: skip
+def test_default_git_context_pinned_to_the_commit(
+    env: dict[str, str],
+    payload: Mapping[str, Any],
+    raw: dict[str, str],
+    context: str,
+    token_secrets: list[str],
+) -> None:
+    run_env = {"GITHUB_SHA": SHA, **env}
+    inputs = {"github-token": "abcdefghijklmno0123456789", **OFF, **raw}
+    argv = upstream_argv("0.29.0" if "BUILDX_SEND_GIT_QUERY_AS_INPUT" in env else "0.13.1",
+                         inputs, env=run_env, payload=payload)  # fmt: skip
+    assert argv[-1] == context
+    secrets = [argv[i + 1] for i, word in enumerate(argv) if word == "--secret"]
+    assert secrets == token_secrets
+
+
+def test_user_secret_of_the_token_id_keeps_its_own_file() -> None:
+    # s8: both are passed, each from its own file; buildx takes the later one, the token.
+    plan = upstream_plan(
+        "0.13.1",
+        {"github-token": "the-token", "secrets": "GIT_AUTH_TOKEN.github.com=mine", **OFF},
+        env={"GITHUB_SHA": SHA},
+    )
+    assert plan.secret_payloads == [
+        ("GIT_AUTH_TOKEN.github.com", "mine"),
+        (TOKEN_FILE_KEY, "the-token"),
+    ]
+    files = plan.files(TMP).secret_files
+    assert files == {"GIT_AUTH_TOKEN.github.com": secret(1), TOKEN_FILE_KEY: secret(2)}
+    argv = plan.argv(plan.files(TMP), None)
+    assert argv[argv.index("--secret") : argv.index("--secret") + 4] == [
+        "--secret", f"id=GIT_AUTH_TOKEN.github.com,src={secret(1)}",
+        "--secret", f"id=GIT_AUTH_TOKEN.github.com,src={secret(2)}",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -518,15 +654,24 @@ def test_commit_build_of_buildx_has_every_feature() -> None:
     assert argv[2:4] == ["--call", "check"]
 
 
-def test_public_repository_default_provenance_is_max() -> None:
-    facts = RunFacts(builder_id=BUILDER_ID, default_context=GIT_CONTEXT)
-    argv = upstream_argv("0.13.1", {"context": "."}, facts=facts)
-    assert argv[argv.index("--attest") + 1] == f"type=provenance,mode=max,builder-id={BUILDER_ID}"
-
-
-def test_no_default_provenance_when_builder_cannot() -> None:
-    facts = RunFacts(builder_id=BUILDER_ID, default_provenance=False)
-    assert "--attest" not in upstream_argv("0.13.1", {"context": "."}, facts=facts)
+@pytest.mark.parametrize(
+    ("payload", "mode"),
+    [
+        pytest.param(PRIVATE, "mode=min,inline-only=true", id="private"),
+        pytest.param({"repository": {"private": False}}, "mode=max", id="public"),
+        pytest.param({}, "mode=max", id="unknown-is-public"),
+        pytest.param({"repository": {"private": None}}, "mode=max", id="null-is-public"),
+        # `private ?? false` is a JavaScript condition: any truthy value is private
+        pytest.param({"repository": {"private": "false"}}, "mode=min,inline-only=true",
+                     id="text-is-truthy"),
+        pytest.param({"repository": {"private": 0}}, "mode=max", id="zero-is-falsy"),
+        pytest.param({"repository": {"private": []}}, "mode=min,inline-only=true",
+                     id="empty-list-is-truthy"),
+    ],
+)  # fmt: skip
+def test_default_provenance_mode_from_the_payload(payload: Mapping[str, Any], mode: str) -> None:
+    argv = upstream_argv("0.13.1", {"context": "."}, payload=payload)
+    assert argv[argv.index("--attest") + 1] == f"type=provenance,{mode},builder-id={BUILDER_ID}"
 
 
 def test_computed_labels_and_annotations_merge_with_the_users() -> None:
@@ -537,7 +682,7 @@ def test_computed_labels_and_annotations_merge_with_the_users() -> None:
             "labels": "org.opencontainers.image.title=mine\nextra=1",
             "annotations": "index:org.opencontainers.image.title=mine",
         },
-        facts=RunFacts(default_provenance=False),
+        env={"BUILDX_NO_DEFAULT_ATTESTATIONS": "true"},
         labels=("org.opencontainers.image.title=app", "org.opencontainers.image.version=1.0"),
         annotations=("index:org.opencontainers.image.title=app", "manifest:a=b"),
     )
@@ -555,17 +700,24 @@ def test_computed_labels_and_annotations_merge_with_the_users() -> None:
 
 
 def test_computed_annotations_are_left_out_for_old_buildx() -> None:
-    argv = upstream_argv(
-        "0.11.2", {"context": "."}, facts=RunFacts(), annotations=("manifest:a=b",)
-    )
+    argv = upstream_argv("0.11.2", {"context": "."}, annotations=("manifest:a=b",))
     assert "--annotation" not in argv
 
 
-def test_git_auth_token_not_added_for_a_path_context_or_own_secret() -> None:
-    raw = {"github-token": "tok", "secrets": "GIT_AUTH_TOKEN=mine"}
-    argv = upstream_argv("0.13.1", {**raw, "context": "{{defaultContext}}"})
-    assert argv.count("--secret") == 1
-    assert "--secret" not in upstream_argv("0.13.1", {"github-token": "tok", "context": "."})
+@pytest.mark.parametrize(
+    ("raw", "secrets"),
+    [
+        pytest.param({"secrets": "GIT_AUTH_TOKEN=mine"}, [f"id=GIT_AUTH_TOKEN,src={secret(1)}"],
+                     id="own-GIT_AUTH_TOKEN-suppresses"),
+        pytest.param({"context": "."}, [], id="path-context"),
+        pytest.param({"context": "{{defaultContext}}:docker"}, [TOKEN_SECRET],
+                     id="default-context-subdirectory"),
+        pytest.param({"github-token": ""}, [], id="no-token"),
+    ],
+)  # fmt: skip
+def test_when_the_token_goes_to_buildx(raw: dict[str, str], secrets: list[str]) -> None:
+    argv = upstream_argv("0.13.1", {"github-token": "tok", **raw})
+    assert [argv[i + 1] for i, word in enumerate(argv) if word == "--secret"] == secrets
 
 
 @pytest.mark.parametrize(
@@ -590,12 +742,9 @@ def test_merge_pairs_keeps_first_position_and_last_value() -> None:
     assert merge_pairs(["a=1", "b=2"], ["a=3", "c=4"]) == ["a=3", "b=2", "c=4"]
 
 
-def test_urls_for_provenance_and_git_context() -> None:
+def test_builder_id_is_the_run_attempt_url() -> None:
     assert workflow_run_url("https://github.com", "docker/build-push-action", "123456789", "") == (
         BUILDER_ID
-    )
-    assert git_context_url("https://github.com/", "docker/build-push-action", "master") == (
-        GIT_CONTEXT
     )
 
 

@@ -11,7 +11,6 @@ from build_push_py.buildx.builder import (
     BuilderInfo,
     BuilderNode,
     buildkit_at_least,
-    default_provenance,
     needs_container_builder,
     parse_inspect,
     with_engine_store,
@@ -19,12 +18,12 @@ from build_push_py.buildx.builder import (
 from build_push_py.buildx.request import parse_build_inputs
 from build_push_py.buildx.version import BuildxVersion
 from build_push_py.context import GitHubContext
-from build_push_py.errors import EngineError
+from build_push_py.errors import EngineError, InputError
 from build_push_py.inputs.table import read_raw
 from build_push_py.metadata import Meta, RepoFacts
 from build_push_py.plan.cache import cache_scope, default_cache
 from build_push_py.plan.inputs import parse
-from build_push_py.plan.plan import make_plan
+from build_push_py.plan.plan import NO_PROVENANCE_ON_DOCKER_DRIVER, Plan, make_plan
 from build_push_py.plan.push import resolve_push
 
 GH = {"GITHUB_ACTIONS": "true"}
@@ -304,21 +303,84 @@ def test_needs_container_builder(
     assert needs_container_builder(parse_build_inputs(raw), cache_to, info) is expected
 
 
+BUILDX = BuildxVersion(0, 29, 1)
+
+
+def _plan_with(raw: dict[str, str], info: BuilderInfo, env: dict[str, str],
+               buildx: BuildxVersion = BUILDX) -> Plan:  # fmt: skip
+    inputs = {"INPUT_IMAGES": "ghcr.io/o/app", "INPUT_PUSH": "true"}
+    inp = parse(read_raw({**inputs, **{f"INPUT_{k.upper()}": v for k, v in raw.items()}}))
+    meta = Meta(
+        version="", partial=(), latest=False, images=("ghcr.io/o/app",), tags=(), tag_names=(),
+        labels=(), annotations=(), annotation_levels=(), warnings=(),
+    )  # fmt: skip
+    return make_plan(inp, GitHubContext(), meta, RepoFacts(), {**GH, **env}, buildx=buildx,
+                     info=info)  # fmt: skip
+
+
+OLD_BUILDKIT = replace(CONTAINER, nodes=(BuilderNode(buildkit="v0.10.6"),))
+CLASSIC_NOTE = (NO_PROVENANCE_ON_DOCKER_DRIVER,)
+
+
 @pytest.mark.parametrize(
-    ("info", "env", "expected"),
+    ("raw", "info", "env", "default", "notes"),
     [
-        pytest.param(CONTAINER, {}, True, id="container-buildkit-0.11"),
-        pytest.param(CONTAINER, {"BUILDX_NO_DEFAULT_ATTESTATIONS": "1"}, False, id="opted-out"),
-        pytest.param(DOCKER_CONTAINERD, {}, True, id="docker-containerd-moby"),
-        pytest.param(DOCKER_PLAIN, {}, False, id="docker-without-containerd"),
-        pytest.param(replace(CONTAINER, nodes=(BuilderNode(buildkit="v0.10.6"),)), {}, False,
-                     id="old-buildkit"),
-        pytest.param(replace(CONTAINER, nodes=(BuilderNode(buildkit="37657a1"),)), {}, False,
-                     id="commit-buildkit"),
+        pytest.param({}, CONTAINER, {}, True, (), id="container-buildkit-0.11"),
+        pytest.param({}, CONTAINER, {"BUILDX_NO_DEFAULT_ATTESTATIONS": "1"}, False, (),
+                     id="opted-out"),
+        pytest.param({}, CONTAINER, {"BUILDX_NO_DEFAULT_ATTESTATIONS": "false"}, True, (),
+                     id="opt-out-off"),
+        pytest.param({}, CONTAINER, {"BUILDX_NO_DEFAULT_ATTESTATIONS": ""}, True, (),
+                     id="opt-out-blank"),
+        pytest.param({}, DOCKER_CONTAINERD, {}, True, (), id="docker-containerd-moby"),
+        # upstream adds it there and buildx refuses the build; ours leaves it out and says so
+        pytest.param({}, DOCKER_PLAIN, {}, False, CLASSIC_NOTE, id="docker-classic-store"),
+        pytest.param({"load": "true"}, DOCKER_PLAIN, {}, False, (),
+                     id="docker-classic-store-load-needs-no-note"),
+        pytest.param({}, DOCKER_PLAIN, {"BUILDX_NO_DEFAULT_ATTESTATIONS": "true"}, False, (),
+                     id="docker-classic-store-opted-out"),
+        pytest.param({"driver": "docker-container"}, DOCKER_PLAIN, {}, True, (),
+                     id="builder-made-for-the-job"),
+        pytest.param({}, OLD_BUILDKIT, {}, False, (), id="old-buildkit"),
+        pytest.param({}, replace(CONTAINER, nodes=(BuilderNode(buildkit="37657a1"),)), {},
+                     False, (), id="commit-buildkit"),
+        pytest.param({"provenance": "mode=max"}, CONTAINER, {}, False, (),
+                     id="provenance-asked-for"),
+        pytest.param({"attests": "type=provenance,mode=max"}, CONTAINER, {}, False, (),
+                     id="provenance-in-attests"),
     ],
 )  # fmt: skip
-def test_default_provenance(info: BuilderInfo, env: dict[str, str], expected: bool) -> None:
-    assert default_provenance(info, env) is expected
+def test_default_provenance(
+    raw: dict[str, str], info: BuilderInfo, env: dict[str, str], default: bool,
+    notes: tuple[str, ...],
+) -> None:  # fmt: skip
+    plan = _plan_with(raw, info, env)
+    assert plan.facts.default_provenance is default
+    assert plan.notes == notes
+
+
+@pytest.mark.parametrize(
+    ("raw", "buildx", "fails"),
+    [
+        pytest.param({}, BUILDX, True, id="read-for-the-default"),
+        # upstream reads it before it looks at load or the outputs
+        pytest.param({"load": "true"}, BUILDX, True, id="read-with-load"),
+        pytest.param({"provenance": "mode=max"}, BUILDX, False,
+                     id="not-read-when-provenance-is-asked-for"),
+        pytest.param({"attests": "type=provenance"}, BUILDX, False,
+                     id="not-read-when-attests-has-provenance"),
+        pytest.param({}, BuildxVersion(0, 9, 1), False, id="not-read-before-buildx-0.10"),
+    ],
+)  # fmt: skip
+def test_invalid_no_default_attestations(
+    raw: dict[str, str], buildx: BuildxVersion, fails: bool
+) -> None:
+    env = {"BUILDX_NO_DEFAULT_ATTESTATIONS": "yes"}
+    if not fails:
+        assert _plan_with(raw, CONTAINER, env, buildx).facts.default_provenance is False
+        return
+    with pytest.raises(InputError, match=r"BUILDX_NO_DEFAULT_ATTESTATIONS.*'yes' is not a boolean"):
+        _plan_with(raw, CONTAINER, env, buildx)
 
 
 # `docker buildx inspect` of buildx 0.13 on the docker driver: no Features section.
