@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import proc
-from ..errors import BuildFailed, CommandError, EngineError, InputError, last_lines
+from ..errors import BuildFailed, CommandError, EngineError, InputError
 from ..private import write_private
 from ..proc import Runner, check
 from .argv import secret_env_names
@@ -115,6 +115,31 @@ def _read(path: str) -> str:
 # gRPC's words when buildx loses its connection to BuildKit (inside dockerd for the docker
 # driver) in the middle of a build; older grpc-go says "transport is closing".
 _BUILDER_LOST = re.compile(r"^ERROR: .*(error reading from server|transport is closing)", re.M)
+# JavaScript's line terminators: upstream splits buildx's output at these.
+_LINES = re.compile(r"\r\n|[\n\r\u2028\u2029]")
+
+
+def failure_message(stdout: str, stderr: str, returncode: int, call: str = "") -> str:
+    """The error of a failed build, worded as build-push-action words it, then ours.
+
+    ``--call check`` reports its summary on stdout (docker/buildx#2647): its first line is
+    the message. Otherwise ``buildx failed with: <buildx's last line>``, which is buildx's
+    own ``ERROR: ...`` line; when the last line is something else (a usage note, a crash),
+    the lines before it follow. Upstream reports no error at all for a failed build that
+    wrote nothing on stderr; ours then names the exit code.
+    """
+    first = _LINES.split(stdout, maxsplit=1)[0].strip()
+    if call == "check" and first:
+        return first
+    lines = [line.strip() for line in _LINES.split(stderr) if line.strip()]
+    if not lines:
+        return f"buildx failed with exit code {returncode} and no error output"
+    message = f"buildx failed with: {lines[-1]}"
+    if _BUILDER_LOST.search(stderr):
+        return f"{message} (the Docker engine or BuildKit went away during the build)"
+    if not lines[-1].startswith("ERROR:") and len(lines) > 1:
+        return f"{message} (exit code {returncode}; before it: {' | '.join(lines[-5:-1])})"
+    return message
 
 
 def run_build(
@@ -136,16 +161,7 @@ def run_build(
     error = CommandError(
         "docker buildx build", done.argv, done.returncode, done.stderr, done.stdout
     )
-    message = str(error)
-    first = done.stdout.strip().splitlines()[:1]
-    if call == "check" and first:
-        # `--call check` reports its summary on stdout (docker/buildx#2647).
-        message = f"docker buildx build --call check failed: {first[0].strip()}"
-    elif _BUILDER_LOST.search(done.stderr):
-        message = (
-            f"docker buildx build failed (exit code {done.returncode}): the Docker engine or "
-            f"BuildKit went away during the build: {last_lines(done.stderr)}"
-        )
+    message = failure_message(done.stdout, done.stderr, done.returncode, call)
     raise BuildFailed(error, result, message)
 
 

@@ -130,7 +130,9 @@ def test_run_build_failure_keeps_partial_outputs(runner: FakeRunner, tmp_path: P
         stderr="#5 ERROR: process did not complete\n------\nERROR: failed to solve: exit code: 1\n",
         effect=lambda _: _write(metadata_file, '{"buildx.build.ref": "d/d/x"}'),
     )
-    with pytest.raises(BuildFailed, match=r"exit code 1.*failed to solve") as caught:
+    with pytest.raises(
+        BuildFailed, match=r"^buildx failed with: ERROR: failed to solve: exit code: 1$"
+    ) as caught:
         buildx.run_build(
             runner, ["buildx", "build", "."], iidfile=iidfile, metadata_file=metadata_file, env=ENV
         )
@@ -140,42 +142,73 @@ def test_run_build_failure_keeps_partial_outputs(runner: FakeRunner, tmp_path: P
 def test_run_build_check_failure_reports_the_summary(runner: FakeRunner, tmp_path: Path) -> None:
     iidfile, metadata_file = _files(tmp_path)
     runner.on(["docker"], returncode=1, stdout="Check complete, 2 warnings have been found!\n..")
-    with pytest.raises(BuildFailed, match=r"--call check failed: Check complete, 2 warn"):
+    with pytest.raises(BuildFailed, match=r"^Check complete, 2 warnings have been found!$"):
         buildx.run_build(
             runner, ["buildx", "build", "--call", "check", "."], iidfile=iidfile,
             metadata_file=metadata_file, env=ENV, call="check",
         )  # fmt: skip
 
 
+LOST = (
+    "ERROR: failed to receive status: rpc error: code = Unavailable desc = error reading from "
+    "server: EOF"
+)
+GONE = " (the Docker engine or BuildKit went away during the build)"
+RUN_FAILED = (
+    'ERROR: failed to solve: process "/bin/sh -c x" did not complete successfully: exit code: 1'
+)
+
+
 @pytest.mark.parametrize(
-    ("last_line", "engine_named"),
+    ("stdout", "stderr", "call", "message"),
     [
-        # buildx 0.2x against dockerd 26 stopped mid-build (tests/integration/test_engine_restart)
-        pytest.param("ERROR: failed to receive status: rpc error: code = Unavailable desc = "
-                     "error reading from server: EOF", True, id="status-stream-closed"),
-        pytest.param("ERROR: failed to solve: Unavailable: error reading from server: EOF",
-                     True, id="solve-interrupted"),
-        pytest.param("ERROR: failed to solve: rpc error: code = Unavailable desc = transport "
-                     "is closing", True, id="older-grpc"),
+        # build-push-action's words (src/main.ts): buildx's last line ...
+        pytest.param("", f"#5 [2/2] RUN x\n#5 ERROR: exit 1\n{RUN_FAILED}\n\n  \n", "",
+                     f"buildx failed with: {RUN_FAILED}", id="last-line-of-stderr"),
+        pytest.param("", f"#5 [2/2] RUN x\r\n{RUN_FAILED}\r\n", "",
+                     f"buildx failed with: {RUN_FAILED}", id="crlf-lines"),
+        # ... or, for --call check, the first line of its report on stdout
+        pytest.param("  Check complete, 2 warnings have been found!  \nWARNING: x\n", "x\n",
+                     "check", "Check complete, 2 warnings have been found!", id="check-summary"),
+        pytest.param("", "ERROR: failed to solve: x\n", "check", "buildx failed with: ERROR: "
+                     "failed to solve: x", id="check-that-failed-otherwise"),
+        pytest.param("Check complete\n", "ERROR: x\n", "", "buildx failed with: ERROR: x",
+                     id="stdout-only-read-for-check"),
+        # ours: the engine going away is named
+        pytest.param("", f"#5 [2/2] RUN sleep 10\n{LOST}\n", "",
+                     f"buildx failed with: {LOST}{GONE}", id="status-stream-closed"),
+        pytest.param("", "ERROR: failed to solve: Unavailable: error reading from server: EOF\n",
+                     "", "buildx failed with: ERROR: failed to solve: Unavailable: error reading "
+                     f"from server: EOF{GONE}", id="solve-interrupted"),
+        pytest.param("", "ERROR: failed to solve: rpc error: code = Unavailable desc = transport "
+                     "is closing\n", "", "buildx failed with: ERROR: failed to solve: rpc error: "
+                     f"code = Unavailable desc = transport is closing{GONE}", id="older-grpc"),
         # a RUN step's own output is quoted on "#N" lines, never as buildx's ERROR line
-        pytest.param("#5 0.2 error reading from server: EOF\nERROR: failed to solve: process "
-                     '"/bin/sh -c x" did not complete successfully: exit code: 1', False,
-                     id="run-step-printed-the-words"),
+        pytest.param("", f"#5 0.2 error reading from server: EOF\n{RUN_FAILED}\n", "",
+                     f"buildx failed with: {RUN_FAILED}", id="run-step-printed-the-words"),
+        # ours: a last line that is not buildx's ERROR line comes with the lines before it
+        pytest.param("", "ERROR: unknown flag: --frobnicate\nSee 'docker buildx build --help'.\n",
+                     "", "buildx failed with: See 'docker buildx build --help'. (exit code 1; "
+                     "before it: ERROR: unknown flag: --frobnicate)", id="usage-note-last"),
+        pytest.param("", "Killed\n", "", "buildx failed with: Killed", id="one-line-only"),
+        # upstream reports no error at all here; the build still failed
+        pytest.param("some output\n", " \n", "", "buildx failed with exit code 1 and no error "
+                     "output", id="nothing-on-stderr"),
     ],
 )  # fmt: skip
-def test_run_build_names_the_engine_when_buildkit_went_away(
-    runner: FakeRunner, tmp_path: Path, last_line: str, engine_named: bool
-) -> None:
+def test_build_failure_message(stdout: str, stderr: str, call: str, message: str) -> None:
+    assert buildx.failure_message(stdout, stderr, 1, call) == message
+
+
+def test_run_build_failure_says_why(runner: FakeRunner, tmp_path: Path) -> None:
     iidfile, metadata_file = _files(tmp_path)
-    runner.on(["docker"], returncode=1, stderr=f"#5 [2/2] RUN sleep 10\n{last_line}\n")
+    runner.on(["docker"], returncode=1, stderr=f"#5 [2/2] RUN sleep 10\n{LOST}\n")
     with pytest.raises(BuildFailed) as caught:
         buildx.run_build(
             runner, ["buildx", "build", "."], iidfile=iidfile, metadata_file=metadata_file, env=ENV
         )
-    message = str(caught.value)
-    assert message.startswith("docker buildx build failed (exit code 1): ")
-    assert message.endswith(last_line.splitlines()[-1])
-    assert ("the Docker engine or BuildKit went away" in message) is engine_named
+    assert str(caught.value) == f"buildx failed with: {LOST}{GONE}"
+    assert caught.value.returncode == 1
 
 
 def test_null_metadata_is_no_metadata(tmp_path: Path) -> None:
