@@ -70,7 +70,7 @@ def run(job: Job) -> None:
         ctx, repo = github_context(job, inp)
         meta = metadata(job, inp, ctx, repo)
     version, info = probe.result_or_assumed(job) if inp.dry_run else probe.result()
-    plan = make_plan(inp, ctx, meta, repo, env, buildx=version, info=info)
+    plan = make_plan(inp, ctx, meta, env, buildx=version, info=info)
     build.log_plan(job, plan)
 
     if config_dir is None:

@@ -35,7 +35,7 @@ from ..buildx.imagetools import BY_DIGEST_OUTPUT
 from ..buildx.request import BuildInputs
 from ..buildx.version import BuildxVersion
 from ..context import GitHubContext
-from ..metadata import Meta, RepoFacts
+from ..metadata import Meta
 from ..metadata.events import get
 from .cache import CachePlan, default_cache
 from .inputs import Inputs
@@ -175,7 +175,6 @@ def make_plan(
     inp: Inputs,
     ctx: GitHubContext,
     meta: Meta,
-    repo: RepoFacts,  # unused: the visibility comes from the payload, where upstream reads it
     env: Mapping[str, str],
     *,
     buildx: BuildxVersion,

@@ -30,7 +30,7 @@ from build_push_py.buildx.version import BuildxVersion
 from build_push_py.context import from_env
 from build_push_py.errors import InputError
 from build_push_py.inputs.table import read_raw
-from build_push_py.metadata import Meta, RepoFacts
+from build_push_py.metadata import Meta
 from build_push_py.plan.inputs import parse
 from build_push_py.plan.plan import Plan, make_plan
 
@@ -82,7 +82,7 @@ def upstream_plan(
         labels=labels, annotations=annotations, annotation_levels=(), warnings=(),
     )  # fmt: skip
     ctx = replace(from_env(run_env), payload=payload)
-    return make_plan(inp, ctx, meta, RepoFacts(), run_env, buildx=BuildxVersion.of(version),
+    return make_plan(inp, ctx, meta, run_env, buildx=BuildxVersion.of(version),
                      info=info)  # fmt: skip
 
 

@@ -20,7 +20,7 @@ from build_push_py.buildx.version import BuildxVersion
 from build_push_py.context import GitHubContext
 from build_push_py.errors import EngineError, InputError
 from build_push_py.inputs.table import read_raw
-from build_push_py.metadata import Meta, RepoFacts
+from build_push_py.metadata import Meta
 from build_push_py.plan.cache import cache_scope, default_cache
 from build_push_py.plan.inputs import parse
 from build_push_py.plan.plan import NO_PROVENANCE_ON_DOCKER_DRIVER, Plan, make_plan
@@ -108,7 +108,7 @@ def test_the_plan_says_why_it_does_not_push(
         version="", partial=(), latest=False, images=("ghcr.io/o/app",), tags=(), tag_names=(),
         labels=(), annotations=(), annotation_levels=(), warnings=(),
     )  # fmt: skip
-    plan = make_plan(inp, GitHubContext(event_name=env["GITHUB_EVENT_NAME"]), meta, RepoFacts(),
+    plan = make_plan(inp, GitHubContext(event_name=env["GITHUB_EVENT_NAME"]), meta,
                      env, buildx=BuildxVersion(0, 21, 0), info=BuilderInfo())  # fmt: skip
     assert plan.notes == notes
 
@@ -314,7 +314,7 @@ def _plan_with(raw: dict[str, str], info: BuilderInfo, env: dict[str, str],
         version="", partial=(), latest=False, images=("ghcr.io/o/app",), tags=(), tag_names=(),
         labels=(), annotations=(), annotation_levels=(), warnings=(),
     )  # fmt: skip
-    return make_plan(inp, GitHubContext(), meta, RepoFacts(), {**GH, **env}, buildx=buildx,
+    return make_plan(inp, GitHubContext(), meta, {**GH, **env}, buildx=buildx,
                      info=info)  # fmt: skip
 
 
