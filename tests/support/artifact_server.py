@@ -5,7 +5,8 @@ on 127.0.0.1 in a thread (``http.server``), as strict as the real ones where it 
   v4 protocol defines (act's server refuses unknown ones with a 500 and no body).
 - Blob requests need the signature the upload URL carries and must **not** carry the token.
 - ``FinalizeArtifact`` checks the size and SHA-256 against the blocks committed.
-- ``faults`` makes the next requests to a path fail: ``{"CreateArtifact": [503]}``.
+- ``faults`` makes the next requests to a path fail: ``{"CreateArtifact": [503]}``; a 3xx
+  fault redirects to ``/elsewhere``.
 - ``camel_case`` answers as act does (``signedUploadUrl``, ``artifactId`` as a string).
 """
 
@@ -72,6 +73,8 @@ def _handler(server: ArtifactServer) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, status: int, body: bytes = b"", content_type: str = "") -> None:
             self.send_response(status)
+            if 300 <= status < 400:  # a fault that redirects: where would the token go?
+                self.send_header("Location", f"{server.url}/elsewhere")
             if content_type:
                 self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))

@@ -19,7 +19,7 @@ from build_push_py.runner.artifacts import ArtifactError, ArtifactService
 
 TOKEN = runtime_token()
 # No proxy from the test machine's environment between the client and 127.0.0.1.
-DIRECT = artifacts.urllib_sender(urllib.request.build_opener(urllib.request.ProxyHandler({})))
+DIRECT = artifacts.urllib_sender(urllib.request.ProxyHandler({}))
 
 
 @pytest.fixture
@@ -147,6 +147,19 @@ def test_failures_are_one_error_without_credentials(
     assert token not in text
     assert SIGNATURE not in text
     assert "secret-bearing" not in text
+
+
+def test_a_redirect_is_not_followed(server: ArtifactServer, tmp_path: Path) -> None:
+    """urllib would send the token on to wherever a redirect points."""
+    server.faults = {"CreateArtifact": [302]}
+    path = _file(tmp_path, 1)
+    with pytest.raises(ArtifactError, match=r"^CreateArtifact answered HTTP 302"):
+        artifacts.upload(_service(server), path.name, path, send=DIRECT, sleep=_no_sleep)
+    assert [p for _, p, _, _ in server.requests] == [artifacts_path("CreateArtifact")]
+
+
+def artifacts_path(method: str) -> str:
+    return "/" + artifacts.SERVICE + method
 
 
 def test_unreachable_service_is_one_error(tmp_path: Path) -> None:

@@ -217,9 +217,18 @@ class Response:
 Send = Callable[[Request], Response]
 
 
-def urllib_sender(opener: urllib.request.OpenerDirector | None = None) -> Send:
-    """Send a request with urllib (the proxy variables apply as for any urllib client)."""
-    director = opener or urllib.request.build_opener()
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """urllib would repeat the request, token included, wherever a redirect points: refused,
+    the 3xx is the answer."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def urllib_sender(*handlers: urllib.request.BaseHandler) -> Send:
+    """Send a request with urllib (the proxy variables apply as for any urllib client, unless
+    ``handlers`` replace its ProxyHandler); redirects are not followed."""
+    director = urllib.request.build_opener(*handlers, _NoRedirect)
 
     def send(request: Request) -> Response:
         if urllib.parse.urlsplit(request.url).scheme not in ("http", "https"):
