@@ -306,7 +306,7 @@ def test_removed_variables_warn_once(workspace: Path, capsys: pytest.CaptureFixt
         _buildx(METADATA),
         {"DOCKER_BUILD_NO_SUMMARY": "true", "DOCKER_BUILD_EXPORT_LEGACY": "true"},
     )
-    removed = [line for line in run.log.splitlines() if "are ignored" in line]
+    removed = [line for line in run.log.splitlines() if "ignored here" in line]
     assert len(removed) == 1
 
 

@@ -58,8 +58,8 @@ def _settings(inputs: dict[str, str], env: dict[str, str]) -> ReportSettings:
             {}, {"DOCKER_BUILD_NO_SUMMARY": "true", "DOCKER_BUILD_EXPORT_LEGACY": "true",
                  "DOCKER_BUILD_EXPORT_RETENTION_DAYS": ""},
             ReportSettings(warnings=(
-                "DOCKER_BUILD_NO_SUMMARY, DOCKER_BUILD_EXPORT_LEGACY are ignored: "
-                "build-push-action v7 removed them; use the inputs build-summary and "
+                "DOCKER_BUILD_NO_SUMMARY, DOCKER_BUILD_EXPORT_LEGACY: removed in "
+                "build-push-action v7, ignored here; use the inputs build-summary and "
                 "build-record-retention-days (or DOCKER_BUILD_SUMMARY and "
                 "DOCKER_BUILD_RECORD_RETENTION_DAYS)",
             )),

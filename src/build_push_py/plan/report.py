@@ -114,10 +114,9 @@ def report_settings(inp: ReportInputs, env: Mapping[str, str]) -> ReportSettings
     removed = [name for name in REMOVED_ENV if env.get(name, "").strip()]
     warnings = (
         (
-            f"{', '.join(removed)} {'is' if len(removed) == 1 else 'are'} ignored: "
-            "build-push-action v7 removed them; use the inputs build-summary and "
-            "build-record-retention-days (or DOCKER_BUILD_SUMMARY and "
-            "DOCKER_BUILD_RECORD_RETENTION_DAYS)",
+            f"{', '.join(removed)}: removed in build-push-action v7, ignored here; use the "
+            "inputs build-summary and build-record-retention-days (or DOCKER_BUILD_SUMMARY "
+            "and DOCKER_BUILD_RECORD_RETENTION_DAYS)",
         )
         if removed
         else ()
