@@ -89,7 +89,6 @@ def build_and_push(job: Job, plan: Plan, config_dir: str) -> BuildResult:
     work = tempfile.mkdtemp(prefix="build-", dir=config_dir)
     files = plan.files(work)
     result = BuildResult()
-    report = BuildReport()
     started = time.time()
     try:
         commands.write_secret_files(plan.secret_payloads, files.secret_files)
