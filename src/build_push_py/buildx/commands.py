@@ -32,6 +32,10 @@ from .request import BuildInputs
 from .result import BuildResult
 from .version import BuildxVersion
 
+# buildx's build history: ``history export`` (0.23), and its ``--finalize`` (0.24).
+RECORD_EXPORT = BuildxVersion(0, 23, 0)
+RECORD_FINALIZE = BuildxVersion(0, 24, 0)
+
 
 def detect_version(runner: Runner, env: Mapping[str, str] | None = None) -> BuildxVersion:
     result = runner(["docker", "buildx", "version"], env=env)
@@ -103,6 +107,52 @@ def read_outputs(iidfile: str, metadata_file: str) -> BuildResult:
         digest=digest if isinstance(digest, str) else "",
         metadata=json.dumps(metadata, indent=2, ensure_ascii=False),
     )
+
+
+def read_metadata(metadata_file: str) -> dict[str, Any]:
+    """The metadata file as a mapping, for what a build reports besides its outputs (check
+    warnings, the build's ref); {} when buildx wrote none (it writes none when the build
+    fails) or something unreadable: reporting never fails a build."""
+    try:
+        metadata = json.loads(_read(metadata_file) or "{}")
+    except ValueError:
+        return {}
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def find_ref(env: Mapping[str, str], builder: str, since: float) -> str:
+    """The ref (``<builder>/<node>/<id>``) of the newest build on ``builder`` that buildx
+    recorded in its local state since ``since`` (a time.time()), or ''. For a failed build,
+    whose metadata file buildx does not write (upstream looks here too)."""
+    config = env.get("BUILDX_CONFIG") or str(Path(env.get("DOCKER_CONFIG", "")) / "buildx")
+    refs = Path(config) / "refs" / builder
+    newest: tuple[float, str] = (since, "")
+    try:
+        for entry in refs.glob("*/*"):
+            mtime = entry.stat().st_mtime
+            if entry.is_file() and mtime >= newest[0]:
+                newest = (mtime, f"{builder}/{entry.parent.name}/{entry.name}")
+    except OSError:
+        return ""
+    return newest[1]
+
+
+def export_record_argv(builder: str, build_id: str, output: str, version: BuildxVersion
+                       ) -> list[str]:  # fmt: skip
+    """``docker buildx history export`` of one build into a ``.dockerbuild`` file;
+    ``--finalize`` (buildx >= 0.24) first completes the build's traces."""
+    argv = ["docker", "buildx", "history", "export", "--builder", builder, "--output", output]
+    if version.at_least(RECORD_FINALIZE):
+        argv.append("--finalize")
+    return [*argv, build_id]
+
+
+def export_record(
+    runner: Runner, builder: str, build_id: str, *, output: str, version: BuildxVersion,
+    env: Mapping[str, str],
+) -> None:  # fmt: skip
+    argv = export_record_argv(builder, build_id, output, version)
+    check(runner(argv, env=env), "docker buildx history export")
 
 
 def _read(path: str) -> str:

@@ -180,6 +180,30 @@ INPUTS: tuple[InputSpec, ...] = tuple(
                 "30s",
                 "Longest wait between two tries (`30s`, `2m`; at most 32 characters)",
             ),
+            (
+                "checks-fail-on-warnings",
+                "false",
+                "Fail the step when the Dockerfile's build checks warn (after the push and the "
+                "outputs; `# check=error=true` in the Dockerfile stops the build itself)",
+            ),
+            (
+                "build-summary",
+                "",
+                "Job summary and build record: `true`, `false`; empty: `DOCKER_BUILD_SUMMARY`, "
+                "else `true`",
+            ),
+            (
+                "build-record-upload",
+                "",
+                "Upload the build record as an artifact: `true`, `false`; empty: "
+                "`DOCKER_BUILD_RECORD_UPLOAD`, else `true`",
+            ),
+            (
+                "build-record-retention-days",
+                "",
+                "Days to keep the build record artifact; empty: "
+                "`DOCKER_BUILD_RECORD_RETENTION_DAYS`, else the repository's default",
+            ),
         ],
     )
 )
@@ -202,6 +226,13 @@ OUTPUTS: tuple[tuple[str, str], ...] = (
     ("metadata", "Build result metadata (JSON written by buildx)"),
     ("signed", "`true` when the pushed image was signed, else `false`"),
     ("cosign-verify-command", "The `cosign verify` command of each signed image, one per line"),
+    (
+        "build-record",
+        "Path of the exported build record (`.dockerbuild`, under `RUNNER_TEMP`); empty when "
+        "none was exported",
+    ),
+    ("build-record-artifact", "Artifact ID of the uploaded build record; empty when not uploaded"),
+    ("check-warnings", "Number of build check warnings of the Dockerfile"),
 )
 OUTPUT_NAMES = frozenset(name for name, _ in OUTPUTS)
 

@@ -12,6 +12,7 @@ from ..metadata import MetaInputs, parse_inputs
 from ..registry.login import RegistryLogin, parse_logins
 from ..retry import RetryPolicy, parse_policy
 from .digests import DigestInputs, parse_digest_inputs
+from .report import ReportInputs, parse_report_inputs
 from .signing import SignInputs, parse_sign_inputs
 
 
@@ -26,6 +27,7 @@ class Inputs:
     driver: BuilderSpec | None = None  # a builder to create for the job
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     sign: SignInputs = field(default_factory=SignInputs)
+    report: ReportInputs = field(default_factory=ReportInputs)
 
     @property
     def secret_values(self) -> tuple[str, ...]:
@@ -49,4 +51,5 @@ def parse(raw: Mapping[str, str]) -> Inputs:
         driver=parse_builder_spec(raw, build),
         retry=parse_policy(raw),
         sign=parse_sign_inputs(raw),
+        report=parse_report_inputs(raw),
     )

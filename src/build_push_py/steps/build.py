@@ -1,18 +1,35 @@
-"""The build step: the builder, ``docker buildx build`` with the plan's argv, the outputs;
-and the dry run, which prints that same argv."""
+"""The build step: the builder, ``docker buildx build`` with the plan's argv, the outputs,
+what the build reports (check annotations, the build record, the job summary); and the dry
+run, which prints that same argv."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
-from ..buildx import commands
-from ..buildx.argv import redact_argv
+from ..buildx import checks, commands
+from ..buildx.argv import build_context, redact_argv
 from ..buildx.result import BuildResult
-from ..errors import BuildFailed
+from ..errors import ActionError, BuildFailed
 from ..plan.plan import Plan
+from ..plan.report import (
+    BuildRecord,
+    BuildRef,
+    BuildReport,
+    ReportSettings,
+    file_size,
+    record_name,
+    report_settings,
+)
 from ..retry import retrier
+from ..runner import artifacts
 from . import merge, outputs
 from .builder import prepare
 from .job import Job
@@ -29,8 +46,17 @@ def log_plan(job: Job, plan: Plan) -> None:
         job.wf.warning(message)
 
 
+def settings(job: Job, plan: Plan) -> ReportSettings:
+    """The report switches of this run (inputs over variables), checked before the build."""
+    found = report_settings(plan.inputs.report, job.env)
+    for message in found.warnings:
+        job.wf.warning(message)
+    return found
+
+
 def dry_run(job: Job, plan: Plan) -> None:
     """Print the tags, labels and the exact buildx command of the plan; run nothing."""
+    report = settings(job, plan)
     builder = NEW_BUILDER if plan.builder.create is not None else plan.builder.name
     argv = plan.argv(plan.files(DRY_RUN_DIR), builder)
     # Tags and labels come from branch names and the repository: print them as data only.
@@ -45,11 +71,13 @@ def dry_run(job: Job, plan: Plan) -> None:
         wf.info(f"Push: {'yes' if plan.push else 'no'}")
         wf.info("Command:")
         wf.info("  docker " + redact_argv(argv, plan.inputs.secret_values))
-    outputs.build_summary(job, plan, None, dry_run=True)
+    if report.summary:
+        outputs.build_summary(job, plan, None, dry_run=True)
 
 
 def build_and_push(job: Job, plan: Plan, config_dir: str) -> BuildResult:
     inp, wf = plan.inputs, job.wf
+    report_to = settings(job, plan)
     if inp.digests.push_by_digest and inp.digests.digests_dir:
         merge.digests_dir_path(inp.digests.digests_dir, job.env)  # refused before the push
     buildx_env = {**job.env, **plan.cache.env, "DOCKER_CONFIG": config_dir}
@@ -61,6 +89,7 @@ def build_and_push(job: Job, plan: Plan, config_dir: str) -> BuildResult:
     work = tempfile.mkdtemp(prefix="build-", dir=config_dir)
     files = plan.files(work)
     result = BuildResult()
+    started = time.time()
     try:
         commands.write_secret_files(plan.secret_payloads, files.secret_files)
         argv = plan.argv(files, builder)
@@ -85,10 +114,135 @@ def build_and_push(job: Job, plan: Plan, config_dir: str) -> BuildResult:
                 result = exc.result
                 raise
     finally:
+        metadata = commands.read_metadata(files.metadata_file)
         shutil.rmtree(work, ignore_errors=True)  # secret files live here
         # build-push-action writes these even when the build failed.
         outputs.build(job, result)
-        outputs.build_summary(job, plan, result.digest)
+        ref = metadata.get("buildx.build.ref")
+        found = BuildRef.parse(ref if isinstance(ref, str) else "") or BuildRef.parse(
+            commands.find_ref(buildx_env, info.name, started)
+        )
+        report = BuildReport(
+            check_warnings=annotate(job, plan, metadata, report_to),
+            record=record(job, plan, found, report_to, buildx_env),
+        )
+        outputs.build_report(job, report)
+        if report_to.summary:
+            outputs.build_summary(job, plan, result.digest, report=report)
     if inp.digests.push_by_digest:
         merge.record_digest(job, plan, result.digest)
+    if report_to.fail_on_warnings and report.check_warnings:
+        count = report.check_warnings
+        raise ActionError(
+            f"the Dockerfile's build checks found {count} warning{'s' if count != 1 else ''} "
+            "and checks-fail-on-warnings is true",
+            hint="# fix what the annotations on the Dockerfile point at, or let them pass:\n"
+            "with:\n  checks-fail-on-warnings: false",
+        )
     return result
+
+
+def annotate(job: Job, plan: Plan, metadata: Mapping[str, Any], report_to: ReportSettings
+             ) -> int:  # fmt: skip
+    """Turn the build's check warnings into annotations on the Dockerfile (unless
+    ``DOCKER_BUILD_CHECKS_ANNOTATIONS`` is false); returns how many warnings there were."""
+    warnings = checks.check_warnings(metadata)
+    if not warnings or not report_to.annotations:
+        return len(warnings)
+    env = job.env
+    target = checks.dockerfile(
+        build_context(plan.build, plan.facts),
+        plan.build.file,
+        cwd=str(Path.cwd()),
+        workspace=env.get("GITHUB_WORKSPACE", ""),
+        repository=env.get("GITHUB_REPOSITORY", ""),
+    )
+    if target is None:
+        return len(warnings)
+    content = None
+    if target.local_path is not None:
+        try:
+            content = Path(target.local_path).read_bytes()
+        except OSError:
+            return len(warnings)
+    found = checks.to_annotations(warnings, target, content)
+    # Workflow.warning escapes the Dockerfile's text: it cannot end the command or add one.
+    with job.wf.group(f"Generating GitHub annotations ({len(found)} build checks found)"):
+        for note in found:
+            job.wf.warning(note.message, title=note.title, file=note.file, line=note.line)
+    return len(warnings)
+
+
+def _skip_record(job: Job, plan: Plan, ref: BuildRef | None, report_to: ReportSettings) -> str:
+    """Why this run exports no build record ('' when it does), as upstream decides it."""
+    call = plan.build.call
+    if not report_to.summary:
+        return "Build summary disabled"
+    if not job.wf.on_runner:
+        return "no build record outside GitHub Actions"
+    if call not in ("", "build"):
+        return f"Build summary skipped for {call} subrequest"
+    if not plan.buildx.at_least(commands.RECORD_EXPORT):
+        return f"Build summary requires Buildx >= {commands.RECORD_EXPORT}"
+    if ref is None:
+        return "Build summary requires a build reference"
+    return ""
+
+
+def _service(job: Job, report_to: ReportSettings) -> artifacts.ArtifactService | str:
+    if not report_to.record_upload:
+        return "build record upload disabled"
+    host = urlsplit(job.env.get("GITHUB_SERVER_URL", "https://github.com")).hostname or ""
+    if host != "github.com" and not host.endswith((".ghe.com", ".localhost")):
+        return "GitHub Enterprise Server has no artifact service for build records"
+    return artifacts.service_from_env(job.env)
+
+
+def record(
+    job: Job, plan: Plan, ref: BuildRef | None, report_to: ReportSettings,
+    buildx_env: Mapping[str, str],
+) -> BuildRecord | None:  # fmt: skip
+    """Export the build's record from buildx's history and upload it as an artifact. Never
+    fails the build: any failure is one warning."""
+    wf, env = job.wf, job.env
+    reason = _skip_record(job, plan, ref, report_to)
+    if reason or ref is None:
+        wf.info(reason)
+        return None
+    with job.phases("record"), wf.group("Build record"):
+        name = record_name(env.get("GITHUB_REPOSITORY", ""), ref)
+        path = Path(tempfile.mkdtemp(prefix="build-record-", dir=outputs.temp_root(env))) / name
+        try:
+            commands.export_record(
+                job.runner, ref.builder, ref.id, output=str(path), version=plan.buildx,
+                env=buildx_env,
+            )  # fmt: skip
+            size = path.stat().st_size
+        except (ActionError, OSError) as exc:
+            wf.warning(f"could not export the build record: {exc}")
+            return None
+        wf.info(f"Build record written to {path} ({file_size(size)})")
+        exported = BuildRecord(name, str(path), size)
+        service = _service(job, report_to)
+        if isinstance(service, str):
+            wf.info(f"Not uploading the build record: {service}")
+            return exported
+        expires_at, note = artifacts.expiry(
+            datetime.now(UTC), report_to.retention_days, env.get("GITHUB_RETENTION_DAYS", "")
+        )
+        if note:
+            wf.warning(note)
+        wf.info(f"Uploading {name} as an artifact")
+        try:
+            uploaded = artifacts.upload(service, name, path, expires_at=expires_at)
+        except (artifacts.ArtifactError, OSError) as exc:
+            wf.warning(f"could not upload the build record {name}: {exc}")
+            return exported
+        url = artifacts.artifact_url(
+            env.get("GITHUB_SERVER_URL", "https://github.com"),
+            env.get("GITHUB_REPOSITORY", ""),
+            env.get("GITHUB_RUN_ID", ""),
+            uploaded.artifact_id,
+        )
+        wf.info(f"Artifact download URL: {url}")
+        return BuildRecord(name, str(path), size, uploaded.artifact_id, url)

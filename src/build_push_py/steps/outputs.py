@@ -6,6 +6,8 @@ A new step adds its outputs here, under a name of ``inputs.table.OUTPUTS``.
 
 from __future__ import annotations
 
+import html
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -24,6 +26,7 @@ from ..metadata import (
     meta_outputs,
 )
 from ..plan.plan import Plan
+from ..plan.report import BuildRecord, BuildReport, file_size
 from ..runner.summary import cell, code_block, table
 from ..runner.workflow import Workflow
 from .job import Job
@@ -91,7 +94,36 @@ def _times(job: Job) -> str:
     return ", ".join(f"{k} {v:.2f} s" for k, v in job.phases.seconds.items())
 
 
-def build_summary(job: Job, plan: Plan, digest: str | None, *, dry_run: bool = False) -> None:
+def build_report(job: Job, report: BuildReport) -> None:
+    """The outputs of what the build reported: the check warnings and the build record."""
+    found = report.record
+    _set(job, {
+        "check-warnings": str(report.check_warnings),
+        "build-record": found.path if found else "",
+        "build-record-artifact": str(found.artifact_id) if found and found.artifact_id else "",
+    })  # fmt: skip
+
+
+# The one link of the summary, to the build record's artifact. It is made of the runner's
+# GITHUB_SERVER_URL and GITHUB_REPOSITORY and two numbers; anything but these characters is
+# shown as text instead (``cell``), so nothing else can become a link or markup.
+_ARTIFACT_URL = re.compile(
+    r"https?://[A-Za-z0-9.:-]+(/[A-Za-z0-9._-]+)*/actions/runs/\d+/artifacts/\d+"
+)
+
+
+def _record_cell(found: BuildRecord) -> str:
+    size = file_size(found.size)
+    if found.url and _ARTIFACT_URL.fullmatch(found.url):
+        return f'<a href="{html.escape(found.url, quote=True)}">{cell(found.name)}</a> ({size})'
+    where = cell(found.url) if found.url else "not uploaded"
+    return f"{cell(found.name)} ({size}, {where})"
+
+
+def build_summary(
+    job: Job, plan: Plan, digest: str | None, *, dry_run: bool = False,
+    report: BuildReport | None = None,
+) -> None:  # fmt: skip
     meta, cache = plan.meta, plan.cache
     title = f"{TITLE} plan (dry run)" if dry_run else TITLE
     rows = [
@@ -101,8 +133,12 @@ def build_summary(job: Job, plan: Plan, digest: str | None, *, dry_run: bool = F
         ("Digest", cell(digest) if digest else "-"),
         ("Platforms", ", ".join(cell(p) for p in plan.inputs.build.platforms) or "engine default"),
         ("Cache", "<br>".join(cell(c) for c in [*cache.cache_from, *cache.cache_to]) or "none"),
-        ("Time", _times(job)),
     ]
+    if report is not None:
+        rows.append(("Build check warnings", str(report.check_warnings)))
+        if report.record is not None:
+            rows.append(("Build record", _record_cell(report.record)))
+    rows.append(("Time", _times(job)))
     job.wf.summary(table(title, rows))
 
 
