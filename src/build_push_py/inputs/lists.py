@@ -2,9 +2,10 @@
 
 1. The whole input is one CSV document (csv-parse with relaxed quotes): a record per line,
    unless a quoted field spans lines (multi-line secrets). With ``ignore_comma`` a record's
-   fields are joined back with ``,``; otherwise each field is an item. metadata-action also
-   asks for ``comment: '#'``: a ``#`` outside quotes starts a comment up to the end of the
-   line (anywhere on it, as csv-parse does without ``comment_no_infix``).
+   fields are joined back with ``,``; otherwise each field is an item. metadata-action (v6)
+   also asks for ``comment: '#'`` with ``comment_no_infix``: a ``#`` starts a comment up to
+   the end of the line only as the very first character of a record (outside quotes, before
+   any blank or field); anywhere else it is part of the value (``value=foo#bar``).
 2. Each item of ``tags``/``flavor``/``images`` is then split into fields again, strictly.
 
 So the quotes of the first reading are gone before the second one: a comma inside a tag
@@ -139,8 +140,8 @@ class _Reader:
                     quoting, opened = True, i
                 i += 1
                 continue
-            if self.comments and char == "#":
-                commenting = True
+            if self.comments and char == "#" and not record and not field:
+                commenting = True  # comment_no_infix: only where a record starts
             elif char == ",":
                 record.append("".join(field))
                 field = []
@@ -155,11 +156,21 @@ class _Reader:
 
 
 def input_list(
-    name: str, value: str, *, ignore_comma: bool, comments: bool = False, quote: bool = True
+    name: str,
+    value: str,
+    *,
+    ignore_comma: bool,
+    comments: bool = False,
+    quote: bool = True,
+    trim: bool = True,
 ) -> list[str]:
     """The items of a list input, trimmed, blank ones dropped. An error quotes the text
-    unless ``name`` is one of ``UNQUOTED_INPUTS``."""
-    text = value.strip()
+    unless ``name`` is one of ``UNQUOTED_INPUTS``.
+
+    ``trim=False`` (``getInputList(..., {trimWhitespace: false})``, build-push-action's
+    ``secrets`` since v7.3): neither the whole input nor an item is trimmed, so a value keeps
+    its trailing blanks and newlines; only empty items are dropped."""
+    text = value.strip() if trim else value
     if not text:
         return []
     try:
@@ -174,12 +185,15 @@ def input_list(
             items.append(",".join(record))
         else:
             items.extend(record)
+    if not trim:
+        return [item for item in items if item]
     # Upstream would crash later on an item of only blanks; it says nothing, so drop it.
     return [item.strip() for item in items if item.strip()]
 
 
 def read_list(name: str, value: str) -> list[str]:
-    """A list input of metadata-action: one item per record, ``#`` comments dropped."""
+    """A list input of metadata-action v6 (``images``, ``tags``, ``flavor``, ``labels``,
+    ``annotations``): one item per record, lines that start with ``#`` dropped."""
     return input_list(name, value, ignore_comma=True, comments=True)
 
 

@@ -255,16 +255,17 @@ LIST_CASES = [
         ["moby/buildkit", "ghcr.io/moby/mbuildkit"],
         id="comment-line",
     ),
-    # v5 reads '#' anywhere outside quotes as the start of a comment (v6 changed this)
+    # v6 (comment_no_infix): '#' starts a comment only where a line starts; v5 cut the line
+    # at any '#' outside quotes (mylabel=foo)
     pytest.param(
         "mylabel=foo#bar\n#comment\nanother=bar",
-        ["mylabel=foo", "another=bar"],
-        id="comment-inside-line",
+        ["mylabel=foo#bar", "another=bar"],
+        id="comment-inside-line-is-value",
     ),
     pytest.param(
         'url="https://example.com/#readme"',
-        ['url="https://example.com/'],
-        id="quote-inside-field-is-literal-and-hides-nothing",
+        ['url="https://example.com/#readme"'],
+        id="quote-inside-field-is-literal-and-so-is-the-hash",
     ),
     pytest.param(
         '"url=https://example.com/#readme"', ["url=https://example.com/#readme"], id="quoted-field"
