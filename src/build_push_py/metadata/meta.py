@@ -80,16 +80,25 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _short_sha_length(env: Mapping[str, str]) -> float:
-    text = env.get("DOCKER_METADATA_SHORT_SHA_LENGTH", "")
-    if not text:
-        return DEFAULT_SHORT_SHA_LENGTH
-    length = js_number(text)
+_SHORT_SHA_LENGTH = "DOCKER_METADATA_SHORT_SHA_LENGTH"
+
+
+def short_sha(sha: str, env: Mapping[str, str]) -> str:
+    """``sha`` cut to ``DOCKER_METADATA_SHORT_SHA_LENGTH`` (``Number()``, default 7).
+
+    Upstream checks the variable each time a short sha is made (``type=sha`` with a sha,
+    ``{{sha}}`` rendered) and only then: an invalid value that nothing uses is no error."""
+    text = env.get(_SHORT_SHA_LENGTH, "")
+    length = js_number(text) if text else DEFAULT_SHORT_SHA_LENGTH
     if math.isnan(length):
         raise InputError(
-            "DOCKER_METADATA_SHORT_SHA_LENGTH", f"{text!r} is not a number; use e.g. 12"
+            _SHORT_SHA_LENGTH,
+            f"{_SHORT_SHA_LENGTH} is not a valid number: {text}",
+            hint=f"env:\n  {_SHORT_SHA_LENGTH}: 12",
         )
-    return length
+    if length >= len(sha):  # Infinity too
+        return sha
+    return sha[: int(length)] if length > 0 else ""  # String.prototype.substring; -Infinity too
 
 
 def _date_helper(moment: datetime, name: str) -> Callable[[Sequence[Any], Mapping[str, Any]], str]:
@@ -133,7 +142,7 @@ class _Run:
         self.repo = repo
         self.now = now
         self.flavor = inp.flavor
-        self.short_sha_length = _short_sha_length(env)
+        self.env = env
         self.warnings: list[str] = []
         commit_moment = self._commit_moment()
         self.date_context = {
@@ -143,7 +152,7 @@ class _Run:
         self.global_context: dict[str, Any] = {
             "branch": _value(self._ref_name("refs/heads/")),
             "tag": _value(self._ref_name("refs/tags/")),
-            "sha": _value(self.short_sha(ctx.sha)),
+            "sha": lambda _params, _options: short_sha(ctx.sha, env),  # rendered: checked
             "base_ref": _value(self._base_ref()),
             "is_default_branch": _value(self._is_default_branch()),
             "is_not_default_branch": _value(
@@ -173,12 +182,6 @@ class _Run:
 
     def _ref_name(self, prefix: str) -> str:
         return _strip(self.ctx.ref, prefix) if self.ctx.ref.startswith(prefix) else ""
-
-    def short_sha(self, sha: str) -> str:
-        length = self.short_sha_length
-        if length >= len(sha):  # Infinity too
-            return sha
-        return sha[: int(length)] if length > 0 else ""  # -Infinity too
 
     def _base_ref(self) -> Any:
         ref, payload = self.ctx.ref, self.ctx.payload
@@ -270,7 +273,7 @@ class _Run:
         # TagType.SHA
         if not ctx.sha:
             return None
-        sha = self.short_sha(ctx.sha) if rule.format is ShaFormat.SHORT else ctx.sha
+        sha = short_sha(ctx.sha, self.env) if rule.format is ShaFormat.SHORT else ctx.sha
         return self.with_affixes(sha, rule), False
 
     def _semver(self, rule: TagRule, raw: str) -> tuple[str, bool] | None:

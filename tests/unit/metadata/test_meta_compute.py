@@ -21,6 +21,7 @@ from support.meta import (
     run,
 )
 
+from build_push_py.errors import InputError
 from build_push_py.metadata import Meta
 
 ONE = ["user/app"]
@@ -1984,6 +1985,50 @@ def test_short_sha_length_extremes(length: str, expected: str) -> None:
     meta = run("push_branch", {"tags": ["type=sha"]},
                env={"DOCKER_METADATA_SHORT_SHA_LENGTH": length})  # fmt: skip
     assert meta.version == expected
+
+
+# DOCKER_METADATA_SHORT_SHA_LENGTH is read when a short sha is made, and only then
+SHORT_SHA_CHECKED = [
+    pytest.param("abc", {"tags": ["type=ref,event=branch"]}, "dev", id="ss1-no-sha-used"),
+    pytest.param("abc", {"tags": ["type=sha,format=long"]}, f"sha-{SHA_DEV}",
+                 id="ss2-long-sha"),
+    pytest.param("abc", {"tags": ["type=sha"]}, None, id="ss3-short-sha"),
+    pytest.param("abc", {"tags": ["type=raw,value=x-{{sha}}"]}, None, id="ss4-sha-expression"),
+    pytest.param("abc", {"tags": ["type=ref,event=branch"], "labels": ["rev={{sha}}"]}, None,
+                 id="ss5-sha-in-a-label"),
+    pytest.param("abc", {"tags": ["type=sha,enable=false"]}, "", id="ss6-disabled-rule"),
+    pytest.param("12", {"tags": ["type=sha"]}, "sha-860c1904a1ce", id="ss7-twelve"),
+    pytest.param(" 0x8 ", {"tags": ["type=sha"]}, "sha-860c1904", id="ss8-js-number"),
+    pytest.param("abc", {"tags": ["type=raw,value=x", "type=raw,value={{sha}},enable=false"]},
+                 "x", id="sha-only-in-a-disabled-rule"),
+    pytest.param("abc", {"tags": ["type=raw,value=x"], "flavor": ["prefix={{sha}}-"]}, None,
+                 id="sha-in-a-flavor-prefix"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("length", "inputs", "version"), SHORT_SHA_CHECKED)
+def test_short_sha_length_checked_only_when_used(
+    length: str, inputs: dict[str, Any], version: str | None
+) -> None:
+    env = {"DOCKER_METADATA_SHORT_SHA_LENGTH": length}
+    if version is not None:
+        assert run("push_branch", inputs, env=env).version == version
+        return
+    with pytest.raises(InputError) as caught:
+        run("push_branch", inputs, env=env)
+    assert caught.value.input_name == "DOCKER_METADATA_SHORT_SHA_LENGTH"
+    assert (
+        caught.value.problem == f"DOCKER_METADATA_SHORT_SHA_LENGTH is not a valid number: {length}"
+    )
+
+
+def test_short_sha_length_without_a_sha() -> None:
+    """No sha: type=sha is skipped unchecked, but {{sha}} is still checked (upstream too)."""
+    ctx = replace(load_event("push_branch"), sha="")
+    env = {"DOCKER_METADATA_SHORT_SHA_LENGTH": "abc"}
+    assert run("push_branch", {"tags": ["type=sha", "type=raw,x"]}, ctx=ctx, env=env).version == "x"
+    with pytest.raises(InputError, match="is not a valid number: abc"):
+        run("push_branch", {"tags": ["type=raw,x{{sha}}"]}, ctx=ctx, env=env)
 
 
 def test_annotation_levels_knob() -> None:
