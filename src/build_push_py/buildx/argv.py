@@ -247,7 +247,7 @@ def buildx_argv(
     a.many("--allow", inp.allow)
     # Computed annotations are left out for an old buildx; the user's failed the check.
     if version.at_least(v.ANNOTATIONS):
-        a.many("--annotation", merge_pairs(annotations, inp.annotations))
+        a.many("--annotation", merge_pairs(annotations, inp.explicit_annotations))
     a.many("--build-arg", inp.build_args)
     a.many(
         "--build-context",

@@ -1,9 +1,11 @@
 """The build inputs, parsed and checked once into a frozen ``BuildInputs``.
 
-List inputs are read the way docker/build-push-action v6 reads them (actions-toolkit
+List inputs are read the way docker/build-push-action v7 reads them (actions-toolkit
 ``Util.getInputList``): the whole value is one CSV document, so a quoted field may span
 lines (multi-line secrets and build args), lines are not comments, and with
-``ignore_comma`` the fields of a line are joined back with ``,``.
+``ignore_comma`` the fields of a line are joined back with ``,``. ``labels`` and
+``annotations`` are metadata-action's inputs too, and are read as it reads them
+(``inputs.lists.read_list``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from enum import Enum
 
 from ..errors import InputError
 from ..inputs.grammar import input_bool
-from ..inputs.lists import fields, input_list
+from ..inputs.lists import fields, has_annotation_level, input_list, read_list
 
 
 class PushMode(Enum):
@@ -70,8 +72,15 @@ class BuildInputs:
     builder: str = ""
     buildkit_image: str = "moby/buildkit:v0.20.2"
     labels: tuple[str, ...] = ()  # user labels, merged over the computed ones
-    annotations: tuple[str, ...] = ()  # user annotations, merged over the computed ones
+    # every ``annotations`` item; those without a level are the metadata's to level
+    annotations: tuple[str, ...] = ()
     github_token: str = dataclasses.field(default="", repr=False)
+
+    @property
+    def explicit_annotations(self) -> tuple[str, ...]:
+        """The annotations that name their level (``index:k=v``): build-push-action's, for
+        buildx as written. The others are among the computed annotations, levelled."""
+        return tuple(item for item in self.annotations if has_annotation_level(item))
 
     @property
     def secret_values(self) -> tuple[str, ...]:
@@ -209,6 +218,11 @@ def parse_build_inputs(raw: Mapping[str, str]) -> BuildInputs:
     def lst(name: str, *, ignore_comma: bool, quote: bool = True) -> list[str]:
         return input_list(name, raw.get(name, ""), ignore_comma=ignore_comma, quote=quote)
 
+    def pairs_of_metadata(name: str) -> tuple[str, ...]:
+        # metadata-action's reading (meta.ts getOCIAnnotationsWithCustoms): an item without
+        # '=' is dropped, 'key=' and '=value' are kept
+        return tuple(item for item in read_list(name, raw.get(name, "")) if "=" in item)
+
     def pairs(name: str, *, ignore_comma: bool, form: str) -> tuple[tuple[str, str], ...]:
         items = lst(name, ignore_comma=ignore_comma)
         return tuple(_key_value(name, item, form) for item in items)
@@ -233,13 +247,8 @@ def parse_build_inputs(raw: Mapping[str, str]) -> BuildInputs:
     if call and fields("call", call)[0].strip() not in _CALLS:
         raise InputError("call", f"{call!r} is unknown; use {', '.join(_CALLS)}")
     build_contexts = lst("build-contexts", ignore_comma=True)
-    annotations = lst("annotations", ignore_comma=True)
-    for name, items, form in (
-        ("build-contexts", build_contexts, "name=path-or-url (alpine=docker-image://alpine)"),
-        ("annotations", annotations, "[type:]key=value (index:org.opencontainers.x=y)"),
-    ):
-        for item in items:
-            _key_value(name, item, form)
+    for item in build_contexts:
+        _key_value("build-contexts", item, "name=path-or-url (alpine=docker-image://alpine)")
 
     return BuildInputs(
         context=_not_an_option("context", raw.get("context", "").strip()) or ".",
@@ -310,7 +319,7 @@ def parse_build_inputs(raw: Mapping[str, str]) -> BuildInputs:
         call=call,
         builder=argument("builder"),
         buildkit_image=text("buildkit-image") or BuildInputs.buildkit_image,
-        labels=tuple(_each("labels", lst("labels", ignore_comma=True), has_key, "use key=value")),
-        annotations=tuple(annotations),
+        labels=pairs_of_metadata("labels"),
+        annotations=pairs_of_metadata("annotations"),
         github_token=raw.get("github-token", "").strip(),
     )

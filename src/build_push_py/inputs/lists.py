@@ -15,6 +15,7 @@ https://github.com/docker/actions-toolkit/blob/main/src/util.ts (getList)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from ..errors import InputError
@@ -195,6 +196,22 @@ def read_list(name: str, value: str) -> list[str]:
     """A list input of metadata-action v6 (``images``, ``tags``, ``flavor``, ``labels``,
     ``annotations``): one item per record, lines that start with ``#`` dropped."""
     return input_list(name, value, ignore_comma=True, comments=True)
+
+
+# One level of buildx's ``--annotation [type[platform],...:]key=value`` (buildflags
+# ParseAnnotations: the types are what comes before the first ':' of the key).
+_ANNOTATION_LEVEL = re.compile(
+    r"(?:index|manifest|index-descriptor|manifest-descriptor)(?:\[[A-Za-z0-9_/-]+\])?"
+)
+
+
+def has_annotation_level(item: str) -> bool:
+    """Does an ``annotations`` item name its level(s) as buildx reads them (``index:k=v``,
+    ``manifest-descriptor[linux/amd64]:k=v``, ``index,manifest:k=v``)? Such an item is
+    build-push-action's and reaches buildx as written; any other is a custom annotation of
+    metadata-action, put at each level of ``DOCKER_METADATA_ANNOTATIONS_LEVELS``."""
+    types, colon, _ = item.partition("=")[0].partition(":")
+    return bool(colon) and all(_ANNOTATION_LEVEL.fullmatch(t) for t in types.split(","))
 
 
 def split_fields(name: str, line: str) -> list[str]:

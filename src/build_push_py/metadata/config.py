@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..errors import InputError
-from ..inputs.lists import read_list
+from ..inputs.lists import has_annotation_level, read_list
 from .events import ContextSource
 from .expr import Template, TemplateError, parse
 from .flavor import Flavor, parse_flavor
@@ -24,6 +24,7 @@ class MetaInputs:
     tags: tuple[TagRule, ...] = ()  # sorted, highest priority first
     flavor: Flavor = _NO_FLAVOR
     labels: tuple[Template, ...] = ()
+    # the custom annotations: the items that name no level (those go to buildx as written)
     annotations: tuple[Template, ...] = ()
     sep_tags: str = "\n"
     sep_labels: str = "\n"
@@ -70,7 +71,14 @@ def parse_inputs(raw: Mapping[str, str]) -> MetaInputs:
         tags=parse_rules(read_list("tags", raw.get("tags", ""))),
         flavor=parse_flavor(read_list("flavor", raw.get("flavor", ""))),
         labels=_templates("labels", read_list("labels", raw.get("labels", ""))),
-        annotations=_templates("annotations", read_list("annotations", raw.get("annotations", ""))),
+        annotations=_templates(
+            "annotations",
+            [
+                item
+                for item in read_list("annotations", raw.get("annotations", ""))
+                if not has_annotation_level(item)
+            ],
+        ),
         sep_tags=raw.get("sep-tags") or "\n",
         sep_labels=raw.get("sep-labels") or "\n",
         sep_annotations=raw.get("sep-annotations") or "\n",

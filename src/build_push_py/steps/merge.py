@@ -116,7 +116,7 @@ def merge(
     """One index per image (``sources``) from the digests, tagged with every computed tag;
     ``digest`` output: the index digest, also returned ('' when nothing was pushed).
     ``config_dir`` None: a dry run, which only prints."""
-    annotations = index_annotations(plan.meta.annotations, plan.inputs.build.annotations)
+    annotations = index_annotations(plan.meta.annotations, plan.inputs.build.explicit_annotations)
     if not version.at_least(ANNOTATIONS):
         annotations = []  # imagetools create --annotation came with buildx 0.12
     wf = job.wf

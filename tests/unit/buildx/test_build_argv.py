@@ -417,7 +417,8 @@ CASES = [
         },
         [
             "build",
-            "--annotation", "example1=www",
+            # example1=www names no level: a custom annotation, which comes levelled with the
+            # computed ones (manifest:example1=www), none here
             "--annotation", "index:example2=xxx",
             "--annotation", "manifest:example3=yyy",
             "--annotation", "manifest-descriptor[linux/amd64]:example4=zzz",

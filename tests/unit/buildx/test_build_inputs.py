@@ -40,6 +40,45 @@ def test_input_list(value: str, ignore_comma: bool, quote: bool, expected: list[
     assert input_list("x", value, ignore_comma=ignore_comma, quote=quote) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # metadata-action's reading of labels and annotations (meta.ts, v6 comments)
+        pytest.param("no-value\nkey=\n=v\nk=a=b", ("key=", "=v", "k=a=b"),
+                     id="no-equals-dropped-empty-key-or-value-kept"),
+        pytest.param("a=1#x\n#comment\n  # b=2", ("a=1#x", "# b=2"), id="v6-comments"),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("name", ["labels", "annotations"])
+def test_labels_and_annotations_read_as_metadata_action(
+    name: str, value: str, expected: tuple[str, ...]
+) -> None:
+    assert getattr(parse_build_inputs({name: value}), name) == expected
+
+
+@pytest.mark.parametrize(
+    ("item", "explicit"),
+    [
+        pytest.param("index:a=1", True, id="index"),
+        pytest.param("manifest:a=1", True, id="manifest"),
+        pytest.param("index-descriptor:a=1", True, id="index-descriptor"),
+        pytest.param("manifest-descriptor[linux/amd64]:a=1", True, id="with-platform"),
+        pytest.param("index,manifest:a=1", True, id="list-of-levels"),
+        pytest.param("manifest[linux/arm64/v8],index:a=1", True, id="list-with-platform"),
+        pytest.param("a=1", False, id="no-level"),
+        pytest.param("org.opencontainers.image.url=https://x:8/y", False, id="colon-in-value"),
+        pytest.param("com.example:a=1", False, id="colon-in-key"),
+        pytest.param("Manifest:a=1", False, id="not-a-level"),
+        pytest.param("index,foo:a=1", False, id="one-unknown-level"),
+        pytest.param("manifest[linux amd64]:a=1", False, id="bad-platform"),
+    ],
+)
+def test_explicit_annotations_name_their_level(item: str, explicit: bool) -> None:
+    inp = parse_build_inputs({"annotations": item})
+    assert inp.annotations == (item,)
+    assert inp.explicit_annotations == ((item,) if explicit else ())
+
+
 def test_secret_repr_hides_the_value() -> None:
     inp = parse_build_inputs({"secrets": "TOKEN=hunter2"})
     assert inp.secrets == (Secret("TOKEN", "hunter2"),)
@@ -93,8 +132,6 @@ def test_build_inputs_repr_shows_neither_token_nor_secret() -> None:
                      id="call"),
         pytest.param({"build-contexts": "alpine"}, r"'build-contexts'.*'alpine'.*name=",
                      id="build-context"),
-        pytest.param({"annotations": "no-value"}, r"'annotations'.*'no-value'", id="annotation"),
-        pytest.param({"labels": "=x"}, r"'labels'.*'=x'", id="label-without-key"),
         pytest.param({"target": "a\nb"}, r"'target'.*single line", id="multi-line-target"),
     ],
 )  # fmt: skip
