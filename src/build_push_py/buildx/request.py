@@ -3,9 +3,9 @@
 List inputs are read the way docker/build-push-action v7 reads them (actions-toolkit
 ``Util.getInputList``): the whole value is one CSV document, so a quoted field may span
 lines (multi-line secrets and build args), lines are not comments, and with
-``ignore_comma`` the fields of a line are joined back with ``,``. ``labels`` and
-``annotations`` are metadata-action's inputs too, and are read as it reads them
-(``inputs.lists.read_list``).
+``ignore_comma`` the fields of a line are joined back with ``,``. ``secrets`` is not
+trimmed (v7.3). ``labels`` and ``annotations`` are metadata-action's inputs too, and are
+read as it reads them (``inputs.lists.read_list``).
 """
 
 from __future__ import annotations
@@ -160,11 +160,13 @@ def _each(name: str, items: list[str], ok: Callable[[str], object], valid: str) 
 
 
 def _parse_secrets(items: list[str]) -> tuple[Secret, ...]:
-    """Never quotes a value: the message names the secret by its number and id only."""
+    """``ID=value`` items, read untrimmed: a value keeps its blanks and newlines (a key file
+    needs its last newline). Never quotes a value: a message names the secret by its number
+    and id only. A line of only blanks is skipped (upstream warns about it)."""
     secrets: list[Secret] = []
-    for number, item in enumerate(items, start=1):
+    for number, item in enumerate((i for i in items if i.strip()), start=1):
         key, sep, val = item.partition("=")
-        key = key.strip()
+        key = key.strip()  # upstream keeps blanks in the id, which no RUN --mount then finds
         if not sep or not key or not val:
             shown = f"secret {number} ({key!r}=...)" if sep else f"secret {number}"
             raise InputError("secrets", f"{shown} is not of the form ID=value (MY_TOKEN=abc)")
@@ -215,8 +217,9 @@ def parse_build_inputs(raw: Mapping[str, str]) -> BuildInputs:
     def flag(name: str, default: bool) -> bool:
         return input_bool(name, raw.get(name, ""), default=default)
 
-    def lst(name: str, *, ignore_comma: bool, quote: bool = True) -> list[str]:
-        return input_list(name, raw.get(name, ""), ignore_comma=ignore_comma, quote=quote)
+    def lst(name: str, *, ignore_comma: bool, quote: bool = True, trim: bool = True) -> list[str]:
+        value = raw.get(name, "")
+        return input_list(name, value, ignore_comma=ignore_comma, quote=quote, trim=trim)
 
     def pairs_of_metadata(name: str) -> tuple[str, ...]:
         # metadata-action's reading (meta.ts getOCIAnnotationsWithCustoms): an item without
@@ -266,7 +269,7 @@ def parse_build_inputs(raw: Mapping[str, str]) -> BuildInputs:
             _each("build-args", lst("build-args", ignore_comma=True), has_key, "use NAME=value")
         ),
         build_contexts=tuple(build_contexts),
-        secrets=_parse_secrets(lst("secrets", ignore_comma=True)),
+        secrets=_parse_secrets(lst("secrets", ignore_comma=True, trim=False)),
         secret_envs=secret_envs,
         secret_files=pairs("secret-files", ignore_comma=True, form="ID=path (MY_KEY=./key.pem)"),
         ssh=tuple(_each("ssh", lst("ssh", ignore_comma=False), has_key, "use default or id=path")),

@@ -40,6 +40,44 @@ def test_input_list(value: str, ignore_comma: bool, quote: bool, expected: list[
     assert input_list("x", value, ignore_comma=ignore_comma, quote=quote) == expected
 
 
+KEY = "PRIVATE_SSH_KEY=TESTESTTESTESTTESTESTTESTEST"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # actions-toolkit util.test.ts 'preserves trailing new lines when trimming is disabled'
+        pytest.param(f'"{KEY}\nTESTEST\nTESTEST\n\n\n"\n', [f"{KEY}\nTESTEST\nTESTEST\n\n\n"],
+                     id="toolkit-trailing-newlines-kept"),
+        # build-push-action v7.3 secrets (csv-parse 7.0.0 behind getList, run by hand)
+        pytest.param('"PRIVATE_SSH_KEY=AAA\nBBB\n\n"\n', ["PRIVATE_SSH_KEY=AAA\nBBB\n\n"],
+                     id="quoted-value-keeps-its-newlines"),
+        pytest.param("FOO=bar  \n  BAZ=qux\n", ["FOO=bar  ", "  BAZ=qux"], id="blanks-kept"),
+        pytest.param("A=1\n   \nB=2", ["A=1", "   ", "B=2"], id="blank-line-is-an-item"),
+        pytest.param("\n\n", [], id="only-newlines"),
+    ],
+)  # fmt: skip
+def test_input_list_untrimmed(value: str, expected: list[str]) -> None:
+    assert input_list("secrets", value, ignore_comma=True, trim=False) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param('"PRIVATE_SSH_KEY=AAA\nBBB\n\n"\n',
+                     [Secret("PRIVATE_SSH_KEY", "AAA\nBBB\n\n")], id="key-file-keeps-its-newlines"),
+        pytest.param("FOO=bar  \n  BAZ=qux\n", [Secret("FOO", "bar  "), Secret("BAZ", "qux")],
+                     id="value-blanks-kept-id-trimmed"),
+        pytest.param("A=1\n   \nB=2", [Secret("A", "1"), Secret("B", "2")],
+                     id="blank-line-skipped"),
+        pytest.param("  TOKEN=abc\t", [Secret("TOKEN", "abc\t")], id="whole-input-untrimmed"),
+    ],
+)  # fmt: skip
+def test_secrets_are_read_untrimmed(value: str, expected: list[Secret]) -> None:
+    secrets = parse_build_inputs({"secrets": value}).secrets
+    assert [(s.id, s.value) for s in secrets] == [(s.id, s.value) for s in expected]
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
@@ -107,6 +145,8 @@ def test_build_inputs_repr_shows_neither_token_nor_secret() -> None:
         pytest.param({"secrets": "MYSECRET=aaaa\nbbbbbbb"}, r"'secrets'.*secret 2 is not of",
                      id="10-unquoted-multiline-secret"),
         pytest.param({"secrets": "TOKEN="}, r"secret 1 \('TOKEN'=\.\.\.\)", id="empty-secret"),
+        pytest.param({"secrets": "A=1\n  \n=2"}, r"secret 2 \(''=\.\.\.\)", id="empty-id"),
+        pytest.param({"secrets": "A=1\n A=2 "}, r"'A' is given twice", id="duplicate-after-blanks"),
         pytest.param({"secrets": "A=1\nA=2"}, r"'A' is given twice", id="duplicate-secret"),
         pytest.param({"secrets": '"A=1'}, r"'secrets'.*CSV", id="unclosed-quote"),
         pytest.param({"secret-envs": "MY_SECRET"}, r"'secret-envs'.*'MY_SECRET'.*ID=ENV_NAME",
