@@ -7,7 +7,7 @@ pushed. Only the entry points (``__main__``, ``cli``) call this module.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from . import clock, context, github_api
@@ -17,6 +17,8 @@ from .context import GitHubContext
 from .inputs.lists import SECRET_INPUTS
 from .inputs.table import read_raw
 from .metadata import ContextSource, Meta, compute, effective_context
+from .metadata.log import LogEntry, LogWarning, context_log, inputs_log, meta_log
+from .metadata.meta import commit_date
 from .metadata.repo import RepoFacts
 from .plan.inputs import Inputs, parse
 from .plan.plan import make_plan
@@ -111,8 +113,23 @@ def github_context(job: Job, inp: Inputs) -> tuple[GitHubContext, RepoFacts]:
 
 
 def metadata(job: Job, inp: Inputs, ctx: GitHubContext, repo: RepoFacts) -> Meta:
-    meta = compute(inp.meta, ctx, repo, clock.now(job.env), job.env)
-    for message in meta.warnings:
-        job.wf.warning(message)
+    """The metadata, its log as metadata-action prints it, and its outputs."""
+    now = clock.now(job.env)
+    print_log(job, [*context_log(ctx, job.env, commit_date(ctx, now)[0]), *inputs_log(inp.meta)])
+    meta = compute(inp.meta, ctx, repo, now, job.env)
+    print_log(job, meta_log(meta, inp.meta))
     outputs.metadata(job, meta, inp.meta)
     return meta
+
+
+def print_log(job: Job, entries: Sequence[LogEntry]) -> None:
+    """Groups of lines, which come from outside (branches, the repository, the event), as
+    data only; warnings as warnings."""
+    wf = job.wf
+    for entry in entries:
+        if isinstance(entry, LogWarning):
+            wf.warning(entry.message)
+            continue
+        with wf.group(entry.title), wf.untrusted():
+            for line in entry.lines:
+                wf.info(line)

@@ -350,3 +350,34 @@ def test_secrets_are_masked_before_any_other_output(
     assert not MASK_COMMAND.search(later)  # no mask comes after other output
     for word in SECRET_WORDS:
         assert word not in later
+
+
+def test_metadata_log_groups_as_upstream_with_their_lines_as_data(tmp_path: Path) -> None:
+    done, _ = run_entry(
+        tmp_path,
+        {"images": "ghcr.io/o/app", "dry-run": "true", "tags": "type=semver,pattern={{version}}"},
+        "tag_non_version",
+        {"RUNNER_DEBUG": "1"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    titles = [line.removeprefix("::group::") for line in lines if line.startswith("::group::")]
+    assert titles == [
+        "Context info", "Webhook payload", "Processing images input", "Processing tags input",
+        "Processing flavor input", "Docker labels", "Annotations", "JSON output",
+        "Bake file definition (tags)", "Bake file definition (labels)",
+        "Bake file definition (annotations)",
+    ]  # fmt: skip
+    warnings = [line.split("::", 2)[2] for line in lines if line.startswith("::warning")]
+    assert warnings[-3:] == [
+        "release1 is not a valid semver. More info: https://semver.org/",
+        "No Docker image version has been generated. Check tags input.",
+        "No Docker tag has been generated. Check tags input.",
+    ]
+    # a group's lines come from outside: the runner reads no workflow command in them
+    for start, line in enumerate(lines):
+        if line.startswith("::group::"):
+            body = lines[start + 1 : lines.index("::endgroup::", start)]
+            token = body[0].removeprefix("::stop-commands::")
+            assert body[0] != token
+            assert body[-1] == f"::{token}::"

@@ -10,7 +10,7 @@ https://github.com/distribution/reference/blob/main/regexp.go
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import InputError
 from ..inputs.lists import split_fields
@@ -30,6 +30,11 @@ INPUT = "images"
 class Image:
     name: str  # lower-cased, as it goes into the tags
     enable: bool = True
+    given: str = field(default="", compare=False)  # as written, for the log
+
+    @property
+    def as_written(self) -> str:
+        return self.given or self.name
 
 
 def _image(line: str, name: str, enable: bool) -> Image:
@@ -40,7 +45,7 @@ def _image(line: str, name: str, enable: bool) -> Image:
             f"{line!r}: {name!r} is not an image name; write it without tag or digest, "
             "e.g. 'ghcr.io/owner/app' or 'name=docker.io/owner/app,enable=true'",
         )
-    return Image(sanitized, enable)
+    return Image(sanitized, enable, given=name)
 
 
 def parse_images(items: list[str]) -> tuple[Image, ...]:

@@ -55,7 +55,7 @@ class Meta:
     labels: tuple[str, ...]  # ``key=value``, sorted by key
     annotations: tuple[str, ...]  # ``level:key=value``, as the ``annotations`` output
     annotation_levels: tuple[str, ...]
-    warnings: tuple[str, ...]  # upstream's ``core.warning`` lines, in order
+    warnings: tuple[str, ...]  # while computing (upstream's ``new Meta``), in order
 
     @property
     def label_map(self) -> dict[str, str]:
@@ -101,6 +101,25 @@ def short_sha(sha: str, env: Mapping[str, str]) -> str:
     return sha[: int(length)] if length > 0 else ""  # String.prototype.substring; -Infinity too
 
 
+def commit_date(ctx: GitHubContext, now: datetime) -> tuple[datetime, str]:
+    """The moment ``{{commit_date}}`` renders (the caller's, else the push payload's, else
+    ``now``, as upstream) and a warning when the known date could not be used."""
+    text = ctx.commit_date or commit_date_from_payload(ctx)
+    if not text:
+        return now, ""
+    try:
+        moment = _aware(datetime.fromisoformat(text))
+    except ValueError:
+        return now, f"Commit date {text!r} is not a date; using the current time"
+    # the commit's author chooses its date: 9999-12-31T23:59:59-12:00 is a valid one
+    if not EARLIEST <= moment <= LATEST:
+        return now, (
+            f"Commit date {text!r} is out of range (years {EARLIEST.year} to"
+            f" {LATEST.year}); using the current time"
+        )
+    return moment, ""
+
+
 def _date_helper(moment: datetime, name: str) -> Callable[[Sequence[Any], Mapping[str, Any]], str]:
     def helper(params: Sequence[Any], options: Mapping[str, Any]) -> str:
         if not params:
@@ -144,7 +163,9 @@ class _Run:
         self.flavor = inp.flavor
         self.env = env
         self.warnings: list[str] = []
-        commit_moment = self._commit_moment()
+        commit_moment, problem = commit_date(ctx, now)
+        if problem:
+            self.warnings.append(problem)
         self.date_context = {
             "date": _date_helper(now, "date"),
             "commit_date": _date_helper(commit_moment, "commit_date"),
@@ -162,24 +183,6 @@ class _Run:
         }
 
     # -- context values ------------------------------------------------------------------
-    def _commit_moment(self) -> datetime:
-        text = self.ctx.commit_date or commit_date_from_payload(self.ctx)
-        if not text:
-            return self.now
-        try:
-            moment = _aware(datetime.fromisoformat(text))
-        except ValueError:
-            self.warnings.append(f"Commit date {text!r} is not a date; using the current time")
-            return self.now
-        # the commit's author chooses its date: 9999-12-31T23:59:59-12:00 is a valid one
-        if not EARLIEST <= moment <= LATEST:
-            self.warnings.append(
-                f"Commit date {text!r} is out of range (years {EARLIEST.year} to"
-                f" {LATEST.year}); using the current time"
-            )
-            return self.now
-        return moment
-
     def _ref_name(self, prefix: str) -> str:
         return _strip(self.ctx.ref, prefix) if self.ctx.ref.startswith(prefix) else ""
 
@@ -390,10 +393,6 @@ def compute(
         (env.get("DOCKER_METADATA_ANNOTATIONS_LEVELS") or DEFAULT_ANNOTATION_LEVELS).split(",")
     )
     raw_annotations = run.annotations_like(main, inp.annotations, "annotations")
-    if not main:
-        run.warnings.append("No Docker image version has been generated. Check tags input.")
-    if not tags:
-        run.warnings.append("No Docker tag has been generated. Check tags input.")
     return Meta(
         version=main,
         partial=partial,
@@ -443,7 +442,12 @@ def _as_object(labels: Sequence[str]) -> dict[str, str]:
         match = _LABEL.search(label)
         if match:
             found[match.group(1)] = match.group(2)
-    # a JavaScript object lists array-index keys first, in numeric order
+    return js_object(found)
+
+
+def js_object(found: Mapping[str, Any]) -> dict[str, Any]:
+    """The keys in the order a JavaScript object lists them: array-index keys first, in
+    numeric order, then the others as they were added."""
     indexes = sorted(
         (k for k in found if _ARRAY_INDEX.fullmatch(k) and len(k) <= 10 and int(k) < 2**32 - 1),
         key=int,
