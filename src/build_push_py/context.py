@@ -117,22 +117,121 @@ def git(args: list[str], cwd: str | None = None) -> str:
     return done.stdout.strip() if done.returncode == 0 else ""
 
 
+_GIT_HINT = """\
+- uses: actions/checkout@v4  # meta-context: git reads the ref and commit of the checkout
+- uses: org/build-push-py@v1
+  with:
+    meta-context: workflow  # or take them from the event instead"""
+
+
+def _git_strict(args: list[str], cwd: str | None) -> str:
+    """actions-toolkit ``Git.exec``: git's output, trimmed; git failing with something on
+    stderr is an error whose message is that stderr."""
+    argv = ["git", *args]
+    if cwd:
+        # The workspace belongs to the runner's user, this container runs as root: git
+        # refuses such a repository unless told it is safe. It is the workflow's own
+        # checkout, which upstream's action reads on the host as its owner.
+        argv[1:1] = ["-c", f"safe.directory={cwd}"]
+    try:
+        done = proc.run(argv, cwd=cwd)
+    except EngineError as exc:
+        raise ActionError(f"meta-context: git needs git: {exc}", hint=_GIT_HINT) from None
+    if done.returncode != 0 and done.stderr:
+        raise ActionError(done.stderr.strip(), hint=_GIT_HINT)
+    return done.stdout.strip()
+
+
+# The patterns of Git.getDetachedRef (JavaScript: '.' stops at any line break, '$' only at
+# the end); git prints %D on one line.
+_DOT = r"[^\n\r\u2028\u2029]"
+_HEAD_AND_REFS = re.compile(rf"HEAD, ({_DOT}*)")
+_PULL = re.compile(r"pull/[0-9]+/(?:head|merge)")
+_REMOTE_AND_BRANCH = re.compile(rf"[^/]+/[^/]+, ({_DOT}+)")
+_REMOTE_BRANCH = re.compile(rf"[^/]+/({_DOT}+)")
+_REMOTE_REF = re.compile(rf"refs/remotes/[^/]+/({_DOT}+)")
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def _containing_ref(scope: str, cwd: str | None) -> str:
+    newest_first = ["for-each-ref", "--format=%(refname)", "--contains", "HEAD",
+                    "--sort=-committerdate", scope]  # fmt: skip
+    return next(iter(_lines(_git_strict(newest_first, cwd))), "")
+
+
+def _ref_containing_head(cwd: str | None) -> str:
+    """A detached HEAD without decoration: the newest branch that contains it, local or
+    remote, else the first tag that does (toolkit ``inferRefFromHead``)."""
+    if local := _containing_ref("refs/heads/", cwd):
+        return local
+    if remote := _containing_ref("refs/remotes/", cwd):
+        branch = _REMOTE_REF.fullmatch(remote)
+        return f"refs/heads/{branch.group(1)}" if branch else remote
+    if tags := _lines(_git_strict(["tag", "--contains", "HEAD"], cwd)):
+        return f"refs/tags/{tags[0]}"
+    raise ActionError("Cannot infer ref from detached HEAD", hint=_GIT_HINT)
+
+
+def _detached_tag_ref(decoration: str, shown: str, cwd: str | None) -> str:
+    """The tag of ``tag: v1, tag: v1.0, origin/main``: the longest tag pointing at HEAD
+    that the decoration starts with (toolkit 0.92 ``findDetachedTagRef``)."""
+    points_at = ["for-each-ref", "--format=%(refname)", "--points-at", "HEAD", "refs/tags/"]
+    refs = _lines(_git_strict(points_at, cwd))
+    refs.sort(key=len, reverse=True)  # stable: equal lengths keep git's order
+    for ref in refs:
+        tag = f"tag: {ref.removeprefix('refs/tags/')}"
+        if decoration == tag or decoration.startswith(f"{tag}, "):
+            return ref
+    if len(refs) == 1:
+        return refs[0]
+    raise ActionError(f'Cannot find detached tag ref in "{shown}"', hint=_GIT_HINT)
+
+
+def _detached_ref(cwd: str | None) -> str:
+    """The ref of a detached HEAD, from its decoration (toolkit ``getDetachedRef``)."""
+    shown = _git_strict(["show", "-s", "--pretty=%D"], cwd)
+    decoration = shown.removeprefix("grafted, ").strip()
+    if decoration == "HEAD":
+        return _ref_containing_head(cwd)
+    head = _HEAD_AND_REFS.fullmatch(decoration)
+    if not head or not head.group(1):
+        raise ActionError(f'Cannot find detached HEAD ref in "{shown}"', hint=_GIT_HINT)
+    ref = head.group(1).strip()
+    if ref.startswith("tag: "):
+        return _detached_tag_ref(ref, shown, cwd)
+    if _PULL.fullmatch(ref):
+        return f"refs/{ref}"
+    if branch := _REMOTE_AND_BRANCH.fullmatch(ref) or _REMOTE_BRANCH.fullmatch(ref):
+        return f"refs/heads/{branch.group(1).strip()}"
+    raise ActionError(f'Unsupported detached HEAD ref in "{shown}"', hint=_GIT_HINT)
+
+
+def checkout_ref(cwd: str | None = None) -> str:
+    """The full ref of the checkout, as actions-toolkit 0.92 ``Git.ref()`` finds it: the
+    branch, else what a detached HEAD is decorated with (a tag, a pull request ref, a
+    remote branch), else the branch or tag that contains it. Raises ``ActionError``."""
+    if _git_strict(["branch", "--show-current"], cwd):
+        return _git_strict(["symbolic-ref", "HEAD"], cwd)
+    return _detached_ref(cwd)
+
+
 def git_ref(cwd: str | None = None) -> str:
-    """The full ref of the checkout: a branch, else a tag pointing at HEAD, else ''."""
-    branch = git(["symbolic-ref", "-q", "HEAD"], cwd)
-    if branch:
-        return branch
-    tag = git(["describe", "--tags", "--exact-match", "HEAD"], cwd)
-    return f"refs/tags/{tag}" if tag else ""
+    """``checkout_ref``, or '' where there is no checkout (the CLI's default ref)."""
+    try:
+        return checkout_ref(cwd)
+    except ActionError:
+        return ""
 
 
 def from_git(env: Mapping[str, str], cwd: str | None = None) -> GitHubContext:
-    """The ``git`` context: the event from the environment, ref/sha/date from the checkout."""
+    """The ``git`` context (metadata-action ``context: git``): the event from the
+    environment, ref, sha and commit date from the checkout in ``cwd``; git failing is an
+    ``ActionError``, as upstream."""
     base = from_env(env)
-    sha = git(["rev-parse", "HEAD"], cwd)
-    return replace(
-        base,
-        sha=sha or base.sha,
-        ref=git_ref(cwd) or base.ref,
-        commit_date=git(["log", "-1", "--format=%cI", "HEAD"], cwd) if sha else "",
-    )
+    ref = checkout_ref(cwd)
+    sha = _git_strict(["show", "--format=%H", "HEAD", "--quiet", "--"], cwd)
+    commit_date = _git_strict(["show", "-s", "--format=%cI", sha], cwd)
+    return replace(base, sha=sha, ref=ref, commit_date=commit_date)

@@ -6,7 +6,10 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from build_push_py import context
+from build_push_py.errors import ActionError
 
 
 def test_from_env_reads_the_payload_and_tolerates_missing_values(tmp_path: Path) -> None:
@@ -37,7 +40,8 @@ def test_from_git_takes_ref_sha_and_date_from_the_checkout(tmp_path: Path) -> No
     assert context.from_git(env, str(tmp_path)).ref == "refs/tags/v1.0.0"
 
 
-def test_from_git_outside_a_checkout_falls_back_to_the_environment(tmp_path: Path) -> None:
+def test_from_git_outside_a_checkout_is_git_s_error(tmp_path: Path) -> None:
+    """metadata-action fails there too; the environment's ref would be another commit's."""
     env = {"GITHUB_REF": "refs/heads/x", "GITHUB_SHA": "a" * 40}
-    ctx = context.from_git(env, str(tmp_path))
-    assert (ctx.ref, ctx.sha, ctx.commit_date) == ("refs/heads/x", "a" * 40, "")
+    with pytest.raises(ActionError, match=r"^fatal: not a git repository"):
+        context.from_git(env, str(tmp_path))
