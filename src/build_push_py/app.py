@@ -22,6 +22,7 @@ from .metadata.meta import commit_date
 from .metadata.repo import RepoFacts
 from .plan.inputs import Inputs, parse
 from .plan.plan import make_plan
+from .plan.push import require_image_to_push
 from .plan.signing import require_signer
 from .registry.login import password_texts
 from .steps import build, login, merge, outputs, sign
@@ -73,6 +74,7 @@ def run(job: Job) -> None:
         meta = metadata(job, inp, ctx, repo)
     version, info = probe.result_or_assumed(job) if inp.dry_run else probe.result()
     plan = make_plan(inp, ctx, meta, env, buildx=version, info=info)
+    require_image_to_push(plan.push, plan.meta.images, plan.build.outputs)
     build.log_plan(job, plan)
 
     if config_dir is None:

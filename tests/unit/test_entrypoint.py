@@ -381,3 +381,24 @@ def test_metadata_log_groups_as_upstream_with_their_lines_as_data(tmp_path: Path
             token = body[0].removeprefix("::stop-commands::")
             assert body[0] != token
             assert body[-1] == f"::{token}::"
+
+
+@pytest.mark.parametrize(
+    ("inputs", "event"),
+    [
+        pytest.param({"push": "true"}, "pull_request", id="push-true"),
+        pytest.param({}, "push_branch", id="auto-pushes-on-push"),
+        pytest.param({"push": "true", "push-by-digest": "true"}, "push_branch",
+                     id="push-by-digest"),
+    ],
+)  # fmt: skip
+def test_push_without_images_is_one_error_before_the_build(
+    tmp_path: Path, inputs: dict[str, str], event: str
+) -> None:
+    # a dry run makes the same plan, and stops at the same check
+    done, _ = run_entry(tmp_path, {"images": "", "dry-run": "true", **inputs}, event)
+    assert done.returncode == 1
+    errors = [line for line in done.stdout.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1, done.stdout
+    assert "input 'images': is empty, so the push has no image name" in errors[0]
+    assert "Traceback" not in done.stderr

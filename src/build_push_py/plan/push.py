@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from ..buildx.request import BuildInputs, PushMode
+from ..errors import InputError
+from ..inputs.lists import attribute, fields
 
 # The events ``auto`` pushes on: code that is on a branch or tag of the repository (a tag
 # arrives as a push event), or a run someone with write access started. Upstream's default
@@ -42,3 +44,26 @@ def resolve_push(inp: BuildInputs, env: Mapping[str, str]) -> PushDecision:
     if why:
         return PushDecision(False, f"push: auto does not push {why}; set push: true to push")
     return PushDecision(True)
+
+
+_IMAGES_HINT = """\
+with:
+  images: ghcr.io/${{ github.repository }}  # the name to push, one per line
+  # or, to build without pushing:
+  push: false"""
+
+
+def require_image_to_push(push: bool, images: Sequence[str], outputs: Sequence[str]) -> None:
+    """A push needs the name of an image: without ``images`` the tags are bare (``master``),
+    which buildx would push as ``docker.io/library/master``. An output that names its image
+    (``type=image,name=...``) is the exception."""
+    if not push or images:
+        return
+    if any(attribute(fields("outputs", output), "name") for output in outputs):
+        return
+    raise InputError(
+        "images",
+        "is empty, so the push has no image name: the computed tags alone"
+        " (such as 'master') would be pushed as docker.io/library/<tag>",
+        hint=_IMAGES_HINT,
+    )
