@@ -281,7 +281,7 @@ def test_failure_summary_shows_the_error_and_the_yaml_fix_as_text(tmp_path: Path
     # the message (with the user's text) and the fix sit in fenced blocks: nothing renders
     fences = [line for line in summary.splitlines() if line.startswith("```")]
     assert fences == ["```", "```", "```yaml", "```"]
-    assert "input 'password': no password for 'docker.io' (user '<b>octo</b>')" in summary
+    assert "input 'password': Password required for 'docker.io' (user '<b>octo</b>')" in summary
     assert "password: ${{ secrets.GITHUB_TOKEN }}" in summary
 
 

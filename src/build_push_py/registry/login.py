@@ -1,9 +1,14 @@
-"""Registry logins, as docker/login-action v3 reads them, and the config they leave.
+"""Registry logins, as docker/login-action v4 reads them, and the config they leave.
 
 A login is what ``docker login`` does: the engine checks the credentials against the
 registry (``POST /auth``), then they are stored in a ``config.json``. Here that file lives
 in a Docker config directory of the action's own, so the host's credentials are untouched
 and ``buildx --push`` finds them there. See ``engine.py`` for the I/O.
+
+Unlike login-action, leaving ``registry``, ``username``, ``password`` and ``registry-auth``
+all empty means no login (a build that pushes nowhere needs none), not the error
+``Username and password required``. AWS ECR logins through the AWS SDK and ``scope``d
+credentials are not done here.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from ..errors import InputError
 
 DOCKER_HUB = "docker.io"
 _AUTH_KEYS = ("registry", "username", "password")
+_IGNORED_KEYS = ("ecr", "scope")  # login-action's too; see _auth_entry
 _LOGIN_HINT = """\
 - uses: org/build-push-py@v1
   # secrets are empty on pull requests from forks: log in and push only where they exist
@@ -47,17 +53,19 @@ def _login(
     missing space or indent there can put the password into another value)."""
     registry = registry.strip() or DOCKER_HUB
     where = f"entry {entry}" if entry else repr(registry)
+    # login-action's messages, then where and why
     if not username:
+        missing = "Username required" if password else "Username and password required"
         raise InputError(
             source,
-            f"no username for {where}; on pull requests from forks secrets are empty,"
+            f"{missing} for {where}; on pull requests from forks secrets are empty,"
             " so skip the login there or leave username and password both unset",
             hint=_LOGIN_HINT,
         )
     if not password:
         raise InputError(
             source if entry else "password",
-            f"no password for {where}{'' if entry else f' (user {username!r})'};"
+            f"Password required for {where}{'' if entry else f' (user {username!r})'};"
             " on pull requests from forks secrets are empty",
             hint=_LOGIN_HINT,
         )
@@ -69,12 +77,28 @@ def _auth_entry(index: int, entry: object) -> RegistryLogin:
         raise InputError(
             "registry-auth", f"entry {index} is not a mapping; write `- registry: ghcr.io` lines"
         )
-    if any(key not in _AUTH_KEYS for key in entry):
+    if any(key not in (*_AUTH_KEYS, *_IGNORED_KEYS) for key in entry):
         # never shown: `{username: u, password:secret}` makes `password:secret` a key
+        # (login-action ignores unknown keys, and so would use no password at all)
         raise InputError(
             "registry-auth",
-            f"entry {index} has a key other than {', '.join(_AUTH_KEYS)}"
+            f"entry {index} has a key other than {', '.join((*_AUTH_KEYS, *_IGNORED_KEYS))}"
             " (is a space missing after a colon?)",
+        )
+    # login-action logs in through the AWS SDK when ecr matches /true/i (or is auto on an
+    # ECR registry): with ecr: true the username and password are AWS keys, which a plain
+    # login would send to the registry. auto and false change nothing for a plain login.
+    if re.search("true", str(entry.get("ecr") or ""), re.IGNORECASE):
+        raise InputError(
+            "registry-auth",
+            f"entry {index}: ecr: true (a login through the AWS SDK) is not supported here;"
+            " log in with username AWS and the password of `aws ecr get-login-password`",
+        )
+    if entry.get("scope"):
+        raise InputError(
+            "registry-auth",
+            f"entry {index}: scope is not supported here (one Docker config holds every"
+            " login of the job); remove it",
         )
     values: dict[str, str] = {}
     for key in _AUTH_KEYS:
@@ -151,9 +175,13 @@ def parse_logins(raw: Mapping[str, str]) -> list[RegistryLogin]:
     password = raw.get("password", "").strip()  # @actions/core getInput trims, secrets too
     registry_auth = raw.get("registry-auth", "")
     if registry_auth.strip():
-        if registry or username or password:
+        given = {"registry": registry, "username": username, "password": password}
+        others = [name for name, value in given.items() if value]
+        if others:
             raise InputError(
-                "registry-auth", "cannot be combined with registry, username or password"
+                "registry-auth",
+                f"Cannot use registry-auth with other inputs ({', '.join(others)} set; logout"
+                " is allowed): put every login into registry-auth",
             )
         import yaml  # noqa: PLC0415 - 15 ms that only registry-auth needs
 
@@ -168,11 +196,13 @@ def parse_logins(raw: Mapping[str, str]) -> list[RegistryLogin]:
             OverflowError,
         ) as exc:  # fmt: skip
             raise InputError("registry-auth", _yaml_problem(registry_auth, exc)) from None
-        if not isinstance(entries, list) or not entries:
+        if not isinstance(entries, list):
             raise InputError(
                 "registry-auth",
                 "must be a YAML list of {registry, username, password} mappings",
             )
+        if not entries:
+            raise InputError("registry-auth", "No registry to login: the list is empty")
         return [_auth_entry(i, entry) for i, entry in enumerate(entries, start=1)]
     if not (registry or username or password):
         return []
