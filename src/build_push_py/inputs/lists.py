@@ -31,6 +31,18 @@ SECRET_INPUTS = (
 UNQUOTED_INPUTS = frozenset({*SECRET_INPUTS, "tls-cert", "tls-cacert"})
 
 
+# What JavaScript's String.prototype.trim() removes (@actions/core getInput, getList): not
+# quite str.strip(), which also removes U+001C..U+001F and U+0085 but keeps U+FEFF.
+JS_WHITESPACE = (
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+
+
+def js_trim(text: str) -> str:
+    return text.strip(JS_WHITESPACE)
+
+
 class CsvError(ValueError):
     """What is wrong (``problem``, none of the text) and on which line of the input."""
 
@@ -46,14 +58,9 @@ def _problem(name: str, text: str, exc: CsvError) -> str:
     return f"cannot read {text!r} as CSV: {exc}"
 
 
-def _record_delimiter(text: str) -> str:
-    # csv-parse picks the first line ending it meets and then only honours that one.
-    for index, char in enumerate(text):
-        if char == "\r":
-            return "\r\n" if text.startswith("\n", index + 1) else "\r"
-        if char == "\n":
-            return "\n"
-    return "\n"
+def _line_ending_at(text: str, index: int) -> str | None:
+    """The line ending that starts at ``index``, if any (``\\r\\n`` before ``\\r``)."""
+    return next((end for end in ("\r\n", "\n", "\r") if text.startswith(end, index)), None)
 
 
 class _Reader:
@@ -67,11 +74,13 @@ class _Reader:
         self.trim = trim  # blanks around a quoted field are not part of it
         self.comments = comments
         self.quote = _QUOTE if quote else None  # quote=False: '"' is an ordinary character
-        self.newline = _record_delimiter(text)
 
     def records(self, *, first_only: bool = False) -> list[list[str]]:  # noqa: PLR0912, PLR0915
         # one character-driven state machine, kept in one piece like csv-parse's own
-        text, newline = self.text, self.newline
+        text = self.text
+        # csv-parse takes the first line ending it meets outside quotes (or right after a
+        # closing quote) as the record delimiter, and from then on only that one.
+        newline: str | None = None
         records: list[list[str]] = []
         record: list[str] = []
         field: list[str] = []
@@ -93,6 +102,8 @@ class _Reader:
 
         while i < n:
             char = text[i]
+            if newline is None and not quoting:
+                newline = _line_ending_at(text, i)
             if quoting:
                 if char == self.quote:
                     following = text[i + 1] if i + 1 < n else ""
@@ -101,13 +112,15 @@ class _Reader:
                         i += 2
                         continue
                     quoting, was_quoting = False, True
+                    if newline is None:
+                        newline = _line_ending_at(text, i + 1)
                     after = i + 1
                     while self.trim and after < n and text[after] in " \t":
                         after += 1
                     following = text[after] if after < n else ""
                     closes = (
                         following in ("", ",")
-                        or text.startswith(newline, after)
+                        or (newline is not None and text.startswith(newline, after))
                         or (self.comments and following == "#")
                     )
                     if not closes:
@@ -115,13 +128,15 @@ class _Reader:
                             raise CsvError(
                                 "a closing quote must be followed by a comma", line_at(i), following
                             )
+                        # csv-parse's relax_quotes: both quotes stay in the value ("q"a)
                         field.insert(0, _QUOTE)
+                        field.append(_QUOTE)
                     i = after if closes else i + 1
                     continue
                 field.append(char)
                 i += 1
                 continue
-            if text.startswith(newline, i):
+            if newline is not None and text.startswith(newline, i):
                 end_record()
                 i += len(newline)
                 if first_only and records:
@@ -171,7 +186,7 @@ def input_list(
     ``trim=False`` (``getInputList(..., {trimWhitespace: false})``, build-push-action's
     ``secrets`` since v7.3): neither the whole input nor an item is trimmed, so a value keeps
     its trailing blanks and newlines; only empty items are dropped."""
-    text = value.strip() if trim else value
+    text = js_trim(value) if trim else value
     if not text:
         return []
     try:
@@ -189,7 +204,7 @@ def input_list(
     if not trim:
         return [item for item in items if item]
     # Upstream would crash later on an item of only blanks; it says nothing, so drop it.
-    return [item.strip() for item in items if item.strip()]
+    return [js_trim(item) for item in items if js_trim(item)]
 
 
 def read_list(name: str, value: str) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from build_push_py.errors import InputError
 from build_push_py.inputs.lists import read_list
 from build_push_py.metadata import parse_inputs
 
@@ -91,3 +92,27 @@ def _read(raw: dict[str, str]) -> dict[str, list[str]]:
 @pytest.mark.parametrize(("raw", "expected"), GET_INPUTS)
 def test_upstream_get_inputs(raw: dict[str, str], expected: dict[str, list[str]]) -> None:
     assert _read(raw) == expected
+
+
+# found by running csv-parse 7.0.0 behind getList (relax_quotes) on generated text
+RELAXED_ROWS = [
+    pytest.param('"q"a=1', ['"q"a=1'], id="both-quotes-of-a-field-that-goes-on-stay"),
+    pytest.param('"a="b,c",', ['"a="b,c",'], id="quote-closing-mid-field"),
+    pytest.param('"x=1=""q"\tz', ['"x=1="q"\tz'], id="escaped-quote-then-mid-field-close"),
+    # the record delimiter is the first line ending outside quotes, or right after one
+    pytest.param('"\r"\nbab', ["bab"], id="line-ending-inside-quotes-is-not-the-delimiter"),
+    pytest.param("a\nb\rc", ["a", "b\rc"], id="then-only-that-line-ending"),
+    pytest.param("\ufeffa=1\ufeff", ["a=1"], id="javascript-trim-removes-bom"),
+    pytest.param("\x1ca=1\x85", ["\x1ca=1\x85"], id="javascript-trim-keeps-separators"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), RELAXED_ROWS)
+def test_relaxed_quotes_as_csv_parse(text: str, expected: list[str]) -> None:
+    assert read_list("labels", text) == expected
+
+
+def test_quote_left_open_after_the_real_delimiter() -> None:
+    """'\\r' ends the first record, so the second opens a quote that never closes."""
+    with pytest.raises(InputError, match="quote is not closed"):
+        read_list("labels", '" a\n"q"\r" \t,a""')

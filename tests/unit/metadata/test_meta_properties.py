@@ -18,7 +18,7 @@ from support.meta import NOW, REPO, SHA_DEV, load_event
 from build_push_py import clock
 from build_push_py.context import GitHubContext, from_env
 from build_push_py.errors import ActionError, InputError
-from build_push_py.inputs.lists import read_list, split_fields
+from build_push_py.inputs.lists import js_trim, read_list, split_fields
 from build_push_py.metadata import (
     Meta,
     MetaInputs,
@@ -88,7 +88,7 @@ def test_list_readers_result_or_input_error(text: str) -> None:
     except InputError:
         return
     for item in items:
-        assert item == item.strip()
+        assert item == js_trim(item)
         assert item
         with contextlib.suppress(InputError):
             split_fields("tags", item)
