@@ -75,7 +75,7 @@ class _Reader:
         self.comments = comments
         self.quote = _QUOTE if quote else None  # quote=False: '"' is an ordinary character
 
-    def records(self, *, first_only: bool = False) -> list[list[str]]:  # noqa: PLR0912, PLR0915
+    def records(self) -> list[list[str]]:  # noqa: PLR0912, PLR0915
         # one character-driven state machine, kept in one piece like csv-parse's own
         text = self.text
         # csv-parse takes the first line ending it meets outside quotes (or right after a
@@ -139,8 +139,6 @@ class _Reader:
             if newline is not None and text.startswith(newline, i):
                 end_record()
                 i += len(newline)
-                if first_only and records:
-                    return records
                 continue
             if commenting:
                 i += 1
@@ -230,9 +228,11 @@ def has_annotation_level(item: str) -> bool:
 
 
 def split_fields(name: str, line: str) -> list[str]:
-    """The fields of one item (strict CSV, first record only), not trimmed."""
+    """The fields of one item (strict CSV), not trimmed: its first record, as upstream's
+    ``parse(item)[0]``; a bad quote in a later record (after a '\\r' inside the item) is
+    still an error there."""
     try:
-        records = _Reader(line, relaxed=False, comments=False).records(first_only=True)
+        records = _Reader(line, relaxed=False, comments=False).records()
     except CsvError as exc:
         raise InputError(name, _problem(name, line, exc)) from None
     return records[0] if records else []

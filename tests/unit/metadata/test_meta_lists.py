@@ -116,3 +116,12 @@ def test_quote_left_open_after_the_real_delimiter() -> None:
     """'\\r' ends the first record, so the second opens a quote that never closes."""
     with pytest.raises(InputError, match="quote is not closed"):
         read_list("labels", '" a\n"q"\r" \t,a""')
+
+
+def test_bad_quote_after_a_carriage_return_inside_an_item() -> None:
+    """The list splits at '\\n', the item's own (strict) reading at its '\\r': tag.ts reads
+    every record of the item, keeps the first and fails on the bad quote of the second."""
+    with pytest.raises(InputError, match="closing quote must be followed by a comma"):
+        parse_inputs({"tags": 'type=raw,value=a\ntype=raw,value=x\r"q"#'})
+    rules = parse_inputs({"tags": "type=raw,value=a\ntype=raw,value=x\rjunk"}).tags
+    assert [rule.value.source for rule in rules] == ["a", "x"]
