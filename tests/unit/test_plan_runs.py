@@ -142,5 +142,6 @@ def test_dry_run_prints_the_argv_the_run_executes(
     build_dir = work.pop()
     normalised = [a.replace(build_dir, DRY_RUN_DIR) for a in executed]
     assert normalised == planned
+    assert not any("{{" in arg for arg in planned)  # every label and tag is rendered
     assert "--attest" in planned or "load" in inputs  # the builder's provenance rule is in both
     assert planned[-1] == context

@@ -262,7 +262,7 @@ def buildx_argv(
     local_or_tar = has_exporter_type("local", inp.outputs) or has_exporter_type("tar", inp.outputs)
     if not inp.platforms or version.at_least(v.IIDFILE_WITH_PLATFORMS):
         a.opt("--iidfile", None if local_or_tar else iidfile)
-    a.many("--label", merge_pairs(labels, inp.labels))
+    a.many("--label", labels)  # the computed ones hold the user's, rendered
     a.many("--no-cache-filter", inp.no_cache_filters)
     a.many("--output", inp.outputs)
     a.opt("--platform", ",".join(inp.platforms))

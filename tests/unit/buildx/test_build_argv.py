@@ -79,7 +79,9 @@ def upstream_plan(
     meta = Meta(
         version="", partial=(), latest=False, images=(),
         tags=tuple(t.strip() for t in tags.split(",") if t.strip()), tag_names=(),
-        labels=labels, annotations=annotations, annotation_levels=(), warnings=(),
+        # the metadata holds the user's labels (rendered; these rows have no expressions)
+        labels=labels or tuple(t.source for t in inp.meta.labels),
+        annotations=annotations, annotation_levels=(), warnings=(),
     )  # fmt: skip
     ctx = replace(from_env(run_env), payload=payload)
     return make_plan(inp, ctx, meta, run_env, buildx=BuildxVersion.of(version),
@@ -675,7 +677,9 @@ def test_default_provenance_mode_from_the_payload(payload: Mapping[str, Any], mo
     assert argv[argv.index("--attest") + 1] == f"type=provenance,{mode},builder-id={BUILDER_ID}"
 
 
-def test_computed_labels_and_annotations_merge_with_the_users() -> None:
+def test_labels_are_the_computed_ones_and_annotations_merge_with_the_users() -> None:
+    """The metadata already merged the user's labels over the computed ones (rendered): they
+    are not passed a second time, raw. Annotations that name their level are merged here."""
     argv = upstream_argv(
         "0.13.1",
         {
@@ -684,17 +688,18 @@ def test_computed_labels_and_annotations_merge_with_the_users() -> None:
             "annotations": "index:org.opencontainers.image.title=mine",
         },
         env={"BUILDX_NO_DEFAULT_ATTESTATIONS": "true"},
-        labels=("org.opencontainers.image.title=app", "org.opencontainers.image.version=1.0"),
+        labels=("extra=1", "org.opencontainers.image.title=mine",
+                "org.opencontainers.image.version=1.0"),
         annotations=("index:org.opencontainers.image.title=app", "manifest:a=b"),
-    )
+    )  # fmt: skip
     assert argv == [
         "buildx", "build",
         "--annotation", "index:org.opencontainers.image.title=mine",
         "--annotation", "manifest:a=b",
         "--iidfile", IIDFILE,
+        "--label", "extra=1",
         "--label", "org.opencontainers.image.title=mine",
         "--label", "org.opencontainers.image.version=1.0",
-        "--label", "extra=1",
         "--metadata-file", METADATA,
         ".",
     ]  # fmt: skip
