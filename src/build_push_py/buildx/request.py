@@ -38,6 +38,13 @@ class Secret:
         return f"Secret(id={self.id!r}, value='***')"
 
 
+# The BuildKit of a builder the action creates: v0.33.0 by the index digest that public pins
+# give for it (Docker Hub cannot be asked from the test machines).
+DEFAULT_BUILDKIT_IMAGE = (
+    "moby/buildkit:v0.33.0@sha256:6c2fa84a6b61ccd72899dde4239f8d5717f05f9a8ca6f3cad185fb1a95a94de3"
+)
+
+
 @dataclass(frozen=True)
 class BuildInputs:
     context: str = "."
@@ -70,7 +77,7 @@ class BuildInputs:
     cgroup_parent: str = ""
     call: str = ""
     builder: str = ""
-    buildkit_image: str = "moby/buildkit:v0.20.2"
+    buildkit_image: str = DEFAULT_BUILDKIT_IMAGE
     labels: tuple[str, ...] = ()  # user labels, merged over the computed ones
     # every ``annotations`` item; those without a level are the metadata's to level
     annotations: tuple[str, ...] = ()

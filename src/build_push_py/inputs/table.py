@@ -31,7 +31,16 @@ INPUTS: tuple[InputSpec, ...] = tuple(
             ("tags", "", "Tag rules, one per line (`type=semver,pattern={{version}}` ...)"),
             ("flavor", "", "Flavor: `latest=auto|true|false`, `prefix=`, `suffix=`"),
             ("labels", "", "Extra labels, one `key=value` per line; merged over the computed ones"),
-            ("annotations", "", "Extra annotations, one per line; merged over the computed ones"),
+            (
+                "annotations",
+                "",
+                "Annotations, one per line: `key=value` is a custom annotation as in "
+                "metadata-action, merged over the computed ones at each level of "
+                "`DOCKER_METADATA_ANNOTATIONS_LEVELS` (default `manifest`); an item that names "
+                "its level (`index:`, `manifest:`, `index-descriptor:`, `manifest-descriptor:`, "
+                "optionally `[os/arch]`, or a list like `index,manifest:`) goes to buildx as "
+                "written, merged over the computed one of that level and key",
+            ),
             ("sep-tags", "\n", "Separator of the `tags` output"),
             ("sep-labels", "\n", "Separator of the `labels` output"),
             ("sep-annotations", "\n", "Separator of the `annotations` output"),
@@ -98,7 +107,8 @@ INPUTS: tuple[InputSpec, ...] = tuple(
             ("builder", "", "buildx builder instance to use"),
             (
                 "buildkit-image",
-                "moby/buildkit:v0.20.2",
+                # v0.33.0's index digest as public pins give it; not checkable from here
+                "moby/buildkit:v0.33.0@sha256:6c2fa84a6b61ccd72899dde4239f8d5717f05f9a8ca6f3cad185fb1a95a94de3",
                 "BuildKit image for a builder the action creates",
             ),
         ],

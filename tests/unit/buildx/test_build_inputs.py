@@ -17,7 +17,7 @@ def test_defaults_from_the_inputs_table() -> None:
         PushMode.AUTO,
         True,
         False,
-        "moby/buildkit:v0.20.2",
+        "moby/buildkit:v0.33.0@sha256:6c2fa84a6b61ccd72899dde4239f8d5717f05f9a8ca6f3cad185fb1a95a94de3",
     )
 
 
