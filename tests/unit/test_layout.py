@@ -100,3 +100,10 @@ def test_only_the_entry_points_read_os_environ() -> None:
             if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
                 readers.add(module)
     assert readers <= ENTRY_POINTS
+
+
+def test_test_modules_have_unique_names() -> None:
+    """pytest imports test modules by their base name (rootdir import mode): two files of one
+    name in different folders fail the whole collection."""
+    names = [p.name for p in (SRC.parent / "tests").rglob("test_*.py")]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
