@@ -1,6 +1,13 @@
-# The action's image: Python, the locked dependencies and a standalone buildx; nothing else.
-# Every source is a build argument so the image can also be built from local stand-ins
-# (tests/image/action_image.py builds it from a debootstrap base and the host's buildx).
+# The action's image: Python, the locked dependencies, a standalone buildx and git's binary;
+# everything compiled to bytecode. Every source is a build argument so the image can also be
+# built from local stand-ins (tests/image/action_image.py builds it from a debootstrap base,
+# the host's buildx, wheels and .debs downloaded beforehand).
+#
+# Only the last stage runs on the target platform, and it only copies: the stages that run
+# anything run on the build platform (bytecode and .debs do not depend on the machine), so an
+# arm64 image needs no emulation. The RUN steps set every file they make to SOURCE_DATE_EPOCH
+# (0 when unset) and the bytecode holds source hashes, not times, so the same inputs give the
+# same image.
 #
 # The digests pin the multi-arch indexes of the tags named beside them; refresh with
 # `docker buildx imagetools inspect IMAGE:TAG`.
@@ -12,9 +19,14 @@ ARG BUILDX_IMAGE=docker/buildx-bin:0.29.1
 
 FROM ${BUILDX_IMAGE} AS buildx
 
-# Dependencies are installed for the target platform from the build platform, so an arm64
-# image needs no emulation: only prebuilt wheels, checked against the lock file's hashes.
-# Offline builds put the wheels in ./wheels (the glob below copies it only when present).
+# The target platform's Python. Never run before the last stage: the stages below only read
+# its files through bind mounts.
+FROM ${PYTHON_IMAGE} AS python
+
+# Dependencies, installed for the target platform: only prebuilt wheels, checked against the
+# lock file's hashes. Offline builds put the wheels in ./wheels (the glob below copies it only
+# when present). Checked-hash bytecode: validated against the source on import, so it cannot
+# go stale, and it holds no timestamp.
 FROM --platform=$BUILDPLATFORM ${PYTHON_IMAGE} AS deps
 ARG TARGETARCH
 ARG PIP_NO_INDEX=
@@ -28,17 +40,101 @@ RUN case "$TARGETARCH" in \
       --disable-pip-version-check --require-hashes --no-deps --only-binary=:all: \
       --platform "manylinux_2_28_$arch" --platform "manylinux2014_$arch" \
       --python-version 3.11 --implementation cp \
-      --find-links /tmp/deps --target /opt/deps -r /tmp/deps/requirements.lock
+      --find-links /tmp/deps --target /opt/deps -r /tmp/deps/requirements.lock \
+ && python3 -m compileall -q --invalidation-mode checked-hash /opt/deps
 
-FROM ${PYTHON_IMAGE}
+# Our code, compiled the same way.
+FROM --platform=$BUILDPLATFORM ${PYTHON_IMAGE} AS app
+COPY entrypoint.py post.py /app/
+COPY src/build_push_py /app/src/build_push_py
+RUN python3 -m compileall -q --invalidation-mode checked-hash /app
+
+# The bytecode the target's standard library lacks (the official python images delete theirs;
+# Debian's python3 has it), in /out as the paths it takes in the image. Left out: the packages
+# that are programs or test kits, which the action never imports, and site-packages (pip,
+# setuptools).
+FROM --platform=$BUILDPLATFORM ${PYTHON_IMAGE} AS stdlib
+RUN --mount=type=bind,from=python,target=/target python3 - <<'EOF'
+import importlib.util, py_compile, sys, sysconfig
+from pathlib import Path
+
+skip = {"site-packages", "dist-packages", "ensurepip", "idlelib", "idle_test", "lib2to3",
+        "pydoc_data", "test", "tests", "tkinter", "turtledemo", "unittest", "venv"}
+stdlib = Path(sysconfig.get_paths()["stdlib"])
+source = Path("/target") / stdlib.relative_to("/")
+if not source.is_dir():
+    sys.exit(f"the target image has no {stdlib}: not the build platform's Python {sys.version}")
+count = 0
+for path in sorted(source.rglob("*.py")):
+    if skip & set(path.relative_to(source).parts[:-1]) or path.name.startswith("."):
+        continue
+    cached = Path(importlib.util.cache_from_source(str(path)))
+    if cached.exists():
+        continue
+    inside = "/" / path.relative_to("/target")
+    out = "/out" / cached.relative_to("/target")
+    try:
+        py_compile.compile(str(path), cfile=str(out), dfile=str(inside), doraise=True,
+                           invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+    except py_compile.PyCompileError as exc:  # not Python 3.11 (a test's data): never imported
+        print(f"skipped {inside}: {exc.exc_type_name}")
+        continue
+    count += 1
+Path("/out").mkdir(exist_ok=True)
+print(f"{count} modules compiled")
+EOF
+
+# git, for buildx: it runs `git` on the build context to record the source and revision in the
+# provenance (without git it logs "current commit information was not captured by the build").
+# Only /usr/bin/git, for the target architecture, from the target's Debian release; and of the
+# libraries it links besides libc (`readelf -d /usr/bin/git`), those the base lacks. Its http
+# helpers (curl, GnuTLS) stay out: buildx runs only local git commands. APT_OFFLINE=1 takes
+# the .debs from ./debs of the build context (`apt-get download` them beforehand) instead of
+# the Debian mirror.
+# The runner's user owns the mounted workspace, and git refuses a repository of another user
+# (safe.directory): /etc/gitconfig allows all, as every repository in this container is one of
+# the job's own checkouts, under /github/workspace at whatever path actions/checkout put it.
+FROM --platform=$BUILDPLATFORM ${PYTHON_IMAGE} AS git
+ARG TARGETARCH
+ARG APT_OFFLINE=
+ARG GIT_LIBS="zlib1g libpcre2-8-0"
+COPY deb[s] /tmp/debs/
+RUN --mount=type=bind,from=python,target=/target set -eu; \
+    mkdir -p /tmp/debs /out/usr/bin /out/etc; cd /tmp/debs; \
+    missing=""; \
+    for pkg in $GIT_LIBS; do \
+      status=$(dpkg-query --admindir=/target/var/lib/dpkg -W -f '${db:Status-Status}' \
+               "$pkg:$TARGETARCH" 2>/dev/null || true); \
+      [ "$status" = installed ] || missing="$missing $pkg"; \
+    done; \
+    if [ -z "$APT_OFFLINE" ]; then \
+      dpkg --add-architecture "$TARGETARCH"; \
+      apt-get update -qq; \
+      apt-get download -qq "git:$TARGETARCH" $(for p in $missing; do echo "$p:$TARGETARCH"; done); \
+    fi; \
+    dpkg-deb -x git_*_"$TARGETARCH".deb /tmp/git; \
+    cp /tmp/git/usr/bin/git /out/usr/bin/git; \
+    for pkg in $missing; do \
+      dpkg-deb -x "$pkg"_*_"$TARGETARCH".deb /tmp/lib; \
+      echo "adding $pkg, which the base lacks"; \
+    done; \
+    if [ -d /tmp/lib ]; then \
+      for dir in lib usr/lib; do \
+        [ ! -d "/tmp/lib/$dir" ] || { mkdir -p "/out/$dir"; cp -a "/tmp/lib/$dir/." "/out/$dir/"; }; \
+      done; \
+    fi; \
+    printf '[safe]\n\tdirectory = *\n' > /out/etc/gitconfig
+
+FROM python
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PYTHONPATH=/opt/deps \
     BUILDX_BIN=/usr/local/bin/buildx
 COPY --from=buildx /buildx /usr/local/bin/buildx
+COPY --from=git /out/ /
+COPY --from=stdlib /out/ /
 COPY --from=deps /opt/deps /opt/deps
-COPY entrypoint.py post.py /app/
-COPY src/build_push_py /app/src/build_push_py
+COPY --from=app /app /app
 # The runner needs the action to run as root (it owns the mounted workspace and files).
 USER root
 ENTRYPOINT ["/app/entrypoint.py"]

@@ -11,6 +11,9 @@ build arguments, as a release build would pass the pinned ones:
   ``docker/buildx-bin``.
 - the wheels of ``requirements.lock``, downloaded beforehand (cached per lock file) into
   ``wheels/`` of a copy of the build context and installed with ``PIP_NO_INDEX=1``.
+- git's .debs for the host's architecture, downloaded beforehand with the host's
+  ``apt-get download`` (bookworm, the base's release) into ``debs/`` and taken from there with
+  ``APT_OFFLINE=1``.
 
 Local images carry ``localhost/`` names: BuildKit asks a registry about every ``FROM`` and for
 those names the question is refused at once instead of going to Docker Hub.
@@ -24,16 +27,19 @@ import argparse
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import platform
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +55,11 @@ from support.runner import ActionRun, parse_file_commands  # noqa: E402
 # "-rundir": /var/run is a directory (see _write_debian_rootfs); the suffix keeps an image or
 # rootfs of the older layout, cached in a state directory, from being used.
 PYTHON_BASE = "localhost/bpp-test/python:3.11-bookworm-rundir"
+# The same without the standard library's bytecode, as the official python images ship.
+PYTHON_BASE_NO_BYTECODE = "localhost/bpp-test/python:3.11-bookworm-rundir-nopyc"
+# Answers the docker-container driver's start-up check and nothing else: a builder made from
+# it is created and running, and every build on it fails.
+FAKE_BUILDKIT = "localhost/bpp-test/fake-buildkit:1"
 BUILDX_STANDIN = "localhost/bpp-test/buildx-bin:host"
 ACTION_IMAGE = "localhost/bpp-test/build-push-py:dev"
 HOST_BUILDX = Path("/usr/libexec/docker/cli-plugins/docker-buildx")
@@ -61,6 +72,10 @@ CONTAINER_DIRS = {
     "file_commands": "/github/file_commands",
     "runner_temp": "/github/runner_temp",
 }
+# What the Dockerfile's git stage takes from Debian: git and the libraries its binary links
+# (GIT_LIBS there), of the base's release.
+GIT_DEBS = ("git", "zlib1g", "libpcre2-8-0")
+DEBIAN_RELEASE = "bookworm"
 # The Dockerfile's pip platforms, by machine name.
 _PIP_ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}
 
@@ -119,6 +134,58 @@ def python_base(stack: Stack) -> str:
     return PYTHON_BASE
 
 
+def python_base_without_bytecode(stack: Stack) -> str:
+    """``python_base`` less its ``.pyc`` files (``/usr/lib/python3*``, where Debian's python3
+    keeps the standard library and site-packages)."""
+    with _lock(stack):
+        base = python_base(stack)
+        _build_small_image(
+            stack,
+            PYTHON_BASE_NO_BYTECODE,
+            f"FROM {base}\nRUN find /usr/lib/python3* -name '*.pyc' -delete\n",
+        )
+    return PYTHON_BASE_NO_BYTECODE
+
+
+def fake_buildkit(stack: Stack) -> str:
+    """An image the docker-container driver takes for BuildKit's: ``buildkitd`` waits and
+    ``buildctl debug workers`` succeeds, so ``buildx create`` and ``inspect --bootstrap``
+    make a running builder container (and its state volume); a build on it cannot connect."""
+    files = {
+        "buildkitd": "#!/bin/sh\nexec sleep 2147483647\n",
+        "buildctl": (
+            '#!/bin/sh\n[ "$1 $2" = "debug workers" ] && exit 0\necho "not BuildKit" >&2\nexit 1\n'
+        ),
+    }
+    dockerfile = (
+        f"FROM {stack.base_image()}\nCOPY buildkitd buildctl /usr/bin/\n"
+        'ENTRYPOINT ["/usr/bin/buildkitd"]\n'
+    )
+    _build_small_image(stack, FAKE_BUILDKIT, dockerfile, files)
+    return FAKE_BUILDKIT
+
+
+def _build_small_image(
+    stack: Stack, tag: str, dockerfile: str, files: Mapping[str, str | Path] | None = None
+) -> None:
+    """Build ``dockerfile`` with ``files`` beside it (text as executables, paths copied)."""
+    with tempfile.TemporaryDirectory(prefix="bpp-standin-") as tmp:
+        context = Path(tmp)
+        (context / "Dockerfile").write_text(dockerfile)
+        for name, content in (files or {}).items():
+            if isinstance(content, Path):
+                shutil.copy2(content, context / name)
+            else:
+                (context / name).write_text(content)
+                (context / name).chmod(0o755)
+        _run(
+            [*docker_argv(stack), "buildx", "build", "--load", "--provenance=false",
+             "--tag", tag, str(context)],
+            what=f"building {tag}",
+            env=stack.env(),
+        )  # fmt: skip
+
+
 def _write_debian_rootfs(tar: Path, *, include: Sequence[str]) -> None:
     if shutil.which("debootstrap") is None:
         raise ImageBuildError("debootstrap is missing: run scripts/install-deps")
@@ -151,16 +218,9 @@ def _write_debian_rootfs(tar: Path, *, include: Sequence[str]) -> None:
 
 def buildx_standin(stack: Stack) -> str:
     """``FROM scratch`` with the host's buildx at ``/buildx``, like ``docker/buildx-bin``."""
-    with tempfile.TemporaryDirectory(prefix="buildx-bin-") as tmp:
-        context = Path(tmp)
-        shutil.copy2(HOST_BUILDX, context / "buildx")
-        (context / "Dockerfile").write_text("FROM scratch\nCOPY buildx /buildx\n")
-        _run(
-            [*docker_argv(stack), "buildx", "build", "--load", "--provenance=false",
-             "--tag", BUILDX_STANDIN, str(context)],
-            what="building the buildx stand-in",
-            env=stack.env(),
-        )  # fmt: skip
+    _build_small_image(
+        stack, BUILDX_STANDIN, "FROM scratch\nCOPY buildx /buildx\n", {"buildx": HOST_BUILDX}
+    )
     return BUILDX_STANDIN
 
 
@@ -194,35 +254,68 @@ def wheels(stack: Stack, arch: str | None = None) -> Path:
     return target
 
 
-def build_context(dest: Path, wheel_dir: Path) -> Path:
-    """A copy of the repository as a build context, with the wheels in ``wheels/``.
+def debs(stack: Stack) -> Path:
+    """git's .debs for the host's architecture, downloaded once per state directory."""
+    target = stack.state_dir / "debs" / f"{DEBIAN_RELEASE}-{platform.machine()}"
+    if target.is_dir():
+        return target
+    partial = target.with_name(target.name + f".{uuid.uuid4().hex[:8]}")
+    partial.mkdir(parents=True)
+    _run(
+        ["apt-get", "download", "--quiet", *(f"{name}/{DEBIAN_RELEASE}" for name in GIT_DEBS)],
+        what="apt-get download",
+        cwd=partial,
+    )
+    partial.replace(target)
+    return target
+
+
+def build_context(dest: Path, wheel_dir: Path, deb_dir: Path, *, new_times: bool = False) -> Path:
+    """A copy of the repository as a build context, with the wheels in ``wheels/`` and the
+    .debs in ``debs/``; with ``new_times`` its files are as new as in a fresh clone.
     ``.dockerignore`` still decides what the build sees."""
     shutil.copytree(
         ROOT,
         dest,
+        copy_function=shutil.copy if new_times else shutil.copy2,
         ignore=shutil.ignore_patterns(
-            ".git", ".venv", "*_cache", "__pycache__", "wheels", "*.egg-info"
+            ".git", ".venv", "*_cache", "__pycache__", "wheels", "debs", "*.egg-info"
         ),
     )
     shutil.copytree(wheel_dir, dest / "wheels")
+    shutil.copytree(deb_dir, dest / "debs")
     return dest
 
 
-def build(stack: Stack, tag: str = ACTION_IMAGE) -> ActionImage:
-    """Build the real Dockerfile from the stand-ins and load it into the engine as ``tag``."""
+def build(
+    stack: Stack,
+    tag: str = ACTION_IMAGE,
+    *,
+    base: str | None = None,
+    extra_args: Sequence[str] = (),
+    output: str | None = None,
+    new_times: bool = False,
+) -> ActionImage:
+    """Build the real Dockerfile from the stand-ins and load it into the engine as ``tag``,
+    or with ``output`` (buildx's ``--output``) write it there instead; ``base`` replaces the
+    Python base, ``extra_args`` go to ``buildx build``, ``new_times`` see ``build_context``."""
     with _lock(stack):
-        base = python_base(stack)
+        base = base or python_base(stack)
         buildx_image = buildx_standin(stack)
         wheel_dir = wheels(stack)
+        deb_dir = debs(stack)
         with tempfile.TemporaryDirectory(prefix="bpp-image-") as tmp:
-            context = build_context(Path(tmp) / "context", wheel_dir)
+            context = build_context(Path(tmp) / "context", wheel_dir, deb_dir, new_times=new_times)
             started = time.monotonic()
             _run(
-                [*docker_argv(stack), "buildx", "build", "--load", "--progress=plain",
+                [*docker_argv(stack), "buildx", "build", "--progress=plain",
                  "--build-arg", f"PYTHON_IMAGE={base}",
                  "--build-arg", f"BUILDX_IMAGE={buildx_image}",
                  "--build-arg", "PIP_NO_INDEX=1",
-                 "--tag", tag, str(context)],
+                 "--build-arg", "APT_OFFLINE=1",
+                 *extra_args,
+                 *(["--output", output] if output else ["--load", "--tag", tag]),
+                 str(context)],
                 what="building the action image",
                 env=stack.env(),
             )  # fmt: skip
@@ -231,6 +324,47 @@ def build(stack: Stack, tag: str = ACTION_IMAGE) -> ActionImage:
 
 
 # --- running it as the runner does ----------------------------------------------------------
+
+# What GET /repos/octo-org/hello-world answers on api.github.com (the fields the labels use).
+MOCK_REPOSITORY: dict[str, object] = {
+    "name": "hello-world",
+    "full_name": "octo-org/hello-world",
+    "description": "This your first repo!",
+    "html_url": "https://github.com/octo-org/hello-world",
+    "private": False,
+    "default_branch": "main",
+    "license": {"key": "mit", "spdx_id": "MIT", "name": "MIT License"},
+}
+
+
+class _MockAPI(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path.rstrip("/") != f"/repos/{MOCK_REPOSITORY['full_name']}":
+            self.send_error(404)
+            return
+        body = json.dumps(MOCK_REPOSITORY).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def mock_github_api() -> Iterator[str]:
+    """A local stand-in for the repository API, so a run pays for the look-up (PyGithub and a
+    request) as on GitHub; its URL, on the host's loopback (containers on the host network
+    reach it too)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _MockAPI)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @dataclass(frozen=True)
@@ -302,7 +436,17 @@ def container_env(
     return env
 
 
-def run_container_action(
+def _file_commands(dirs: RunnerDirs, env: Mapping[str, str]) -> dict[str, Path]:
+    """The host paths of the step's file-command files, by variable."""
+    commands = CONTAINER_DIRS["file_commands"]
+    return {
+        key: dirs.file_commands / Path(env[key]).relative_to(commands)
+        for key in ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STATE",
+                    "GITHUB_STEP_SUMMARY")
+    }  # fmt: skip
+
+
+def container_command(
     stack: Stack,
     image: str,
     dirs: RunnerDirs,
@@ -310,17 +454,12 @@ def run_container_action(
     *,
     entrypoint: str = "/app/entrypoint.py",
     extra_args: Sequence[str] = (),
-    timeout: float = 300,
-) -> ActionRun:
-    """``docker run`` the action image like the runner: variables passed by name (values stay
-    out of argv, multi-line values work), the runner's mounts, the engine's socket."""
-    commands = CONTAINER_DIRS["file_commands"]
-    host_files = {
-        key: dirs.file_commands / Path(env[key]).relative_to(commands)
-        for key in ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STATE",
-                    "GITHUB_STEP_SUMMARY")
-    }  # fmt: skip
-    for path in host_files.values():
+    args: Sequence[str] = (),
+) -> tuple[list[str], dict[str, str]]:
+    """The runner's ``docker run`` of the action image and the environment to start it in:
+    variables passed by name (values stay out of argv, multi-line values work), the runner's
+    mounts, the engine's socket; ``args`` after the image. Creates the file-command files."""
+    for path in _file_commands(dirs, env).values():
         path.touch()
     argv = [
         *docker_argv(stack), "run", "--rm",
@@ -334,21 +473,47 @@ def run_container_action(
         *dirs.mounts(),
         *extra_args,
         image,
+        *args,
     ]  # fmt: skip
-    process_env = {"PATH": os.environ.get("PATH", os.defpath), **env}
+    return argv, {"PATH": os.environ.get("PATH", os.defpath), **env}
+
+
+def action_run(
+    dirs: RunnerDirs, env: Mapping[str, str], returncode: int, stdout: str, stderr: str
+) -> ActionRun:
+    """What a step run by ``container_command`` printed and wrote."""
+    files = _file_commands(dirs, env)
+    return ActionRun(
+        returncode=returncode,
+        stdout=stdout,
+        stderr=stderr,
+        outputs=parse_file_commands(files["GITHUB_OUTPUT"].read_text()),
+        env_exports=parse_file_commands(files["GITHUB_ENV"].read_text()),
+        state=parse_file_commands(files["GITHUB_STATE"].read_text()),
+        summary=files["GITHUB_STEP_SUMMARY"].read_text(),
+        workdir=dirs.workspace,
+    )
+
+
+def run_container_action(
+    stack: Stack,
+    image: str,
+    dirs: RunnerDirs,
+    env: Mapping[str, str],
+    *,
+    entrypoint: str = "/app/entrypoint.py",
+    extra_args: Sequence[str] = (),
+    args: Sequence[str] = (),
+    timeout: float = 300,
+) -> ActionRun:
+    """One step of the action image, run as the runner runs it (``container_command``)."""
+    argv, process_env = container_command(
+        stack, image, dirs, env, entrypoint=entrypoint, extra_args=extra_args, args=args
+    )
     done = subprocess.run(
         argv, env=process_env, capture_output=True, text=True, timeout=timeout, check=False
     )
-    return ActionRun(
-        returncode=done.returncode,
-        stdout=done.stdout,
-        stderr=done.stderr,
-        outputs=parse_file_commands(host_files["GITHUB_OUTPUT"].read_text()),
-        env_exports=parse_file_commands(host_files["GITHUB_ENV"].read_text()),
-        state=parse_file_commands(host_files["GITHUB_STATE"].read_text()),
-        summary=host_files["GITHUB_STEP_SUMMARY"].read_text(),
-        workdir=dirs.workspace,
-    )
+    return action_run(dirs, env, done.returncode, done.stdout, done.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

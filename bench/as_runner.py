@@ -1,0 +1,274 @@
+"""The action as GitHub's runner runs it, against the plain ``docker buildx build`` it ran.
+
+    sudo python bench/as_runner.py [--runs 11] [--image REF]
+
+Starts the test stack (tests/stack.py) and builds the action's image from the real Dockerfile
+(tests/image/action_image.py) unless ``--image`` names one. The workspace is a git checkout
+owned by another user than the container's root, as on a runner, holding a 2-stage
+Dockerfile with 3 ``RUN`` and 4 ``COPY`` steps. One warm-up run fills BuildKit's cache and
+says which buildx command the action runs; then each round, in turn:
+
+- the action as the runner runs it: ``docker run`` of the image with the runner's mounts and
+  variables, the main step and, when action.yml has one, the post step (a container each);
+- the same action code run directly on the host (``entrypoint.py``, ``post.py``);
+- the buildx command the action ran in that round, on the host, with the same arguments.
+
+Every run logs in to the test registry ``reg-a`` (the plain build uses a config logged in
+beforehand) and pushes a new image (the ``created`` label changes every round). The repository
+look-up goes to a local mock of the API, as in bench/dry_run.py. Budget: at most 0.4 s median
+above the plain build, as the runner runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS = ROOT / "tests"
+sys.path.insert(0, str(TESTS))
+
+import stack as stack_lib  # noqa: E402 - needs the path above
+from image.action_image import (  # noqa: E402
+    RunnerDirs,
+    build,
+    container_env,
+    mock_github_api,
+    run_container_action,
+)
+from stack import Registry, Stack  # noqa: E402
+from support.runner import ActionRun, parse_file_commands, runner_env  # noqa: E402
+
+SHA_PLACEHOLDER = "0" * 40
+# The runner's user owns the checkout; the container runs as root.
+WORKSPACE_OWNER = 1001
+BUDGET = 0.4
+DOCKERFILE = """\
+FROM {base} AS build
+COPY a.txt /src/
+RUN cat /src/a.txt > /src/out.txt
+COPY b.txt /src/
+RUN wc -c /src/b.txt >> /src/out.txt
+FROM {base}
+COPY --from=build /src/out.txt /app/
+COPY c.txt /app/
+RUN ls /app > /app/list.txt
+"""
+
+
+def git(workspace: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(workspace), *args], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def make_workspace(path: Path, base: str) -> str:
+    """A checkout with a remote, owned by the runner's user; returns its commit."""
+    path.mkdir(parents=True)
+    (path / "Dockerfile").write_text(DOCKERFILE.format(base=base))
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (path / name).write_text(f"{name}\n")
+    git(path, "init", "--quiet", "--initial-branch=main")
+    git(path, "remote", "add", "origin", "https://github.com/octo-org/hello-world.git")
+    git(path, "add", ".")
+    git(path, "-c", "user.name=bench", "-c", "user.email=bench@example.com",
+        "commit", "--quiet", "-m", "bench")  # fmt: skip
+    sha = git(path, "rev-parse", "HEAD")
+    for item in [path, *path.rglob("*")]:
+        os.lchown(item, WORKSPACE_OWNER, WORKSPACE_OWNER)
+    return sha
+
+
+def host_git_env(workspace: Path) -> dict[str, str]:
+    """On the runner the checkout's owner runs the host's buildx: as root here, git needs
+    to be told the checkout is safe (buildx 0.29 passes its environment to git)."""
+    return {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "safe.directory",
+        "GIT_CONFIG_VALUE_0": str(workspace),
+    }
+
+
+def logged_in_config(path: Path, reg: Registry) -> Path:
+    path.mkdir(mode=0o700)
+    auth = base64.b64encode(f"{reg.user}:{reg.password}".encode()).decode()
+    (path / "config.json").write_text(json.dumps({"auths": {reg.host: {"auth": auth}}}))
+    return path
+
+
+def timed(run: Callable[[], ActionRun]) -> tuple[float, ActionRun]:
+    start = time.perf_counter()
+    result = run()
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return elapsed, result
+
+
+def buildx_command(run: ActionRun, files: Path) -> list[str]:
+    """The buildx command of the action's log, with its two output files moved to ``files``
+    (the action's are gone with its config directory)."""
+    line = next(x for x in run.stdout.splitlines() if x.startswith("docker buildx build "))
+    argv = shlex.split(line)
+    for flag, name in (("--iidfile", "iid"), ("--metadata-file", "metadata.json")):
+        argv[argv.index(flag) + 1] = str(files / name)
+    return argv
+
+
+class Bench:
+    def __init__(self, stack: Stack, image: str, root: Path, api_url: str) -> None:
+        self.stack = stack
+        self.image = image
+        self.reg = stack.registries[0]
+        self.runs = yaml.safe_load((ROOT / "action.yml").read_text())["runs"]
+        self.workspace = root / "workspace"
+        self.sha = make_workspace(self.workspace, stack.base_image())
+        self.root = root
+        self.config = logged_in_config(root / "plain-config", self.reg)
+        self.inputs = {
+            "images": f"{self.reg.host}/bench/app",
+            "tags": "type=ref,event=branch\ntype=sha",
+            "registry": self.reg.host,
+            "username": self.reg.user,
+            "password": self.reg.password,
+            "github-token": "not-a-real-token",
+        }
+        self.github = {"GITHUB_API_URL": api_url, "GITHUB_SHA": self.sha}
+        self.event = {"ref": "refs/heads/main", "after": self.sha,
+                      "repository": {"full_name": "octo-org/hello-world",
+                                     "default_branch": "main"}}  # fmt: skip
+
+    def container_job(self, round_no: int) -> tuple[float, float, ActionRun]:
+        """Main and post step as the runner runs them: (main s, post s, main run)."""
+        dirs = RunnerDirs.make(self.root / f"runner-{round_no}", self.workspace)
+        (dirs.workflow / "event.json").write_text(json.dumps(self.event))
+        env = container_env(self.inputs, github=self.github, step="main")
+        main_s, main = timed(
+            lambda: run_container_action(
+                self.stack, self.image, dirs, env, entrypoint=self.runs["entrypoint"]
+            )
+        )
+        post_s = 0.0
+        if "post-entrypoint" in self.runs:
+            state = {f"STATE_{k}": v for k, v in main.state.items()}
+            post_env = container_env(self.inputs, github=self.github, step="post") | state
+            post_s, _ = timed(
+                lambda: run_container_action(
+                    self.stack, self.image, dirs, post_env, entrypoint=self.runs["post-entrypoint"]
+                )
+            )
+        return main_s, post_s, main
+
+    def direct_job(self, round_no: int) -> float:
+        """entrypoint.py and post.py run on the host, as before the action had an image."""
+        files = self.root / f"direct-{round_no}"
+        files.mkdir()
+        base = self.stack.env() | host_git_env(self.workspace)
+        env = runner_env(files, self.inputs, github=self.github, payload=self.event, base=base)
+        env["GITHUB_WORKSPACE"] = str(self.workspace)
+        start = time.perf_counter()
+        main = subprocess.run(
+            [sys.executable, str(ROOT / "entrypoint.py")], env=env, cwd=self.workspace,
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if main.returncode != 0:
+            raise SystemExit(main.stdout + main.stderr)
+        if "post-entrypoint" in self.runs:
+            state = (files / "runner" / "state").read_text()
+            post_env = env | {f"STATE_{k}": v for k, v in parse_file_commands(state).items()}
+            post = subprocess.run(
+                [sys.executable, str(ROOT / "post.py")], env=post_env, cwd=self.workspace,
+                capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            if post.returncode != 0:
+                raise SystemExit(post.stdout + post.stderr)
+        return time.perf_counter() - start
+
+    def plain(self, argv: Sequence[str], round_no: int) -> float:
+        files = self.root / f"plain-{round_no}"
+        files.mkdir()
+        env = self.stack.env() | host_git_env(self.workspace) | {"DOCKER_CONFIG": str(self.config)}
+        start = time.perf_counter()
+        done = subprocess.run(
+            list(argv), env=env, cwd=self.workspace, capture_output=True, text=True, check=False
+        )
+        elapsed = time.perf_counter() - start
+        if done.returncode != 0:
+            raise SystemExit(f"plain buildx failed:\n{done.stderr}")
+        return elapsed
+
+
+def median(samples: Sequence[float]) -> float:
+    return statistics.median(samples)
+
+
+def report(rows: Sequence[tuple[str, Sequence[float], bool]], plain: Sequence[float]) -> str:
+    """The table of the issue: (name, samples, whether it is a whole job) per row."""
+    base = median(plain)
+    lines = ["| | job time | above a plain `docker buildx build` |", "|---|---|---|"]
+    for name, samples, whole in rows:
+        above = f"{median(samples) - base:+.2f} s" if whole else "-"
+        lines.append(f"| {name} | {median(samples):.2f} s | {above} |")
+    lines.append(f"| plain `docker buildx build` with the same arguments | {base:.2f} s | - |")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--image", help="an action image already in the stack's engine")
+    parser.add_argument("--state-dir", type=Path, default=stack_lib.DEFAULT_STATE_DIR)
+    args = parser.parse_args(argv)
+
+    with mock_github_api() as api_url, stack_lib.session(args.state_dir) as running:
+        image = args.image or build(running).ref
+        root = Path(tempfile.mkdtemp(prefix="bench-runner-"))
+        try:
+            bench = Bench(running, image, root, api_url)
+            bench.container_job(0)  # warm-up: BuildKit's cache, the image's files
+            bench.direct_job(0)
+            main_s: list[float] = []
+            post_s: list[float] = []
+            job_s: list[float] = []
+            direct_s: list[float] = []
+            plain_s: list[float] = []
+            for round_no in range(1, args.runs + 1):
+                m, p, run = bench.container_job(round_no)
+                main_s.append(m)
+                post_s.append(p)
+                job_s.append(m + p)
+                direct_s.append(bench.direct_job(round_no))
+                plain_s.append(bench.plain(buildx_command(run, root), round_no))
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+    has_post = "post-entrypoint" in bench.runs
+    steps = "main + post" if has_post else "main step only"
+    rows = [(f"ours as the runner runs it (`docker run` of the image, {steps})", job_s, True)]
+    if has_post:
+        rows += [("&nbsp;&nbsp;the main step's `docker run`", main_s, False),
+                 ("&nbsp;&nbsp;the post step's `docker run`", post_s, False)]  # fmt: skip
+    direct = "`entrypoint.py` + `post.py`" if has_post else "`entrypoint.py`"
+    rows.append((f"ours, {direct} run directly", direct_s, True))
+    print(f"image {image}, {args.runs} rounds, medians")
+    print(report(rows, plain_s))
+    above = median(job_s) - median(plain_s)
+    print(f"\nas the runner runs it: {above:+.2f} s above plain buildx (budget {BUDGET:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
