@@ -22,19 +22,24 @@ BuildxFacts = tuple[BuildxVersion, BuilderInfo]
 
 
 class BuilderProbe:
-    """buildx's version and the current builder's description, asked for in a thread as
-    soon as the inputs are known: two subprocess waits that then overlap the repository
-    lookup. ``builder`` None asks for the version only."""
+    """buildx's version and the current builder's description, asked for in threads as soon
+    as the inputs are known: the two buildx calls run at the same time, and their waits
+    overlap the repository lookup. ``inspect`` False asks for the version only."""
 
     def __init__(self, job: Job, env: Mapping[str, str], builder: str | None, *,
                  inspect: bool = True) -> None:  # fmt: skip
-        self._pool = ThreadPoolExecutor(max_workers=1)
-        self._future = self._pool.submit(_probe, job.runner, builder, env, inspect)
-        self._pool.shutdown(wait=False)
+        pool = ThreadPoolExecutor(max_workers=2)
+        self._version = pool.submit(commands.detect_version, job.runner, env)
+        self._info = (
+            pool.submit(commands.inspect_builder, job.runner, builder, env) if inspect else None
+        )
+        pool.shutdown(wait=False)
 
     def result(self) -> BuildxFacts:
-        """Raises what the probe raised (buildx missing, engine unreachable)."""
-        return self._future.result()
+        """Raises what the probe raised (buildx missing, engine unreachable); when buildx is
+        missing, that, rather than the inspection's failure that follows from it."""
+        version = self._version.result()
+        return version, self._info.result() if self._info is not None else BuilderInfo()
 
     def result_or_assumed(self, job: Job) -> BuildxFacts:
         """For a dry run: what buildx said, or when it cannot be asked, the buildx it
@@ -44,13 +49,6 @@ class BuilderProbe:
         except ActionError as exc:
             job.wf.info(f"buildx cannot be asked ({exc}): planning for buildx {ASSUMED_BUILDX}")
             return ASSUMED_BUILDX, BuilderInfo()
-
-
-def _probe(runner: Runner, builder: str | None, env: Mapping[str, str], inspect: bool
-           ) -> BuildxFacts:  # fmt: skip
-    version = commands.detect_version(runner, env)
-    info = commands.inspect_builder(runner, builder, env) if inspect else BuilderInfo()
-    return version, info
 
 
 def _tls_files(spec: BuilderSpec, config_dir: str) -> dict[str, str]:
