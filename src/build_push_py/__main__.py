@@ -1,18 +1,31 @@
 """Entry point of the action: the main step, or the post step with ``["post"]`` (``post.py``).
-With ``cli`` the only readers of ``os.environ``."""
+With ``cli`` the only readers of ``os.environ``.
+
+The action has no post step (action.yml): a container start costs more than the clean-up
+it would run. The main step removes what it made when it ends, also when it fails or is
+cancelled; ``post`` stays for the CLI and for the state of older releases.
+"""
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from types import FrameType
 
 from . import app
 from .errors import ActionError
 from .runner.workflow import Workflow
 from .steps.job import Job
 from .steps.outputs import report_failure
-from .steps.post import post
+from .steps.post import clean_up, post
+
+# A process ended by SIGINT, as the shell reports it.
+INTERRUPTED = 130
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
@@ -21,14 +34,64 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     wf = Workflow(environ)
     job = Job.start(environ, wf)
     try:
-        if args[:1] == ["post"]:
-            post(job)
-        else:
-            app.run(job)
+        with _signals(_interrupt):
+            if args[:1] == ["post"]:
+                post(job)
+            else:
+                try:
+                    app.run(job)
+                finally:
+                    # Runs to its end: the runner's SIGTERM comes 7.5 s after its SIGINT.
+                    with _signals(signal.SIG_IGN):
+                        clean_up(job)
     except ActionError as exc:
         report_failure(wf, exc)
         return 1
+    except KeyboardInterrupt:
+        wf.info("Interrupted: stopped after removing what the run had made")
+        return INTERRUPTED
     return 0
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGINT or SIGTERM: how the runner stops a cancelled step. docker passes both to this
+    process, the container's PID 1 (which would ignore SIGTERM without a handler), and to
+    nothing else: pass it on to buildx and the other programs the run started, then raise
+    KeyboardInterrupt so that the clean-up runs. Unlike SystemExit, KeyboardInterrupt does
+    not wait for a program to end (``subprocess.Popen.__exit__``)."""
+    for pid in _children():
+        with suppress(ProcessLookupError):
+            os.kill(pid, signum)
+    raise KeyboardInterrupt
+
+
+def _children() -> list[int]:
+    """This process's children, from /proc (none where there is no /proc)."""
+    me, found = os.getpid(), []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text(encoding="utf-8", errors="replace")
+        except OSError:  # it ended meanwhile
+            continue
+        # pid (comm) state ppid ...; comm may hold spaces and parentheses
+        if int(text[text.rindex(")") + 2 :].split()[1]) == me:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@contextmanager
+def _signals(handler: Callable[[int, FrameType | None], None] | signal.Handlers) -> Iterator[None]:
+    """``handler`` for SIGINT and SIGTERM for the block, where signals can be handled (the
+    main thread: tests call ``main`` from others too)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 if __name__ == "__main__":

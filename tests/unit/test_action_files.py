@@ -42,7 +42,9 @@ def test_action_yml_declares_every_input_with_description_and_default() -> None:
         assert spec["description"], name
         assert "default" in spec, name
     assert doc["runs"]["using"] == "docker"
-    assert doc["runs"]["post-entrypoint"]
+    # No post step: the main step removes the credentials and builder it made.
+    assert doc["runs"]["entrypoint"] == "/app/entrypoint.py"
+    assert "post-entrypoint" not in doc["runs"]
 
 
 def test_release_action_yml_runs_the_prebuilt_image() -> None:

@@ -1,5 +1,7 @@
-"""The post step: remove the builder the main step created, then the credentials (unless
-``logout: false``). The runner runs it even when the main step failed.
+"""The clean-up: remove the builder the run created, then the credentials (unless
+``logout: false``). ``clean_up`` runs it at the end of the action's main step and of the
+CLI's ``run``, also when they failed; ``post`` is the post step of older releases, which
+reads the same state back as ``STATE_<name>``.
 
 Only what this run made is removed: its state may come from outside (``build-push-py run``
 merges the caller's environment), so a config directory must carry the marker of
@@ -8,7 +10,9 @@ merges the caller's environment), so a config directory must carry the marker of
 
 from __future__ import annotations
 
+import os
 import shutil
+from dataclasses import replace
 
 from ..buildx import commands
 from ..buildx.builder import BUILDER_PREFIX, is_own_builder
@@ -17,11 +21,25 @@ from .job import Job
 from .login import not_own_config_dir
 
 
+def clean_up(job: Job) -> None:
+    """``post`` with the state this run saved, and only that (never ``STATE_*`` of the
+    environment)."""
+    saved = job.wf.saved_state
+    if not saved:
+        return
+    env = {k: v for k, v in job.env.items() if not k.startswith("STATE_")}
+    post(replace(job, env=env | {f"STATE_{name}": value for name, value in saved.items()}))
+
+
 def post(job: Job) -> None:
     env, wf = job.env, job.wf
     config_dir = env.get(f"STATE_{outputs.STATE_CONFIG}", "")
     token = env.get(f"STATE_{outputs.STATE_CONFIG_TOKEN}", "")
     builder = env.get(f"STATE_{outputs.STATE_BUILDER}", "")
+    if config_dir and not os.path.lexists(config_dir):
+        # Removed already, by the step that made it; a builder of the run went before it
+        # (buildx kept its record in that directory).
+        return
     refused = not_own_config_dir(config_dir, token, env) if config_dir else ""
     if refused:
         wf.warning(f"not removing {config_dir}: {refused}")

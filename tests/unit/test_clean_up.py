@@ -1,0 +1,173 @@
+"""The main step removes what it made when it ends (the action has no post step): the Docker
+config directory with the credentials, after a build, a failure, or SIGTERM/SIGINT (how the
+runner stops a cancelled step). These run ``entrypoint.py`` in a subprocess with a stand-in
+buildx (``BUILDX_BIN``), so no Docker is needed."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import suppress
+from pathlib import Path
+
+import pytest
+from support.fakes import FakeRunner
+from support.runner import parse_file_commands, runner_env
+
+from build_push_py.inputs.table import read_raw
+from build_push_py.plan.inputs import parse
+from build_push_py.runner.workflow import Workflow
+from build_push_py.steps import login, outputs
+from build_push_py.steps.job import Job
+from build_push_py.steps.post import clean_up, post
+
+ROOT = Path(__file__).resolve().parents[2]
+# Answers like buildx 0.29 on the engine's docker driver; a build succeeds, fails, or hangs
+# after writing $BUILDX_TEST_STARTED (buildx's own BUILDX_ prefix gets through proc.child_env).
+FAKE_BUILDX = """\
+#!/bin/sh
+case "$1" in
+  version) echo "github.com/docker/buildx v0.29.1 abc" ;;
+  inspect) printf 'Name: default\\nDriver: docker\\n' ;;
+  build)
+    : > "$BUILDX_TEST_STARTED"
+    case "$BUILDX_TEST_BUILD" in
+      ok) exit 0 ;;
+      fail) echo "ERROR: process did not complete successfully" >&2; exit 1 ;;
+      hang) exec sleep 60 ;;
+    esac ;;
+esac
+"""
+
+
+def _start(tmp_path: Path, build: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    buildx = tmp_path / "buildx"
+    buildx.write_text(FAKE_BUILDX)
+    buildx.chmod(0o755)
+    base = {
+        "PATH": os.environ.get("PATH", os.defpath),
+        "DOCKER_HOST": "unix:///nonexistent.sock",
+        "BUILDX_BIN": str(buildx),
+        "BUILDX_TEST_BUILD": build,
+        "BUILDX_TEST_STARTED": str(tmp_path / "build-started"),
+    }
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "Dockerfile").write_text("FROM scratch\n")
+    env = runner_env(ws, {"images": "localhost/app", "push": "false"}, base=base)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "entrypoint.py")], env=env, cwd=ws, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    return proc, env
+
+
+def _config_dir(env: dict[str, str]) -> Path:
+    """The config directory the run made, from the state it saved: proof there was one."""
+    state = parse_file_commands(Path(env["GITHUB_STATE"]).read_text())
+    path = Path(state[outputs.STATE_CONFIG])
+    assert path.parent == Path(env["RUNNER_TEMP"])
+    return path
+
+
+@pytest.mark.parametrize(
+    ("build", "code"),
+    [pytest.param("ok", 0, id="built"), pytest.param("fail", 1, id="build-failed")],
+)
+def test_the_config_dir_is_gone_when_the_step_ends(tmp_path: Path, build: str, code: int) -> None:
+    proc, env = _start(tmp_path, build)
+    with proc:
+        out, err = proc.communicate(timeout=60)
+
+    assert proc.returncode == code, out + err
+    assert (tmp_path / "build-started").exists()
+    assert not _config_dir(env).exists()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "sigint"])
+def test_a_cancelled_step_removes_the_config_dir_and_stops(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
+    proc, env = _start(tmp_path, "hang")
+    with proc:
+        try:
+            deadline = time.monotonic() + 30
+            while not (tmp_path / "build-started").exists():
+                assert proc.poll() is None, proc.communicate()
+                assert time.monotonic() < deadline, "the build never started"
+                time.sleep(0.02)
+            started = time.monotonic()
+            proc.send_signal(sig)
+            out, err = proc.communicate(timeout=10)
+            stopped = time.monotonic() - started
+            buildx_left = _group_lives_on(proc.pid)
+        finally:
+            with suppress(ProcessLookupError):  # a stand-in buildx that outlived the run
+                os.killpg(proc.pid, signal.SIGKILL)
+
+    assert proc.returncode == 130, out + err
+    assert "Traceback" not in err, err
+    assert not _config_dir(env).exists()
+    assert stopped < 5  # not waiting for the build to end
+    assert not buildx_left, "the run ended and left buildx running"
+
+
+def _group_lives_on(pgid: int, wait: float = 2.0) -> bool:
+    """Whether a process of group ``pgid`` is still there after ``wait`` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        if time.monotonic() > deadline:
+            return True
+        time.sleep(0.05)
+
+
+def _job(env: dict[str, str], runner: FakeRunner | None = None) -> Job:
+    return Job(env, Workflow(env, out=io.StringIO()), runner or FakeRunner())
+
+
+def test_clean_up_uses_this_runs_state_not_the_environments(tmp_path: Path) -> None:
+    # A config dir another run made, named in the environment as a post step would get it.
+    other = _job({"RUNNER_TEMP": str(tmp_path)})
+    theirs = login.new_config_dir(other, parse(read_raw({})))
+    env = {"RUNNER_TEMP": str(tmp_path)} | {
+        f"STATE_{k}": v for k, v in other.wf.saved_state.items()
+    }
+
+    clean_up(_job(env))  # this run saved nothing
+    assert Path(theirs).is_dir()
+
+    mine = _job(env)
+    made = login.new_config_dir(mine, parse(read_raw({})))
+    clean_up(mine)
+    assert not Path(made).exists()
+    assert Path(theirs).is_dir()
+
+
+def test_post_after_the_clean_up_has_nothing_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job = _job({"RUNNER_TEMP": str(tmp_path)})
+    login.new_config_dir(job, parse(read_raw({})))
+    outputs.save_state(job, outputs.STATE_BUILDER, "build-push-py-0a1b2c3d")
+    runner = FakeRunner().on(["docker", "buildx", "rm"])
+    clean_up(replace_runner(job, runner))
+    assert len(runner.calls) == 1
+
+    # The post step of an older release, with the same state: no warning, no second removal.
+    late = FakeRunner()
+    state = {f"STATE_{k}": v for k, v in job.wf.saved_state.items()}
+    post(_job({"RUNNER_TEMP": str(tmp_path), **state}, late))
+    assert late.calls == []
+    assert "warning" not in capsys.readouterr().err
+
+
+def replace_runner(job: Job, runner: FakeRunner) -> Job:
+    return Job(job.env, job.wf, runner)
