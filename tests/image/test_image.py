@@ -1,6 +1,7 @@
 """The action's image, run as GitHub's runner runs a container action, against the stack.
 
-Expected tags follow docker/metadata-action's README: on ``refs/heads/main`` the rule
+The workspace is a git checkout owned by another user than the container's root, as on a
+runner. Expected tags follow docker/metadata-action's README: on ``refs/heads/main`` the rule
 ``type=ref,event=branch`` gives ``main`` and ``type=sha`` gives ``sha-`` and the first seven
 hex digits of the commit; the version output is the tag of the highest-priority rule (branch
 600 over sha 100).
@@ -8,10 +9,19 @@ hex digits of the commit; the version output is the tag of the highest-priority 
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import signal
 import subprocess
+import tarfile
+import threading
+import time
+import urllib.request
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -19,118 +29,386 @@ from image.action_image import (
     CONTAINER_DIRS,
     ActionImage,
     RunnerDirs,
+    action_run,
+    build,
+    container_command,
     container_env,
+    docker_argv,
     run_container_action,
 )
 from stack import Registry, Stack
 from support.runner import ActionRun
 
+from build_push_py.metadata import BAKE_FILE_NAMES
+
 pytestmark = pytest.mark.integration
 
-SHA = "860c1904a1ce19322e91ac35af1ab07466440c37"
-# The runner starts the main and post steps with the entry points action.yml names.
+# The runner starts the main step with the entry point action.yml names.
 RUNS = yaml.safe_load((Path(__file__).resolve().parents[2] / "action.yml").read_text())["runs"]
+REMOTE = "https://github.com/octo-org/hello-world.git"
+RUNNER_USER = 1001  # owns the checkout; the action's container runs as root
+BUILDER_RESOURCES = "buildx_buildkit_build-push-py-"  # docker-container builders' names
 
 
-def push_event(dirs: RunnerDirs) -> None:
+@dataclass(frozen=True)
+class Setup:
+    """What a run of the image needs: the stack, its registry ``reg-a``, the image and the
+    repository API's stand-in."""
+
+    stack: Stack
+    reg: Registry
+    image: ActionImage
+    api: str
+
+
+@pytest.fixture
+def setup(stack: Stack, reg_a: Registry, action_image: ActionImage, github_api: str) -> Setup:
+    return Setup(stack, reg_a, action_image, github_api)
+
+
+@dataclass(frozen=True)
+class Checkout:
+    dirs: RunnerDirs
+    sha: str
+
+
+def checkout(tmp_path: Path, dockerfile: str, files: dict[str, str] | None = None) -> Checkout:
+    """A git checkout with an ``origin`` remote in the workspace, owned by the runner's user,
+    and the push event of its commit."""
+    dirs = RunnerDirs.make(tmp_path / "runner", tmp_path / "workspace")
+    ws = dirs.workspace
+    (ws / "Dockerfile").write_text(dockerfile)
+    for name, text in (files or {"hello.txt": "hello from the action image\n"}).items():
+        (ws / name).write_text(text)
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(ws), *args], capture_output=True, text=True,
+                              check=True)  # fmt: skip
+        return done.stdout.strip()
+
+    git("init", "--quiet", "--initial-branch=main")
+    git("remote", "add", "origin", REMOTE)
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", "t")
+    sha = git("rev-parse", "HEAD")
+    for path in [ws, *ws.rglob("*")]:
+        os.lchown(path, RUNNER_USER, RUNNER_USER)
     payload = {
         "ref": "refs/heads/main",
-        "after": SHA,
-        "head_commit": {"id": SHA, "timestamp": "2024-01-10T00:30:00Z"},
+        "after": sha,
+        "head_commit": {"id": sha, "timestamp": "2024-01-10T00:30:00Z"},
         "repository": {"name": "hello-world", "full_name": "octo-org/hello-world",
                        "default_branch": "main"},
     }  # fmt: skip
     (dirs.workflow / "event.json").write_text(json.dumps(payload))
+    return Checkout(dirs, sha)
 
 
-def scratch_project(workspace: Path) -> None:
-    workspace.mkdir(parents=True, exist_ok=True)
-    (workspace / "hello.txt").write_text("hello from the action image\n")
-    (workspace / "Dockerfile").write_text("FROM scratch\nCOPY hello.txt /\n")
+def push_inputs(reg: Registry, repo: str, **extra: str) -> dict[str, str]:
+    # push stays `auto`: a push event on GitHub pushes
+    return {
+        "images": f"{reg.host}/{repo}",
+        "tags": "type=ref,event=branch\ntype=sha",
+        "registry": reg.host,
+        "username": reg.user,
+        "password": reg.password,
+        "github-token": "not-a-real-token",
+        **extra,
+    }
 
 
-def pushed_config(reg: Registry, repo: str, tag: str) -> dict[str, object]:
-    """What skopeo (not our code) reads from the registry: digest and labels of the image."""
-    done = subprocess.run(
-        ["skopeo", "inspect", "--creds", f"{reg.user}:{reg.password}",
-         f"docker://{reg.host}/{repo}:{tag}"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    result: dict[str, object] = json.loads(done.stdout)
-    return result
+def main_env(inputs: dict[str, str], co: Checkout, api: str) -> dict[str, str]:
+    return container_env(inputs, step="main", github={"GITHUB_SHA": co.sha, "GITHUB_API_URL": api})
 
 
 def describe(run: ActionRun) -> str:
     return f"exit {run.returncode}\n--- stdout\n{run.stdout}\n--- stderr\n{run.stderr}"
 
 
-def test_build_push_and_post_step_in_the_image(
-    stack: Stack, reg_a: Registry, action_image: ActionImage, tmp_path: Path
-) -> None:
-    dirs = RunnerDirs.make(tmp_path / "runner", tmp_path / "workspace")
-    scratch_project(dirs.workspace)
-    push_event(dirs)
-    repo = f"image-test/scratch-{uuid.uuid4().hex[:10]}"
-    image = f"{reg_a.host}/{repo}"
-    inputs = {
-        "images": image,
-        "tags": "type=ref,event=branch\ntype=sha",
-        "registry": reg_a.host,
-        "username": reg_a.user,
-        "password": reg_a.password,
-        # push stays `auto`: a push event on GitHub pushes
-    }
-    env = container_env(inputs, step="main")
+def builder_resources(stack: Stack) -> set[str]:
+    """The containers and volumes of docker-container builders the action named."""
+    found: set[str] = set()
+    for kind, fmt in (("container", "{{.Names}}"), ("volume", "{{.Name}}")):
+        done = subprocess.run(
+            [*docker_argv(stack), kind, "ls", *(["--all"] if kind == "container" else []),
+             "--filter", f"name={BUILDER_RESOURCES}", "--format", fmt],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        found |= {f"{kind} {name}" for name in done.stdout.split()}
+    return found
 
-    main = run_container_action(stack, action_image.ref, dirs, env, entrypoint=RUNS["entrypoint"])
+
+def left_behind(dirs: RunnerDirs) -> list[str]:
+    """What the run left in the runner's directories: anything in HOME, and in RUNNER_TEMP
+    anything but the bake files (outputs for the job's later steps; the runner empties
+    RUNNER_TEMP when the job ends)."""
+    bake_files = set(BAKE_FILE_NAMES.values())
+    left = [f"HOME/{path.name}" for path in dirs.home.iterdir()]
+    for path in dirs.runner_temp.iterdir():
+        if path.name.startswith("metadata-") and {p.name for p in path.iterdir()} <= bake_files:
+            continue
+        left.append(f"RUNNER_TEMP/{path.name}")
+    return left
+
+
+def config_dir_on_host(run: ActionRun, dirs: RunnerDirs) -> Path:
+    """The run's Docker config directory (from its state), as a path on the host."""
+    inside = Path(run.state["docker_config"])
+    return dirs.runner_temp / inside.relative_to(CONTAINER_DIRS["runner_temp"])
+
+
+def pushed_config(reg: Registry, repo: str, tag: str) -> dict[str, Any]:
+    """What skopeo (not our code) reads from the registry: digest and labels of the image."""
+    done = subprocess.run(
+        ["skopeo", "inspect", "--creds", f"{reg.user}:{reg.password}",
+         f"docker://{reg.host}/{repo}:{tag}"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def blob(reg: Registry, repo: str, digest: str) -> bytes:
+    """A blob from the registry's v2 API, with its basic auth."""
+    token = base64.b64encode(f"{reg.user}:{reg.password}".encode()).decode()
+    request = urllib.request.Request(  # noqa: S310 -- always https to the test registry
+        f"{reg.url}/v2/{repo}/blobs/{digest}", headers={"Authorization": f"Basic {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=10, context=reg.ssl_context()) as resp:  # noqa: S310
+        data: bytes = resp.read()
+    return data
+
+
+def provenance_metadata(reg: Registry, repo: str, digest: str) -> dict[str, Any]:
+    """BuildKit's metadata in the provenance attestation of the image index ``digest``: the
+    index entry annotated as an attestation manifest, its in-toto statement layer."""
+    _, index = reg.manifest(repo, digest)
+    [entry] = [
+        m for m in index["manifests"]
+        if m.get("annotations", {}).get("vnd.docker.reference.type") == "attestation-manifest"
+    ]  # fmt: skip
+    _, attestation = reg.manifest(repo, entry["digest"])
+    [layer] = attestation["layers"]
+    statement = json.loads(blob(reg, repo, layer["digest"]))
+    predicate = statement["predicate"]
+    # SLSA provenance v0.2 keeps it in "metadata", v1 in "runDetails"
+    metadata = predicate.get("metadata") or predicate["runDetails"]["metadata"]
+    result: dict[str, Any] = metadata["https://mobyproject.org/buildkit@v1#metadata"]
+    return result
+
+
+def test_build_and_push_in_the_image_leaves_nothing_behind(setup: Setup, tmp_path: Path) -> None:
+    co = checkout(tmp_path, "FROM scratch\nCOPY hello.txt /\n")
+    reg, repo = setup.reg, f"image-test/scratch-{uuid.uuid4().hex[:10]}"
+    image = f"{reg.host}/{repo}"
+    builders = builder_resources(setup.stack)
+
+    main = run_container_action(
+        setup.stack, setup.image.ref, co.dirs, main_env(push_inputs(reg, repo), co, setup.api),
+        entrypoint=RUNS["entrypoint"],
+    )  # fmt: skip
 
     assert main.returncode == 0, describe(main)
-    assert main.outputs["tags"].split("\n") == [f"{image}:main", f"{image}:sha-{SHA[:7]}"]
+    short = co.sha[:7]
+    assert main.outputs["tags"].split("\n") == [f"{image}:main", f"{image}:sha-{short}"]
     assert main.outputs["version"] == "main"
     digest = main.outputs["digest"]
     assert digest.startswith("sha256:")
     assert main.outputs["imageid"].startswith("sha256:")
     assert json.loads(main.outputs["metadata"])["containerimage.digest"] == digest
-    assert reg_a.tags(repo) == ["main", f"sha-{SHA[:7]}"]
-    assert reg_a.manifest_digest(repo, "main") == digest
-    assert reg_a.manifest_digest(repo, f"sha-{SHA[:7]}") == digest
-    labels = pushed_config(reg_a, repo, "main")["Labels"]
-    assert isinstance(labels, dict)
-    assert labels["org.opencontainers.image.revision"] == SHA
-    assert labels["org.opencontainers.image.version"] == "main"
-    assert f"org.opencontainers.image.revision={SHA}" in main.outputs["labels"].split("\n")
+    assert reg.tags(repo) == ["main", f"sha-{short}"]
+    assert reg.manifest_digest(repo, "main") == digest
+    labels = pushed_config(reg, repo, "main")["Labels"]
+    assert labels["org.opencontainers.image.revision"] == co.sha
+    assert labels["org.opencontainers.image.description"] == "This your first repo!"  # the API
     # `::add-mask::` is the one line that must carry the password: the runner hides it then.
     visible = [ln for ln in main.everything.splitlines() if not ln.startswith("::add-mask")]
-    assert not [ln for ln in visible if reg_a.password in ln]
-    # The credentials live in a Docker config of the action's own, under RUNNER_TEMP.
-    config_dir = dirs.runner_temp / Path(main.state["docker_config"]).relative_to(
-        CONTAINER_DIRS["runner_temp"]
+    assert not [ln for ln in visible if reg.password in ln]
+    # The credentials lived in a Docker config of the action's own, gone with the step.
+    assert main.state["docker_config"].startswith(CONTAINER_DIRS["runner_temp"] + "/")
+    assert not config_dir_on_host(main, co.dirs).exists()
+    assert left_behind(co.dirs) == []
+    assert builder_resources(setup.stack) == builders
+
+
+def test_provenance_carries_the_checkouts_source_and_revision(setup: Setup, tmp_path: Path) -> None:
+    co = checkout(tmp_path, "FROM scratch\nCOPY hello.txt /\n")
+    repo = f"image-test/provenance-{uuid.uuid4().hex[:10]}"
+
+    main = run_container_action(
+        setup.stack, setup.image.ref, co.dirs, main_env(push_inputs(setup.reg, repo), co, setup.api)
     )
-    auths = json.loads((config_dir / "config.json").read_text())["auths"]
-    assert list(auths) == [reg_a.host]
 
-    post_env = container_env(inputs, step="post") | {f"STATE_{k}": v for k, v in main.state.items()}
-    post = run_container_action(
-        stack, action_image.ref, dirs, post_env, entrypoint=RUNS["post-entrypoint"]
-    )
-
-    assert post.returncode == 0, describe(post)
-    assert not config_dir.exists()
-    # The post step only cleans up: no second build or push (it would carry a new creation
-    # time, hence a new digest), no outputs.
-    assert post.outputs == {}
-    assert reg_a.manifest_digest(repo, "main") == digest
+    assert main.returncode == 0, describe(main)
+    assert "current commit information was not captured" not in main.stdout
+    vcs = provenance_metadata(setup.reg, repo, main.outputs["digest"])["vcs"]
+    assert (vcs["source"], vcs["revision"]) == (REMOTE, co.sha)
 
 
-def test_bad_input_fails_with_an_error_line(
-    stack: Stack, action_image: ActionImage, tmp_path: Path
+# Runs the main step with a spy on the one place Python compiles source it imports, then
+# reports what it compiled, which imported modules (some before the spy) have no bytecode, and
+# which modules the run imported at all.
+SPY = """
+import importlib._bootstrap_external as external, importlib.util, json, os, runpy, sys
+compiled = []
+to_code = external.SourceLoader.source_to_code
+def spy(self, data, path, *, _optimize=-1):
+    compiled.append(path)
+    return to_code(self, data, path, _optimize=_optimize)
+external.SourceLoader.source_to_code = spy
+code = 0
+try:
+    sys.argv = ["/app/entrypoint.py"]
+    runpy.run_path("/app/entrypoint.py", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code
+origins = [getattr(m, "__spec__", None) and m.__spec__.origin for m in list(sys.modules.values())]
+sources = [o for o in origins if o and o.endswith(".py")]
+without = [o for o in sources if not os.path.exists(importlib.util.cache_from_source(o))]
+print("BYTECODE " + json.dumps({"compiled": compiled, "without_pyc": without,
+                               "modules": sorted(sys.modules)}), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize(
+    "image_fixture",
+    [
+        pytest.param("action_image", id="base-with-bytecode"),
+        # as the official python images, whose standard library has none
+        pytest.param("action_image_on_bare_python", id="base-without-bytecode"),
+    ],
+)
+def test_a_run_compiles_nothing_it_imports(
+    request: pytest.FixtureRequest, setup: Setup, tmp_path: Path, image_fixture: str
 ) -> None:
+    image: ActionImage = request.getfixturevalue(image_fixture)
+    co = checkout(tmp_path, "FROM scratch\nCOPY hello.txt /\n")
+    repo = f"image-test/bytecode-{uuid.uuid4().hex[:10]}"
+
+    run = run_container_action(
+        setup.stack, image.ref, co.dirs, main_env(push_inputs(setup.reg, repo), co, setup.api),
+        entrypoint="python3", args=["-c", SPY],
+    )  # fmt: skip
+
+    assert run.returncode == 0, describe(run)
+    [line] = [ln for ln in run.stderr.splitlines() if ln.startswith("BYTECODE ")]
+    report = json.loads(line.removeprefix("BYTECODE "))
+    # The whole job ran: our code, PyGithub for the repository, docker for the login.
+    assert {"build_push_py.app", "github.Repository", "docker.api.client"} <= set(report["modules"])
+    assert report["compiled"] == []
+    # The base's own site-packages is left as it is (setuptools' .pth imports its
+    # _distutils_hack at every start): not the image's.
+    assert [o for o in report["without_pyc"] if "-packages/" not in o] == []
+
+
+def test_a_failed_build_leaves_nothing_behind(
+    setup: Setup, tmp_path: Path, base_image: str
+) -> None:
+    co = checkout(tmp_path, f"FROM {base_image}\nRUN false\n")
+    repo = f"image-test/failing-{uuid.uuid4().hex[:10]}"
+    builders = builder_resources(setup.stack)
+
+    run = run_container_action(
+        setup.stack, setup.image.ref, co.dirs, main_env(push_inputs(setup.reg, repo), co, setup.api)
+    )
+
+    assert run.returncode == 1, describe(run)
+    assert len(run.errors()) == 1, describe(run)
+    assert "Logged in to" in run.stdout  # there were credentials to remove
+    assert not config_dir_on_host(run, co.dirs).exists()
+    assert left_behind(co.dirs) == []
+    assert builder_resources(setup.stack) == builders
+    assert setup.reg.tags(repo) == []
+
+
+def test_a_builder_the_action_created_is_removed_after_a_failure(
+    setup: Setup, tmp_path: Path, fake_buildkit_image: str
+) -> None:
+    co = checkout(tmp_path, "FROM scratch\nCOPY hello.txt /\n")
+    repo = f"image-test/builder-{uuid.uuid4().hex[:10]}"
+    inputs = push_inputs(
+        setup.reg, repo, driver="docker-container", **{"buildkit-image": fake_buildkit_image}
+    )
+    builders = builder_resources(setup.stack)
+
+    run = run_container_action(
+        setup.stack, setup.image.ref, co.dirs, main_env(inputs, co, setup.api)
+    )
+
+    assert run.returncode == 1, describe(run)
+    name = run.state["builder"]  # the builder was created, and its name saved
+    assert f"Removed builder {name}" in run.stdout, describe(run)
+    assert builder_resources(setup.stack) == builders
+    assert not config_dir_on_host(run, co.dirs).exists()
+    assert left_behind(co.dirs) == []
+
+
+def test_a_cancelled_step_cleans_up_and_stops_the_build(
+    setup: Setup, tmp_path: Path, base_image: str
+) -> None:
+    co = checkout(tmp_path, f"FROM {base_image}\nRUN echo {uuid.uuid4().hex} && sleep 120\n")
+    repo = f"image-test/cancelled-{uuid.uuid4().hex[:10]}"
+    env = main_env(push_inputs(setup.reg, repo), co, setup.api)
+    name = f"bpp-cancel-{uuid.uuid4().hex[:10]}"
+    argv, process_env = container_command(
+        setup.stack, setup.image.ref, co.dirs, env, extra_args=["--name", name]
+    )
+    lines: list[str] = []
+    with subprocess.Popen(argv, env=process_env, text=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as docker_run:  # fmt: skip
+        reader = threading.Thread(target=lambda: lines.extend(docker_run.stdout or ()))
+        reader.start()
+        try:
+            deadline = time.monotonic() + 120
+            while not any("sleep 120" in ln and "RUN" in ln for ln in lines):
+                assert docker_run.poll() is None, "".join(lines)
+                assert time.monotonic() < deadline, "the build never started:\n" + "".join(lines)
+                time.sleep(0.1)
+            # The runner stops a cancelled step's process: SIGINT, SIGTERM 7.5 s later.
+            docker_run.send_signal(signal.SIGINT)
+            docker_run.wait(timeout=7.5)
+        finally:
+            subprocess.run([*docker_argv(setup.stack), "rm", "--force", name],
+                           capture_output=True, check=False)  # fmt: skip
+            reader.join()
+        stderr = docker_run.stderr.read() if docker_run.stderr else ""
+    run = action_run(co.dirs, env, docker_run.returncode, "".join(lines), stderr)
+
+    assert run.returncode == 130, describe(run)
+    assert not config_dir_on_host(run, co.dirs).exists()
+    assert left_behind(co.dirs) == []
+    assert setup.reg.tags(repo) == []  # the build stopped before its push
+
+
+def test_bad_input_fails_with_an_error_line(setup: Setup, tmp_path: Path) -> None:
     dirs = RunnerDirs.make(tmp_path / "runner", tmp_path / "workspace")
-    push_event(dirs)
     env = container_env({"images": "example/app", "push": "maybe"}, step="main")
 
-    run = run_container_action(stack, action_image.ref, dirs, env)
+    run = run_container_action(setup.stack, setup.image.ref, dirs, env)
 
     assert run.returncode == 1, describe(run)
     assert any("push" in line and "maybe" in line for line in run.errors()), describe(run)
     assert "Traceback" not in run.stderr
+
+
+def test_the_same_sources_give_the_same_image(stack: Stack, tmp_path: Path) -> None:
+    # Two builds from scratch of two copies whose files have different times, as two clones
+    # would; SOURCE_DATE_EPOCH and rewrite-timestamp are how a reproducible build is asked for.
+    digests = []
+    for copy in ("first", "second"):
+        archive = tmp_path / f"{copy}.tar"
+        build(
+            stack,
+            extra_args=["--no-cache", "--provenance=false",
+                        "--build-arg", "SOURCE_DATE_EPOCH=1700000000"],
+            output=f"type=oci,dest={archive},rewrite-timestamp=true",
+            new_times=True,
+        )  # fmt: skip
+        with tarfile.open(archive) as tar:
+            index = tar.extractfile("index.json")
+            assert index is not None
+            digests.append(json.load(index)["manifests"][0]["digest"])
+        time.sleep(1.1)  # the second copy's files are newer
+
+    assert digests[0] == digests[1]
