@@ -140,14 +140,19 @@ def builder_resources(stack: Stack) -> set[str]:
 
 def left_behind(dirs: RunnerDirs) -> list[str]:
     """What the run left in the runner's directories: anything in HOME, and in RUNNER_TEMP
-    anything but the bake files (outputs for the job's later steps; the runner empties
-    RUNNER_TEMP when the job ends)."""
-    bake_files = set(BAKE_FILE_NAMES.values())
+    anything but the files the outputs name for the job's later steps (the bake files and
+    the build record; the runner empties RUNNER_TEMP when the job ends)."""
+    outputs = {
+        "metadata-": lambda name: name in BAKE_FILE_NAMES.values(),
+        "build-record-": lambda name: name.endswith(".dockerbuild"),
+    }
     left = [f"HOME/{path.name}" for path in dirs.home.iterdir()]
     for path in dirs.runner_temp.iterdir():
-        if path.name.startswith("metadata-") and {p.name for p in path.iterdir()} <= bake_files:
+        names = [p.name for p in path.iterdir()] if path.is_dir() else []
+        output = next((ok for prefix, ok in outputs.items() if path.name.startswith(prefix)), None)
+        if output is not None and names and all(map(output, names)):
             continue
-        left.append(f"RUNNER_TEMP/{path.name}")
+        left.append(f"RUNNER_TEMP/{path.name}" + ("/" if path.is_dir() else ""))
     return left
 
 
