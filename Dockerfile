@@ -5,9 +5,10 @@
 #
 # Only the last stage runs on the target platform, and it only copies: the stages that run
 # anything run on the build platform (bytecode and .debs do not depend on the machine), so an
-# arm64 image needs no emulation. The RUN steps set every file they make to SOURCE_DATE_EPOCH
-# (0 when unset) and the bytecode holds source hashes, not times, so the same inputs give the
-# same image.
+# arm64 image needs no emulation. The bytecode holds a hash of its source, not a time, and
+# Python 3.11 writes it the same way in every build: with SOURCE_DATE_EPOCH and the image
+# exporter's rewrite-timestamp=true (which sets every file's time), the same inputs give the
+# same image, byte for byte (tests/image checks it).
 #
 # The digests pin the multi-arch indexes of the tags named beside them; refresh with
 # `docker buildx imagetools inspect IMAGE:TAG`.
@@ -50,9 +51,9 @@ COPY src/build_push_py /app/src/build_push_py
 RUN python3 -m compileall -q --invalidation-mode checked-hash /app
 
 # The bytecode the target's standard library lacks (the official python images delete theirs;
-# Debian's python3 has it), in /out as the paths it takes in the image. Left out: the packages
-# that are programs or test kits, which the action never imports, and site-packages (pip,
-# setuptools).
+# Debian's python3 has it), in /bytecode at the paths it takes in the image. Left out: the
+# packages that are programs or test kits, which the action never imports, and site-packages
+# (pip, setuptools).
 FROM --platform=$BUILDPLATFORM ${PYTHON_IMAGE} AS stdlib
 RUN --mount=type=bind,from=python,target=/target python3 - <<'EOF'
 import importlib.util, py_compile, sys, sysconfig
@@ -72,7 +73,7 @@ for path in sorted(source.rglob("*.py")):
     if cached.exists():
         continue
     inside = "/" / path.relative_to("/target")
-    out = "/out" / cached.relative_to("/target")
+    out = "/bytecode" / cached.relative_to("/target")
     try:
         py_compile.compile(str(path), cfile=str(out), dfile=str(inside), doraise=True,
                            invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
@@ -80,14 +81,15 @@ for path in sorted(source.rglob("*.py")):
         print(f"skipped {inside}: {exc.exc_type_name}")
         continue
     count += 1
-Path("/out").mkdir(exist_ok=True)
+Path("/bytecode").mkdir(exist_ok=True)
 print(f"{count} modules compiled")
 EOF
 
 # git, for buildx: it runs `git` on the build context to record the source and revision in the
 # provenance (without git it logs "current commit information was not captured by the build").
 # Only /usr/bin/git, for the target architecture, from the target's Debian release; and of the
-# libraries it links besides libc (`readelf -d /usr/bin/git`), those the base lacks. Its http
+# libraries it links besides libc (`readelf -d /usr/bin/git`), those the base lacks, all in
+# /usr/lib (bookworm merged /lib into it; a COPY must not replace the /lib link). Its http
 # helpers (curl, GnuTLS) stay out: buildx runs only local git commands. APT_OFFLINE=1 takes
 # the .debs from ./debs of the build context (`apt-get download` them beforehand) instead of
 # the Debian mirror.
@@ -100,7 +102,7 @@ ARG APT_OFFLINE=
 ARG GIT_LIBS="zlib1g libpcre2-8-0"
 COPY deb[s] /tmp/debs/
 RUN --mount=type=bind,from=python,target=/target set -eu; \
-    mkdir -p /tmp/debs /out/usr/bin /out/etc; cd /tmp/debs; \
+    mkdir -p /tmp/debs /git/usr/bin /git/etc; cd /tmp/debs; \
     missing=""; \
     for pkg in $GIT_LIBS; do \
       status=$(dpkg-query --admindir=/target/var/lib/dpkg -W -f '${db:Status-Status}' \
@@ -112,18 +114,16 @@ RUN --mount=type=bind,from=python,target=/target set -eu; \
       apt-get update -qq; \
       apt-get download -qq "git:$TARGETARCH" $(for p in $missing; do echo "$p:$TARGETARCH"; done); \
     fi; \
-    dpkg-deb -x git_*_"$TARGETARCH".deb /tmp/git; \
-    cp /tmp/git/usr/bin/git /out/usr/bin/git; \
+    dpkg-deb -x git_*_"$TARGETARCH".deb /tmp/git-deb; \
+    cp /tmp/git-deb/usr/bin/git /git/usr/bin/git; \
     for pkg in $missing; do \
       dpkg-deb -x "$pkg"_*_"$TARGETARCH".deb /tmp/lib; \
       echo "adding $pkg, which the base lacks"; \
     done; \
-    if [ -d /tmp/lib ]; then \
-      for dir in lib usr/lib; do \
-        [ ! -d "/tmp/lib/$dir" ] || { mkdir -p "/out/$dir"; cp -a "/tmp/lib/$dir/." "/out/$dir/"; }; \
-      done; \
-    fi; \
-    printf '[safe]\n\tdirectory = *\n' > /out/etc/gitconfig
+    for dir in /tmp/lib/lib /tmp/lib/usr/lib; do \
+      [ ! -d "$dir" ] || { mkdir -p /git/usr/lib; cp -a "$dir/." /git/usr/lib/; }; \
+    done; \
+    printf '[safe]\n\tdirectory = *\n' > /git/etc/gitconfig
 
 FROM python
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -131,8 +131,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONPATH=/opt/deps \
     BUILDX_BIN=/usr/local/bin/buildx
 COPY --from=buildx /buildx /usr/local/bin/buildx
-COPY --from=git /out/ /
-COPY --from=stdlib /out/ /
+COPY --from=git /git/ /
+COPY --from=stdlib /bytecode/ /
 COPY --from=deps /opt/deps /opt/deps
 COPY --from=app /app /app
 # The runner needs the action to run as root (it owns the mounted workspace and files).

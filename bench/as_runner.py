@@ -1,15 +1,19 @@
 """The action as GitHub's runner runs it, against the plain ``docker buildx build`` it ran.
 
-    sudo python bench/as_runner.py [--runs 11] [--image REF]
+    sudo python bench/as_runner.py [--runs 11] [--image REF] [--checkout DIR]
 
 Starts the test stack (tests/stack.py) and builds the action's image from the real Dockerfile
-(tests/image/action_image.py) unless ``--image`` names one. The workspace is a git checkout
-owned by another user than the container's root, as on a runner, holding a 2-stage
-Dockerfile with 3 ``RUN`` and 4 ``COPY`` steps. One warm-up run fills BuildKit's cache and
-says which buildx command the action runs; then each round, in turn:
+(tests/image/action_image.py) unless ``--image`` names one; ``--checkout`` names another
+checkout of the action (an older commit, say: ``git worktree add``), whose action.yml says
+which steps run and whose ``entrypoint.py`` and ``post.py`` the direct run runs. The
+workspace is a git checkout owned by another user than the container's root, as on a
+runner, holding a 2-stage Dockerfile with 3 ``RUN`` and 4 ``COPY`` steps. One warm-up run
+fills BuildKit's cache and says which buildx command the action runs; then each round, in
+turn:
 
 - the action as the runner runs it: ``docker run`` of the image with the runner's mounts and
   variables, the main step and, when action.yml has one, the post step (a container each);
+- the same with the build summary and record switched off (``DOCKER_BUILD_SUMMARY=false``);
 - the same action code run directly on the host (``entrypoint.py``, ``post.py``);
 - the buildx command the action ran in that round, on the host, with the same arguments.
 
@@ -32,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import yaml
@@ -56,6 +60,9 @@ SHA_PLACEHOLDER = "0" * 40
 # The runner's user owns the checkout; the container runs as root.
 WORKSPACE_OWNER = 1001
 BUDGET = 0.4
+# The job's switch for the build summary and the build record (exported from buildx's history
+# after the build, as build-push-action does): what that costs shows apart.
+NO_SUMMARY = {"DOCKER_BUILD_SUMMARY": "false"}
 DOCKERFILE = """\
 FROM {base} AS build
 COPY a.txt /src/
@@ -130,11 +137,12 @@ def buildx_command(run: ActionRun, files: Path) -> list[str]:
 
 
 class Bench:
-    def __init__(self, stack: Stack, image: str, root: Path, api_url: str) -> None:
+    def __init__(self, stack: Stack, image: str, root: Path, api_url: str, code: Path) -> None:
         self.stack = stack
         self.image = image
+        self.code = code
         self.reg = stack.registries[0]
-        self.runs = yaml.safe_load((ROOT / "action.yml").read_text())["runs"]
+        self.runs = yaml.safe_load((code / "action.yml").read_text())["runs"]
         self.workspace = root / "workspace"
         self.sha = make_workspace(self.workspace, stack.base_image())
         self.root = root
@@ -152,11 +160,16 @@ class Bench:
                       "repository": {"full_name": "octo-org/hello-world",
                                      "default_branch": "main"}}  # fmt: skip
 
-    def container_job(self, round_no: int) -> tuple[float, float, ActionRun]:
-        """Main and post step as the runner runs them: (main s, post s, main run)."""
-        dirs = RunnerDirs.make(self.root / f"runner-{round_no}", self.workspace)
+    def container_job(
+        self, round_no: int, job_env: Mapping[str, str] | None = None
+    ) -> tuple[float, float, ActionRun]:
+        """Main and post step as the runner runs them, with ``job_env`` set in the job:
+        (main s, post s, main run)."""
+        dirs = RunnerDirs.make(
+            self.root / f"runner-{round_no}-{len(job_env or {})}", self.workspace
+        )
         (dirs.workflow / "event.json").write_text(json.dumps(self.event))
-        env = container_env(self.inputs, github=self.github, step="main")
+        env = container_env(self.inputs, github=self.github, step="main") | dict(job_env or {})
         main_s, main = timed(
             lambda: run_container_action(
                 self.stack, self.image, dirs, env, entrypoint=self.runs["entrypoint"]
@@ -165,7 +178,11 @@ class Bench:
         post_s = 0.0
         if "post-entrypoint" in self.runs:
             state = {f"STATE_{k}": v for k, v in main.state.items()}
-            post_env = container_env(self.inputs, github=self.github, step="post") | state
+            post_env = (
+                container_env(self.inputs, github=self.github, step="post")
+                | dict(job_env or {})
+                | state
+            )
             post_s, _ = timed(
                 lambda: run_container_action(
                     self.stack, self.image, dirs, post_env, entrypoint=self.runs["post-entrypoint"]
@@ -182,7 +199,7 @@ class Bench:
         env["GITHUB_WORKSPACE"] = str(self.workspace)
         start = time.perf_counter()
         main = subprocess.run(
-            [sys.executable, str(ROOT / "entrypoint.py")], env=env, cwd=self.workspace,
+            [sys.executable, str(self.code / "entrypoint.py")], env=env, cwd=self.workspace,
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         if main.returncode != 0:
@@ -191,7 +208,7 @@ class Bench:
             state = (files / "runner" / "state").read_text()
             post_env = env | {f"STATE_{k}": v for k, v in parse_file_commands(state).items()}
             post = subprocess.run(
-                [sys.executable, str(ROOT / "post.py")], env=post_env, cwd=self.workspace,
+                [sys.executable, str(self.code / "post.py")], env=post_env, cwd=self.workspace,
                 capture_output=True, text=True, check=False,
             )  # fmt: skip
             if post.returncode != 0:
@@ -231,6 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--image", help="an action image already in the stack's engine")
+    parser.add_argument("--checkout", type=Path, default=ROOT, help="the action's checkout")
     parser.add_argument("--state-dir", type=Path, default=stack_lib.DEFAULT_STATE_DIR)
     args = parser.parse_args(argv)
 
@@ -238,19 +256,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         image = args.image or build(running).ref
         root = Path(tempfile.mkdtemp(prefix="bench-runner-"))
         try:
-            bench = Bench(running, image, root, api_url)
+            bench = Bench(running, image, root, api_url, args.checkout.resolve())
             bench.container_job(0)  # warm-up: BuildKit's cache, the image's files
             bench.direct_job(0)
             main_s: list[float] = []
             post_s: list[float] = []
             job_s: list[float] = []
             direct_s: list[float] = []
+            no_summary_s: list[float] = []
             plain_s: list[float] = []
             for round_no in range(1, args.runs + 1):
                 m, p, run = bench.container_job(round_no)
                 main_s.append(m)
                 post_s.append(p)
                 job_s.append(m + p)
+                m, p, _ = bench.container_job(round_no, NO_SUMMARY)
+                no_summary_s.append(m + p)
                 direct_s.append(bench.direct_job(round_no))
                 plain_s.append(bench.plain(buildx_command(run, root), round_no))
         finally:
@@ -261,6 +282,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if has_post:
         rows += [("&nbsp;&nbsp;the main step's `docker run`", main_s, False),
                  ("&nbsp;&nbsp;the post step's `docker run`", post_s, False)]  # fmt: skip
+    rows.append(("&nbsp;&nbsp;the same with `DOCKER_BUILD_SUMMARY=false` (no build record)",
+                 no_summary_s, True))  # fmt: skip
     direct = "`entrypoint.py` + `post.py`" if has_post else "`entrypoint.py`"
     rows.append((f"ours, {direct} run directly", direct_s, True))
     print(f"image {image}, {args.runs} rounds, medians")
