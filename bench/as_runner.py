@@ -1,15 +1,17 @@
 """The action as GitHub's runner runs it, against the plain ``docker buildx build`` it ran.
 
     sudo python bench/as_runner.py [--runs 11] [--image REF] [--checkout DIR]
+        [--before-image REF --before-checkout DIR]
 
 Starts the test stack (tests/stack.py) and builds the action's image from the real Dockerfile
 (tests/image/action_image.py) unless ``--image`` names one; ``--checkout`` names another
 checkout of the action (an older commit, say: ``git worktree add``), whose action.yml says
-which steps run and whose ``entrypoint.py`` and ``post.py`` the direct run runs. The
-workspace is a git checkout owned by another user than the container's root, as on a
-runner, holding a 2-stage Dockerfile with 3 ``RUN`` and 4 ``COPY`` steps. One warm-up run
-fills BuildKit's cache and says which buildx command the action runs; then each round, in
-turn:
+which steps run and whose ``entrypoint.py`` and ``post.py`` the direct run runs;
+``--before-image`` with its checkout is timed in the same rounds, for a comparison that the
+machine's load moves alike. The workspace is a git checkout owned by another user than the
+container's root, as on a runner, holding a 2-stage Dockerfile with 3 ``RUN`` and 4 ``COPY``
+steps. One warm-up run fills BuildKit's cache and says which buildx command the action runs;
+then each round, in turn:
 
 - the action as the runner runs it: ``docker run`` of the image with the runner's mounts and
   variables, the main step and, when action.yml has one, the post step (a container each);
@@ -37,6 +39,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -244,51 +247,79 @@ def report(rows: Sequence[tuple[str, Sequence[float], bool]], plain: Sequence[fl
     return "\n".join(lines)
 
 
+@dataclass
+class Samples:
+    """One action's times, per round."""
+
+    main: list[float] = field(default_factory=list)
+    post: list[float] = field(default_factory=list)
+    job: list[float] = field(default_factory=list)
+    no_summary: list[float] = field(default_factory=list)
+    direct: list[float] = field(default_factory=list)
+
+    def rows(self, bench: Bench, label: str) -> list[tuple[str, Sequence[float], bool]]:
+        has_post = "post-entrypoint" in bench.runs
+        steps = "main + post" if has_post else "main step only"
+        rows: list[tuple[str, Sequence[float], bool]] = [
+            (f"{label}as the runner runs it (`docker run` of the image, {steps})", self.job, True)
+        ]
+        if has_post:
+            rows += [("&nbsp;&nbsp;the main step's `docker run`", self.main, False),
+                     ("&nbsp;&nbsp;the post step's `docker run`", self.post, False)]  # fmt: skip
+        rows.append(("&nbsp;&nbsp;the same with `DOCKER_BUILD_SUMMARY=false` (no build record)",
+                     self.no_summary, True))  # fmt: skip
+        direct = "`entrypoint.py` + `post.py`" if has_post else "`entrypoint.py`"
+        rows.append((f"{label}{direct} run directly", self.direct, True))
+        return rows
+
+
+def one_round(bench: Bench, samples: Samples, round_no: int) -> ActionRun:
+    main_s, post_s, run = bench.container_job(round_no)
+    samples.main.append(main_s)
+    samples.post.append(post_s)
+    samples.job.append(main_s + post_s)
+    main_s, post_s, _ = bench.container_job(round_no, NO_SUMMARY)
+    samples.no_summary.append(main_s + post_s)
+    samples.direct.append(bench.direct_job(round_no))
+    return run
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--image", help="an action image already in the stack's engine")
     parser.add_argument("--checkout", type=Path, default=ROOT, help="the action's checkout")
+    parser.add_argument("--before-image", help="another image, timed in the same rounds")
+    parser.add_argument("--before-checkout", type=Path, help="the checkout of --before-image")
     parser.add_argument("--state-dir", type=Path, default=stack_lib.DEFAULT_STATE_DIR)
     args = parser.parse_args(argv)
+    if bool(args.before_image) != bool(args.before_checkout):
+        parser.error("--before-image and --before-checkout go together")
 
     with mock_github_api() as api_url, stack_lib.session(args.state_dir) as running:
         image = args.image or build(running).ref
         root = Path(tempfile.mkdtemp(prefix="bench-runner-"))
         try:
-            bench = Bench(running, image, root, api_url, args.checkout.resolve())
-            bench.container_job(0)  # warm-up: BuildKit's cache, the image's files
-            bench.direct_job(0)
-            main_s: list[float] = []
-            post_s: list[float] = []
-            job_s: list[float] = []
-            direct_s: list[float] = []
-            no_summary_s: list[float] = []
+            subjects = [("ours, ", Bench(running, image, root / "after", api_url,
+                                         args.checkout.resolve()), Samples())]  # fmt: skip
+            if args.before_image:
+                before = Bench(running, args.before_image, root / "before", api_url,
+                               args.before_checkout.resolve())  # fmt: skip
+                subjects.insert(0, ("before: ", before, Samples()))
+            for _, bench, _ in subjects:  # warm-up: BuildKit's cache, the image's files
+                bench.container_job(0)
+                bench.direct_job(0)
             plain_s: list[float] = []
             for round_no in range(1, args.runs + 1):
-                m, p, run = bench.container_job(round_no)
-                main_s.append(m)
-                post_s.append(p)
-                job_s.append(m + p)
-                m, p, _ = bench.container_job(round_no, NO_SUMMARY)
-                no_summary_s.append(m + p)
-                direct_s.append(bench.direct_job(round_no))
-                plain_s.append(bench.plain(buildx_command(run, root), round_no))
+                runs = [one_round(bench, samples, round_no) for _, bench, samples in subjects]
+                plain_s.append(subjects[-1][1].plain(buildx_command(runs[-1], root), round_no))
         finally:
             shutil.rmtree(root, ignore_errors=True)
-    has_post = "post-entrypoint" in bench.runs
-    steps = "main + post" if has_post else "main step only"
-    rows = [(f"ours as the runner runs it (`docker run` of the image, {steps})", job_s, True)]
-    if has_post:
-        rows += [("&nbsp;&nbsp;the main step's `docker run`", main_s, False),
-                 ("&nbsp;&nbsp;the post step's `docker run`", post_s, False)]  # fmt: skip
-    rows.append(("&nbsp;&nbsp;the same with `DOCKER_BUILD_SUMMARY=false` (no build record)",
-                 no_summary_s, True))  # fmt: skip
-    direct = "`entrypoint.py` + `post.py`" if has_post else "`entrypoint.py`"
-    rows.append((f"ours, {direct} run directly", direct_s, True))
-    print(f"image {image}, {args.runs} rounds, medians")
+    rows = [row for label, bench, samples in subjects for row in samples.rows(bench, label)]
+    images = ", ".join(f"{label}{bench.image}" for label, bench, _ in subjects)
+    print(f"{images}; {args.runs} rounds, medians")
     print(report(rows, plain_s))
-    above = median(job_s) - median(plain_s)
+    above = median(subjects[-1][2].job) - median(plain_s)
     print(f"\nas the runner runs it: {above:+.2f} s above plain buildx (budget {BUDGET:.1f} s)")
     return 0
 
