@@ -190,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             layers = added_layers(running, image.ref, image.python_base)
             base_total = base_size(running, image.python_base)
             print(
-                f"\n{image.ref} on {title}, {image.python_base} ({base_total / MB:.1f} MB gzip):\n"
+                f"\n{image.tag} on {title}, {image.python_base} ({base_total / MB:.1f} MB gzip):\n"
             )
             print(table(layers, args.budget_mb))
             within &= sum(la.gzipped for la in layers) <= args.budget_mb * MB

@@ -86,10 +86,12 @@ class ImageBuildError(RuntimeError):
 
 @dataclass(frozen=True)
 class ActionImage:
+    # The image's ID, not its tag: test runs of other checkouts build the same tag meanwhile.
     ref: str
     python_base: str
     buildx_image: str
     build_seconds: float
+    tag: str = ""
 
 
 def docker_argv(stack: Stack) -> list[str]:
@@ -296,8 +298,9 @@ def build(
     output: str | None = None,
     new_times: bool = False,
 ) -> ActionImage:
-    """Build the real Dockerfile from the stand-ins and load it into the engine as ``tag``,
-    or with ``output`` (buildx's ``--output``) write it there instead; ``base`` replaces the
+    """Build the real Dockerfile from the stand-ins and load it into the engine as ``tag``
+    (the result names it by its ID), or with ``output`` (buildx's ``--output``) write it there
+    instead; ``base`` replaces the
     Python base, ``extra_args`` go to ``buildx build``, ``new_times`` see ``build_context``."""
     with _lock(stack):
         base = base or python_base(stack)
@@ -314,13 +317,15 @@ def build(
                  "--build-arg", "PIP_NO_INDEX=1",
                  "--build-arg", "APT_OFFLINE=1",
                  *extra_args,
-                 *(["--output", output] if output else ["--load", "--tag", tag]),
+                 *(["--output", output] if output
+                   else ["--load", "--tag", tag, "--iidfile", str(Path(tmp) / "iid")]),
                  str(context)],
                 what="building the action image",
                 env=stack.env(),
             )  # fmt: skip
             seconds = time.monotonic() - started
-    return ActionImage(tag, base, buildx_image, seconds)
+            ref = tag if output else (Path(tmp) / "iid").read_text().strip()
+    return ActionImage(ref, base, buildx_image, seconds, tag)
 
 
 # --- running it as the runner does ----------------------------------------------------------
@@ -524,7 +529,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     running = stack_lib.up(args.state_dir)
     image = build(running, args.tag)
     print(f"built in {image.build_seconds:.1f}s", file=sys.stderr)
-    print(image.ref)
+    print(image.tag, image.ref)
     return 0
 
 
