@@ -3,9 +3,9 @@
 ``python -m build_push_py.actionyml [IMAGE]`` prints it; IMAGE is ``Dockerfile`` on the
 development branch and ``docker://ghcr.io/OWNER/build-push-py:VERSION`` in a release.
 
-There is no ``post-entrypoint``: a post step is a container start of its own (about 0.3 s
-of every job, bench/as_runner.py), and the main step removes what it made itself
-(``steps.post.clean_up``).
+There is no ``post-entrypoint``: a post step is a container start of its own (0.35-0.55 s
+of every job on the test machines, bench/as_runner.py), and the main step removes what it
+made itself (``steps.post.clean_up``).
 """
 
 from __future__ import annotations
