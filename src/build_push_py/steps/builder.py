@@ -53,7 +53,7 @@ class BuilderProbe:
 
 def _tls_files(spec: BuilderSpec, config_dir: str) -> dict[str, str]:
     """TLS material given as PEM text goes to private files in ``config_dir`` (removed with
-    it by the post step); a path must exist."""
+    it when the step ends, ``steps.post``); a path must exist."""
     files: dict[str, str] = {}
     for material in spec.tls:
         if material.is_pem:
@@ -80,7 +80,8 @@ def create_builder(
 def prepare(job: Job, choice: BuilderChoice, buildkit_image: str, config_dir: str,
             env: Mapping[str, str]) -> tuple[str | None, BuilderInfo]:  # fmt: skip
     """The builder to name in the build (None: buildx's current one) and its description;
-    a builder created here is saved for the post step to remove."""
+    a builder created here is saved in the state, for the clean-up at the end of the step
+    (``steps.post``) to remove."""
     if choice.create is None:
         return choice.name, choice.info
     spec = choice.create
