@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import os
 import shlex
 import shutil
 import statistics
@@ -53,15 +52,13 @@ from image.action_image import (  # noqa: E402
     RunnerDirs,
     build,
     container_env,
+    git_checkout,
     mock_github_api,
     run_container_action,
 )
 from stack import Registry, Stack  # noqa: E402
 from support.runner import ActionRun, parse_file_commands, runner_env  # noqa: E402
 
-SHA_PLACEHOLDER = "0" * 40
-# The runner's user owns the checkout; the container runs as root.
-WORKSPACE_OWNER = 1001
 BUDGET = 0.4
 # The job's switch for the build summary and the build record (exported from buildx's history
 # after the build, as build-push-action does): what that costs shows apart.
@@ -79,28 +76,11 @@ RUN ls /app > /app/list.txt
 """
 
 
-def git(workspace: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(workspace), *args], capture_output=True, text=True, check=True
-    )
-    return done.stdout.strip()
-
-
 def make_workspace(path: Path, base: str) -> str:
-    """A checkout with a remote, owned by the runner's user; returns its commit."""
-    path.mkdir(parents=True)
-    (path / "Dockerfile").write_text(DOCKERFILE.format(base=base))
-    for name in ("a.txt", "b.txt", "c.txt"):
-        (path / name).write_text(f"{name}\n")
-    git(path, "init", "--quiet", "--initial-branch=main")
-    git(path, "remote", "add", "origin", "https://github.com/octo-org/hello-world.git")
-    git(path, "add", ".")
-    git(path, "-c", "user.name=bench", "-c", "user.email=bench@example.com",
-        "commit", "--quiet", "-m", "bench")  # fmt: skip
-    sha = git(path, "rev-parse", "HEAD")
-    for item in [path, *path.rglob("*")]:
-        os.lchown(item, WORKSPACE_OWNER, WORKSPACE_OWNER)
-    return sha
+    """The benchmark's checkout; returns its commit."""
+    files = {"Dockerfile": DOCKERFILE.format(base=base)}
+    files |= {name: f"{name}\n" for name in ("a.txt", "b.txt", "c.txt")}
+    return git_checkout(path, files, "https://github.com/octo-org/hello-world.git")
 
 
 def host_git_env(workspace: Path) -> dict[str, str]:
@@ -201,35 +181,26 @@ class Bench:
         env = runner_env(files, self.inputs, github=self.github, payload=self.event, base=base)
         env["GITHUB_WORKSPACE"] = str(self.workspace)
         start = time.perf_counter()
-        main = subprocess.run(
-            [sys.executable, str(self.code / "entrypoint.py")], env=env, cwd=self.workspace,
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        if main.returncode != 0:
-            raise SystemExit(main.stdout + main.stderr)
+        _host_step([sys.executable, str(self.code / "entrypoint.py")], env, self.workspace)
         if "post-entrypoint" in self.runs:
-            state = (files / "runner" / "state").read_text()
-            post_env = env | {f"STATE_{k}": v for k, v in parse_file_commands(state).items()}
-            post = subprocess.run(
-                [sys.executable, str(self.code / "post.py")], env=post_env, cwd=self.workspace,
-                capture_output=True, text=True, check=False,
-            )  # fmt: skip
-            if post.returncode != 0:
-                raise SystemExit(post.stdout + post.stderr)
+            state = parse_file_commands((files / "runner" / "state").read_text())
+            post_env = env | {f"STATE_{k}": v for k, v in state.items()}
+            _host_step([sys.executable, str(self.code / "post.py")], post_env, self.workspace)
         return time.perf_counter() - start
 
-    def plain(self, argv: Sequence[str], round_no: int) -> float:
-        files = self.root / f"plain-{round_no}"
-        files.mkdir()
+    def plain(self, argv: Sequence[str]) -> float:
         env = self.stack.env() | host_git_env(self.workspace) | {"DOCKER_CONFIG": str(self.config)}
         start = time.perf_counter()
-        done = subprocess.run(
-            list(argv), env=env, cwd=self.workspace, capture_output=True, text=True, check=False
-        )
-        elapsed = time.perf_counter() - start
-        if done.returncode != 0:
-            raise SystemExit(f"plain buildx failed:\n{done.stderr}")
-        return elapsed
+        _host_step(argv, env, self.workspace)
+        return time.perf_counter() - start
+
+
+def _host_step(argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> None:
+    done = subprocess.run(
+        list(argv), env=dict(env), cwd=cwd, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{argv[0]} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
 
 
 def median(samples: Sequence[float]) -> float:
@@ -312,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             plain_s: list[float] = []
             for round_no in range(1, args.runs + 1):
                 runs = [one_round(bench, samples, round_no) for _, bench, samples in subjects]
-                plain_s.append(subjects[-1][1].plain(buildx_command(runs[-1], root), round_no))
+                plain_s.append(subjects[-1][1].plain(buildx_command(runs[-1], root)))
         finally:
             shutil.rmtree(root, ignore_errors=True)
     rows = [row for label, bench, samples in subjects for row in samples.rows(bench, label)]

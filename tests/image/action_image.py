@@ -441,6 +441,31 @@ def container_env(
     return env
 
 
+# The runner's user, who owns the checkout; the action's container runs as root.
+RUNNER_USER = 1001
+
+
+def git_checkout(workspace: Path, files: Mapping[str, str], remote: str) -> str:
+    """``files`` committed in a new repository at ``workspace`` with ``remote`` as its
+    ``origin``, all owned by the runner's user as on a runner; the commit."""
+    workspace.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (workspace / name).write_text(text)
+
+    def git(*args: str) -> str:
+        done = _run(["git", "-C", str(workspace), *args], what=f"git {args[0]}")
+        return done.stdout.strip()
+
+    git("init", "--quiet", "--initial-branch=main")
+    git("remote", "add", "origin", remote)
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", "t")
+    sha = git("rev-parse", "HEAD")
+    for path in [workspace, *workspace.rglob("*")]:
+        os.lchown(path, RUNNER_USER, RUNNER_USER)
+    return sha
+
+
 def _file_commands(dirs: RunnerDirs, env: Mapping[str, str]) -> dict[str, Path]:
     """The host paths of the step's file-command files, by variable."""
     commands = CONTAINER_DIRS["file_commands"]

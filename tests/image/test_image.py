@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import signal
 import subprocess
 import tarfile
@@ -34,6 +33,7 @@ from image.action_image import (
     container_command,
     container_env,
     docker_argv,
+    git_checkout,
     run_container_action,
 )
 from stack import Registry, Stack
@@ -46,7 +46,6 @@ pytestmark = pytest.mark.integration
 # The runner starts the main step with the entry point action.yml names.
 RUNS = yaml.safe_load((Path(__file__).resolve().parents[2] / "action.yml").read_text())["runs"]
 REMOTE = "https://github.com/octo-org/hello-world.git"
-RUNNER_USER = 1001  # owns the checkout; the action's container runs as root
 BUILDER_RESOURCES = "buildx_buildkit_build-push-py-"  # docker-container builders' names
 
 
@@ -72,27 +71,12 @@ class Checkout:
     sha: str
 
 
-def checkout(tmp_path: Path, dockerfile: str, files: dict[str, str] | None = None) -> Checkout:
-    """A git checkout with an ``origin`` remote in the workspace, owned by the runner's user,
-    and the push event of its commit."""
+def checkout(tmp_path: Path, dockerfile: str) -> Checkout:
+    """A git checkout of ``dockerfile`` and hello.txt with an ``origin`` remote in the
+    workspace, owned by the runner's user, and the push event of its commit."""
     dirs = RunnerDirs.make(tmp_path / "runner", tmp_path / "workspace")
-    ws = dirs.workspace
-    (ws / "Dockerfile").write_text(dockerfile)
-    for name, text in (files or {"hello.txt": "hello from the action image\n"}).items():
-        (ws / name).write_text(text)
-
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", "-C", str(ws), *args], capture_output=True, text=True,
-                              check=True)  # fmt: skip
-        return done.stdout.strip()
-
-    git("init", "--quiet", "--initial-branch=main")
-    git("remote", "add", "origin", REMOTE)
-    git("add", ".")
-    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", "t")
-    sha = git("rev-parse", "HEAD")
-    for path in [ws, *ws.rglob("*")]:
-        os.lchown(path, RUNNER_USER, RUNNER_USER)
+    files = {"Dockerfile": dockerfile, "hello.txt": "hello from the action image\n"}
+    sha = git_checkout(dirs.workspace, files, REMOTE)
     payload = {
         "ref": "refs/heads/main",
         "after": sha,
