@@ -1,7 +1,7 @@
 """The clean-up: remove the builder the run created, then the credentials (unless
-``logout: false``). ``clean_up`` runs it at the end of the action's main step and of the
-CLI's ``run``, also when they failed; ``post`` is the post step of older releases, which
-reads the same state back as ``STATE_<name>``.
+``logout: false``). ``clean_up`` runs it at the end of the action's main step, also when it
+failed; the CLI's ``run`` calls ``post`` with its saved state, as the post step of older
+releases did, which read the state back as ``STATE_<name>``.
 
 Only what this run made is removed: its state may come from outside (``build-push-py run``
 merges the caller's environment), so a config directory must carry the marker of
