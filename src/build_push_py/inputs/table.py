@@ -60,7 +60,7 @@ INPUTS: tuple[InputSpec, ...] = tuple(
             ("username", "", "Username for `registry`"),
             ("password", "", "Password or token for `registry` (masked)"),
             ("registry-auth", "", "YAML list of `{registry, username, password}` to log in to"),
-            ("logout", "true", "Log out and remove the credentials at the end of the job"),
+            ("logout", "true", "Log out and remove the credentials at the end of the step"),
         ],
     )
     + _spec(
