@@ -23,7 +23,7 @@ from .expr import Template, TemplateError, parse
 from .flavor import Latest
 from .jsnum import js_number
 from .repo import RepoFacts
-from .tagrule import RefEvent, ShaFormat, TagRule, TagType
+from .tagrule import MatchTimeout, RefEvent, ShaFormat, TagRule, TagType
 from .versions import parse_pep440, parse_semver
 
 DEFAULT_SHORT_SHA_LENGTH = 7
@@ -250,7 +250,7 @@ class _Run:
             if kind is TagType.MATCH:
                 return self._match(rule, raw)
             if rule.regex is not None:
-                groups = rule.regex.groups(raw)
+                groups = self.regex_groups(rule, raw)
                 if groups and len(groups) > 1 and groups[1] is not None:
                     raw = groups[1]
                 else:
@@ -310,8 +310,16 @@ class _Run:
         value = self.render(rule.pattern, context, "tags", rule.source)
         return self.with_affixes(value, rule), True
 
+    def regex_groups(self, rule: TagRule, raw: str) -> list[str | None] | None:
+        if rule.regex is None:
+            return None
+        try:
+            return rule.regex.groups(raw)
+        except MatchTimeout as exc:
+            raise InputError("tags", f"{rule.source[:100]!r}: {exc}") from None
+
     def _match(self, rule: TagRule, raw: str) -> tuple[str, bool] | None:
-        groups = rule.regex.groups(raw) if rule.regex is not None else None
+        groups = self.regex_groups(rule, raw)
         if not groups:
             self.warnings.append(f"{rule.pattern.source} does not match {raw}.")
             return None

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+import regex
+
 from ..errors import InputError
 from ..inputs.lists import split_fields
 from .expr import Template, TemplateError, parse
@@ -74,9 +76,9 @@ ATTRIBUTES = {
 }
 _KNOWN = {"type", *_COMMON, *(a for attrs in ATTRIBUTES.values() for a in attrs)}
 _JS_FLAGS = {
-    "i": re.IGNORECASE,
-    "m": re.MULTILINE,
-    "s": re.DOTALL,
+    "i": regex.IGNORECASE,
+    "m": regex.MULTILINE,
+    "s": regex.DOTALL,
     "g": 0,
     "y": 0,
     "d": 0,
@@ -93,26 +95,48 @@ _SHOWN = 100  # characters of a rule an error quotes
 _EMPTY = Template("")
 
 
+# A match longer than this is a pattern that backtracks without end on this text (the rule is
+# the workflow's, the text a branch or tag anyone who can push may choose): an error, not a hang.
+MATCH_TIMEOUT = 1.0
+
+
+class MatchTimeout(ValueError):
+    """The pattern did not finish on the text within ``MATCH_TIMEOUT`` seconds."""
+
+
 @dataclass(frozen=True)
 class JsRegex:
-    """A JavaScript regular expression as ``String.prototype.match`` uses it."""
+    """A JavaScript regular expression as ``String.prototype.match`` uses it. Compiled with
+    the ``regex`` package (``re``'s syntax, VERSION0) for its match timeout."""
 
     source: str
-    pattern: re.Pattern[str]
+    pattern: regex.Pattern[str]
     global_: bool = False  # ``g``: match() returns every whole match, not the groups
     sticky: bool = False  # ``y``: only a match at the start counts
 
     def groups(self, text: str) -> list[str | None] | None:
+        """Raises ``MatchTimeout`` for a match that takes longer than ``MATCH_TIMEOUT``."""
+        try:
+            return self._groups(text)
+        except TimeoutError:
+            raise MatchTimeout(
+                f"{self.source} did not finish within {MATCH_TIMEOUT:.0f} s on a text of "
+                f"{len(text)} characters (nested quantifiers such as (a+)+ backtrack without end)"
+            ) from None
+
+    def _groups(self, text: str) -> list[str | None] | None:
+        t = MATCH_TIMEOUT
         if self.global_:
             if self.sticky:
                 found: list[str | None] = []
                 pos = 0
-                while (m := self.pattern.match(text, pos)) and m.end() > pos:
+                while (m := self.pattern.match(text, pos, timeout=t)) and m.end() > pos:
                     found.append(m.group(0))
                     pos = m.end()
                 return found or None
-            return [m.group(0) for m in self.pattern.finditer(text)] or None
-        m = self.pattern.match(text) if self.sticky else self.pattern.search(text)
+            return [m.group(0) for m in self.pattern.finditer(text, timeout=t)] or None
+        find = self.pattern.match if self.sticky else self.pattern.search
+        m = find(text, timeout=t)
         return [m.group(0), *m.groups()] if m else None
 
 
@@ -120,14 +144,14 @@ def js_regex(source: str, flags: str = "") -> JsRegex:
     """Compile a JavaScript pattern; ``ValueError`` when JavaScript would refuse it."""
     if len(set(flags)) != len(flags) or any(f not in _JS_FLAGS for f in flags):
         raise ValueError(f"invalid regular expression flags {flags!r}")
-    options = re.ASCII
+    options = regex.ASCII | regex.VERSION0
     for flag in flags:
         options |= _JS_FLAGS[flag]
     # named groups are written (?<name>...) in JavaScript, (?P<name>...) in Python
     python_source = re.sub(r"\(\?<(?=[A-Za-z_$])", "(?P<", source)
     try:
-        pattern = re.compile(python_source, options)
-    except (re.error, OverflowError, RecursionError) as exc:
+        pattern = regex.compile(python_source, options)
+    except (regex.error, OverflowError, RecursionError) as exc:
         raise ValueError(f"invalid regular expression {source!r}: {exc}") from None
     return JsRegex(source, pattern, "g" in flags, "y" in flags)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
+
 import pytest
 
 from build_push_py.errors import InputError
@@ -412,3 +415,38 @@ def test_invalid_inputs(raw: dict[str, str], message: str) -> None:
         parse_inputs(raw)
     name = next(iter(raw))
     assert caught.value.input_name == name
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        pytest.param("type=match,pattern=^(a|a)+$,value=" + "a" * 30 + "!", id="match"),
+        pytest.param(
+            "type=semver,pattern={{version}},match=^(a|a)+$,value=" + "a" * 30 + "!", id="semver"
+        ),
+    ],
+)
+def test_a_pattern_that_backtracks_without_end_is_an_error(tags: str) -> None:
+    """The rule is the workflow's, the text a tag anyone who can push may choose: ``(a|a)+``
+    against 30 ``a`` and a ``!`` would take hours; it ends after MATCH_TIMEOUT instead. (The
+    issue's ``(a+)+`` no longer backtracks at all: the regex engine optimises it.)"""
+    from build_push_py.context import GitHubContext  # noqa: PLC0415
+    from build_push_py.metadata import RepoFacts, compute  # noqa: PLC0415
+    from build_push_py.metadata.tagrule import MATCH_TIMEOUT  # noqa: PLC0415
+
+    ctx = GitHubContext(event_name="push", ref="refs/tags/v1", sha="a" * 40)
+    start = time.monotonic()
+    with pytest.raises(InputError, match=r"did not finish within 1 s") as caught:
+        compute(
+            parse_inputs({"tags": tags}), ctx, RepoFacts(), datetime(2020, 1, 1, tzinfo=UTC), {}
+        )
+    assert caught.value.input_name == "tags"
+    assert time.monotonic() - start < MATCH_TIMEOUT * 10
+
+
+def test_nested_quantifiers_that_re_would_backtrack_on_finish_at_once() -> None:
+    from build_push_py.metadata.tagrule import js_regex  # noqa: PLC0415
+
+    start = time.monotonic()
+    assert js_regex("^(a+)+$").groups("a" * 40 + "!") is None
+    assert time.monotonic() - start < 0.5
