@@ -14,17 +14,12 @@ import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from enum import Enum
 
 from ..errors import InputError
-from ..inputs.grammar import input_bool
+from ..inputs.grammar import Switch, input_bool, input_switch
 from ..inputs.lists import fields, has_annotation_level, input_list, read_list
 
-
-class PushMode(Enum):
-    AUTO = "auto"
-    TRUE = "true"
-    FALSE = "false"
+PushMode = Switch
 
 
 @dataclass(frozen=True)
@@ -147,16 +142,6 @@ def _attestation(name: str, value: str) -> str:
                 name, f"{field!r} in {text!r} is not valid; use true, false or key=value attributes"
             )
     return text
-
-
-def _push_mode(value: str) -> PushMode:
-    text = value.strip().lower()
-    if text in ("", "auto"):
-        return PushMode.AUTO
-    try:
-        return PushMode.TRUE if input_bool("push", text) else PushMode.FALSE
-    except InputError:
-        raise InputError("push", f"{value!r} is not valid; use auto, true or false") from None
 
 
 def _each(name: str, items: list[str], ok: Callable[[str], object], valid: str) -> list[str]:
@@ -287,7 +272,7 @@ def parse_build_inputs(raw: Mapping[str, str]) -> BuildInputs:
         no_cache_filters=tuple(lst("no-cache-filters", ignore_comma=False)),
         pull=flag("pull", False),
         load=flag("load", False),
-        push=_push_mode(raw.get("push", "")),
+        push=input_switch("push", raw.get("push", "")),
         outputs=tuple(typed("outputs", _OUTPUT_TYPES, "type=local,dest=out", quote=False)),
         provenance=_attestation("provenance", raw.get("provenance", "")),
         sbom=_attestation("sbom", raw.get("sbom", "")),

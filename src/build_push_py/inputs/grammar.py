@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 from ..errors import InputError
 
 # @actions/core getBooleanInput: the YAML 1.2 core schema booleans, nothing else.
@@ -47,3 +49,22 @@ def env_bool(name: str, value: str | None, *, default: bool) -> bool:
             hint=f"env:\n  {name}: 'true'",
         )
     return parsed
+
+
+class Switch(Enum):
+    """An input that is ``auto`` (decided from the run), ``true`` or ``false``."""
+
+    AUTO = "auto"
+    TRUE = "true"
+    FALSE = "false"
+
+
+def input_switch(name: str, value: str) -> Switch:
+    """``auto`` (or blank), else a boolean as ``input_bool`` reads it."""
+    text = value.strip()
+    if text.lower() in ("", "auto"):
+        return Switch.AUTO
+    try:
+        return Switch.TRUE if input_bool(name, text) else Switch.FALSE
+    except InputError:
+        raise InputError(name, f"{text!r} is not valid; use auto, true or false") from None

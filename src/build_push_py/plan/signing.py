@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
 
 from ..errors import InputError
-from ..inputs.grammar import input_bool
+from ..inputs.grammar import Switch, input_bool, input_switch
 
 # cosign's key references other than a file: KMS and HashiCorp Vault URIs, k8s secrets.
 _KEY_URI = re.compile(r"(awskms|gcpkms|azurekms|hashivault|k8s|gitlab)://\S+")
@@ -32,10 +31,7 @@ steps:
       sign: true"""
 
 
-class SignMode(Enum):
-    AUTO = "auto"
-    TRUE = "true"
-    FALSE = "false"
+SignMode = Switch
 
 
 @dataclass(frozen=True)
@@ -55,14 +51,7 @@ class SignInputs:
 
 
 def parse_sign_inputs(raw: Mapping[str, str]) -> SignInputs:
-    text = raw.get("sign", "").strip()
-    if text in ("", "auto"):
-        mode = SignMode.AUTO
-    else:
-        try:
-            mode = SignMode.TRUE if input_bool("sign", text) else SignMode.FALSE
-        except InputError:
-            raise InputError("sign", f"{text!r} is not valid; use auto, true or false") from None
+    mode = input_switch("sign", raw.get("sign", ""))
     key = raw.get("sign-key", "").strip()
     if key and not _PEM_KEY.search(key) and not _KEY_URI.fullmatch(key):
         # never quote the value: it may be a key that lost its header
