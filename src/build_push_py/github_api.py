@@ -61,7 +61,6 @@ def fetch_repo_facts(ctx: GitHubContext, token: str, *, warn: Callable[[str], No
             html_url=repo.html_url or "",
             license_spdx_id=(licence.spdx_id or "") if licence is not None else "",
             default_branch=repo.default_branch or "",
-            private=repo.private is not False,
         )
     except _api_errors() as exc:
         warn(f"Cannot read repository {ctx.repository} from {ctx.api_url}: {_reason(exc)}")

@@ -19,8 +19,6 @@ class RepoFacts:
     html_url: str = ""
     license_spdx_id: str = ""
     default_branch: str = ""
-    # Unknown counts as private: build-push-action then keeps provenance minimal.
-    private: bool = True
 
 
 def facts_without_api(ctx: GitHubContext) -> RepoFacts:
@@ -34,7 +32,6 @@ def facts_without_api(ctx: GitHubContext) -> RepoFacts:
         else _text(get(repository, "html_url")),
         license_spdx_id=_text(get(repository, "license", "spdx_id")),
         default_branch=_text(get(repository, "default_branch")),
-        private=get(repository, "private") is not False,
     )
 
 

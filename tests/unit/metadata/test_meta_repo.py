@@ -48,7 +48,6 @@ def test_facts_from_api() -> None:
         "https://github.com/octocat/Hello-World",
         "MIT",
         "main",
-        private=False,
     )
     assert warnings == []
     assert call.calls[0].request.headers["Authorization"] == "token t0ken"
@@ -64,9 +63,7 @@ def test_ghes_base_url_with_path() -> None:
     assert (facts.name, facts.license_spdx_id) == ("Hello-World", "")
 
 
-FALLBACK = RepoFacts(
-    "Hello-World", "", "https://github.com/octocat/Hello-World", "", "master", private=True
-)
+FALLBACK = RepoFacts("Hello-World", "", "https://github.com/octocat/Hello-World", "", "master")
 
 
 @pytest.mark.parametrize(
