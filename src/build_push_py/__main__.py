@@ -19,6 +19,7 @@ from types import FrameType
 
 from . import app
 from .errors import ActionError
+from .prefetch import RepoLookup
 from .runner.workflow import Workflow
 from .steps.job import Job
 from .steps.outputs import report_failure
@@ -28,11 +29,16 @@ from .steps.post import clean_up, post
 INTERRUPTED = 130
 
 
-def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    prefetched: RepoLookup | None = None,
+) -> int:
+    """One step; ``prefetched``: the repository look-up the entry point started."""
     args = list(sys.argv[1:] if argv is None else argv)
     environ = dict(os.environ if env is None else env)
     wf = Workflow(environ)
-    job = Job.start(environ, wf)
+    job = Job.start(environ, wf, prefetched)
     try:
         with _signals(_interrupt):
             if args[:1] == ["post"]:
@@ -50,6 +56,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     except KeyboardInterrupt:
         wf.info("Interrupted: stopped after removing what the run had made")
         return INTERRUPTED
+    finally:
+        if prefetched is not None:
+            prefetched.close()
     return 0
 
 

@@ -111,7 +111,8 @@ def github_context(job: Job, inp: Inputs) -> tuple[GitHubContext, RepoFacts]:
         ctx = replace(
             ctx, commit_date=github_api.fetch_commit_date(ctx, token, warn=job.wf.warning)
         )
-    return ctx, github_api.fetch_repo_facts(ctx, token, warn=job.wf.warning)
+    early = job.prefetched.result if job.prefetched else None
+    return ctx, github_api.fetch_repo_facts(ctx, token, warn=job.wf.warning, prefetched=early)
 
 
 def metadata(job: Job, inp: Inputs, ctx: GitHubContext, repo: RepoFacts) -> Meta:

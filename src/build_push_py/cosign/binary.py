@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import platform
-import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -44,6 +43,8 @@ def locate(env: Mapping[str, str], cache_dir: Path) -> str:
     cache_dir.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".part")
     url = URL.format(version=VERSION, asset=asset)
+    import urllib.request  # noqa: PLC0415 - http.client and ssl: 15 ms, for a download
+
     try:
         with urllib.request.urlopen(url, timeout=_TIMEOUT) as response:  # noqa: S310 - https
             partial.write_bytes(response.read())

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..buildx import checks, commands
@@ -29,10 +29,12 @@ from ..plan.report import (
     report_settings,
 )
 from ..retry import retrier
-from ..runner import artifacts
 from . import merge, outputs
 from .builder import prepare
 from .job import Job
+
+if TYPE_CHECKING:
+    from ..runner.artifacts import ArtifactService
 
 # Where a dry run says the build's files would be; a real run has its own directory there.
 DRY_RUN_DIR = "<build-dir>"
@@ -189,7 +191,9 @@ def _skip_record(job: Job, plan: Plan, ref: BuildRef | None, report_to: ReportSe
     return ""
 
 
-def _service(job: Job, report_to: ReportSettings) -> artifacts.ArtifactService | str:
+def _service(job: Job, report_to: ReportSettings) -> ArtifactService | str:
+    from ..runner import artifacts  # noqa: PLC0415 - http.client and ssl: 17 ms, for an upload
+
     if not report_to.record_upload:
         return "build record upload disabled"
     host = urlsplit(job.env.get("GITHUB_SERVER_URL", "https://github.com")).hostname or ""
@@ -227,6 +231,8 @@ def record(
         if isinstance(service, str):
             wf.info(f"Not uploading the build record: {service}")
             return exported
+        from ..runner import artifacts  # noqa: PLC0415 - as in _service
+
         expires_at, note = artifacts.expiry(
             datetime.now(UTC), report_to.retention_days, env.get("GITHUB_RETENTION_DAYS", "")
         )

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..buildx.commands import buildx_runner
+from ..prefetch import RepoLookup
 from ..proc import Runner
 from ..runner.workflow import Workflow
 
@@ -34,7 +35,11 @@ class Job:
     wf: Workflow
     runner: Runner
     phases: Phases = field(default_factory=Phases)
+    # The repository look-up started before the action was imported (``prefetch``).
+    prefetched: RepoLookup | None = None
 
     @classmethod
-    def start(cls, env: Mapping[str, str], wf: Workflow) -> Job:
-        return cls(env, wf, buildx_runner(env))
+    def start(
+        cls, env: Mapping[str, str], wf: Workflow, prefetched: RepoLookup | None = None
+    ) -> Job:
+        return cls(env, wf, buildx_runner(env), prefetched=prefetched)

@@ -1,0 +1,109 @@
+"""The repository look-up, started in a child process before the rest of the action is
+imported.
+
+The look-up is PyGithub's import (0.15-0.2 s, mostly its hundreds of modules) and one
+request. In a child of its own it runs on another CPU while this process imports the
+action, parses the inputs, logs in and probes buildx, instead of after them. The child is
+forked first thing in the process (no threads yet), reads only the runner's variables,
+prints nothing, and sends back what it found as JSON: the fields or the warning. The run
+takes the answer only for the API URL, repository and token the child looked up, and looks
+up in-process otherwise; a child that fails sends nothing, which means the same.
+
+Only the standard library and ``github_repo`` (which imports PyGithub when called) are imported
+here: the point is to fork before anything else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sys
+from collections.abc import Mapping
+
+from . import github_repo
+
+# The repository's facts (the fields of ``RepoFacts``), or why they could not be read.
+Found = dict[str, str] | str
+
+
+class RepoLookup:
+    """The child looking the repository up."""
+
+    def __init__(self, pid: int, fd: int, key: tuple[str, str, str]) -> None:
+        self._pid: int | None = pid
+        self._fd = fd
+        self._key = key  # (API URL, repository, token): what the child looks up
+
+    def result(self, api_url: str, repository: str, token: str) -> Found | None:
+        """What the child found for this key; None when it looked up another or failed (then
+        the caller looks up itself). Waits for the child; only the first call reads."""
+        if self._pid is None:
+            return None
+        with os.fdopen(self._fd, "rb") as pipe:
+            text = pipe.read()
+        self._reap()
+        if (api_url, repository, token) != self._key:
+            return None
+        try:
+            found = json.loads(text)
+        except ValueError:
+            return None
+        if isinstance(found, str):
+            return found
+        if isinstance(found, dict) and all(isinstance(v, str) for v in found.values()):
+            return found
+        return None
+
+    def close(self) -> None:
+        """Stop the child if it still runs (the run ended before it needed the answer)."""
+        if self._pid is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self._pid, signal.SIGKILL)
+        os.close(self._fd)
+        self._reap()
+
+    def _reap(self) -> None:
+        if self._pid is not None:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self._pid, 0)
+            self._pid = None
+
+
+def start(env: Mapping[str, str]) -> RepoLookup | None:
+    """Fork the look-up, when there is one to make (a token, ``GITHUB_API_URL`` and
+    ``GITHUB_REPOSITORY``, as the runner sets them) and this platform can fork; None
+    otherwise."""
+    api_url, repository = env.get("GITHUB_API_URL", ""), env.get("GITHUB_REPOSITORY", "")
+    token = env.get("INPUT_GITHUB-TOKEN", "").strip()  # as the input is read
+    if not hasattr(os, "fork") or not (api_url and repository and token):
+        return None
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child; its answer is what the tests check
+        os.close(read_fd)
+        _child((api_url, repository, token), write_fd)
+    os.close(write_fd)
+    return RepoLookup(pid, read_fd, (api_url, repository, token))
+
+
+def _child(what: tuple[str, str, str], fd: int) -> None:
+    """Look up and answer; never returns (``os._exit``: no buffers or handlers of the parent
+    run twice)."""
+    code = 1
+    try:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for std in (0, 1, 2):
+            os.dup2(devnull, std)
+        # PyJWT imports cryptography when it is installed (pip installs it with PyGithub),
+        # for App and JWT signing; a token look-up needs neither, and PyJWT imports without
+        # it 40 ms sooner. Only this process, which ends after the look-up, goes without.
+        sys.modules.setdefault("cryptography", None)  # type: ignore[arg-type]
+        data = json.dumps(github_repo.repository_fields(*what)).encode()
+        while data:
+            data = data[os.write(fd, data) :]
+        code = 0
+    finally:
+        os._exit(code)

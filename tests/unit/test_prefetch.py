@@ -1,0 +1,140 @@
+"""The repository look-up that the entry point forks before importing the action: it
+answers what the in-process look-up would, only for what it looked up, and leaves no child.
+
+Each case runs in a subprocess of its own (a fork of pytest itself would copy its threads),
+against a local stand-in for the API."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from image.action_image import MOCK_REPOSITORY, mock_github_api
+
+from build_push_py import github_repo, prefetch
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+REPOSITORY = str(MOCK_REPOSITORY["full_name"])
+TOKEN = "not-a-real-token"
+
+# Starts the look-up from its environment, then asks for the key in argv[2]; prints the
+# answer, whether PyGithub was imported here, and whether a child is left.
+DRIVER = """
+import json, os, sys
+sys.path.insert(0, sys.argv[1])
+from build_push_py import prefetch
+lookup = prefetch.start(os.environ)
+key = json.loads(sys.argv[2])
+answer = lookup.result(*key) if lookup and key else None
+if lookup:
+    lookup.close()
+try:
+    os.waitpid(-1, os.WNOHANG)
+    left = True
+except ChildProcessError:
+    left = False
+print(json.dumps({"started": lookup is not None, "answer": answer,
+                  "github": "github" in sys.modules, "child_left": left}))
+"""
+
+
+def _drive(env: dict[str, str], key: list[str] | None) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, str(SRC), json.dumps(key)],
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stderr == ""  # the child prints nothing, not even to stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1, done.stdout
+    answer: dict[str, object] = json.loads(lines[0])
+    return answer
+
+
+def _env(api: str, repository: str = REPOSITORY, token: str = TOKEN) -> dict[str, str]:
+    return {"GITHUB_API_URL": api, "GITHUB_REPOSITORY": repository, "INPUT_GITHUB-TOKEN": token}
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[str]:
+    with mock_github_api() as url:
+        yield url
+
+
+def test_the_child_finds_what_the_run_would(api: str) -> None:
+    got = _drive(_env(api), [api, REPOSITORY, TOKEN])
+    expected = github_repo.repository_fields(api, REPOSITORY, TOKEN)
+    assert got["answer"] == expected
+    assert expected == {
+        "name": "hello-world",
+        "description": "This your first repo!",
+        "html_url": "https://github.com/octo-org/hello-world",
+        "license_spdx_id": "MIT",
+        "default_branch": "main",
+    }
+    assert got["github"] is False  # PyGithub was imported in the child only
+    assert got["child_left"] is False
+
+
+def test_a_failed_look_up_answers_its_warning(api: str) -> None:
+    missing = "octo-org/missing"
+    got = _drive(_env(api, missing), [api, missing, TOKEN])
+    assert got["answer"] == github_repo.repository_fields(api, missing, TOKEN)
+    assert str(got["answer"]).startswith(f"Cannot read repository {missing} from {api}: HTTP 404")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param(["http://127.0.0.1:9", REPOSITORY, TOKEN], id="another-api"),
+        pytest.param(["API", "octo-org/other", TOKEN], id="another-repository"),
+        pytest.param(["API", REPOSITORY, "another-token"], id="another-token"),
+    ],
+)
+def test_no_answer_for_what_it_did_not_look_up(api: str, key: list[str]) -> None:
+    key = [api if part == "API" else part for part in key]
+    got = _drive(_env(api), key)
+    assert got["started"] is True
+    assert got["answer"] is None
+    assert got["child_left"] is False
+
+
+@pytest.mark.parametrize("missing", ["GITHUB_API_URL", "GITHUB_REPOSITORY", "INPUT_GITHUB-TOKEN"])
+def test_nothing_to_look_up_starts_nothing(missing: str) -> None:
+    env = _env("http://127.0.0.1:9")
+    env[missing] = " " if missing == "INPUT_GITHUB-TOKEN" else ""
+    assert prefetch.start(env) is None  # returns before any fork
+
+
+class _Hanging(BaseHTTPRequestHandler):
+    release = threading.Event()
+
+    def do_GET(self) -> None:
+        self.release.wait(30)
+        self.send_error(503)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_close_stops_a_child_that_still_waits() -> None:
+    """The run ended (an input error, say) while the API had not answered."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hanging)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        got = _drive(_env(f"http://127.0.0.1:{server.server_address[1]}"), None)
+    finally:
+        _Hanging.release.set()
+        server.shutdown()
+        server.server_close()
+    assert got["started"] is True
+    assert got["child_left"] is False
