@@ -61,14 +61,29 @@ def run(job: Job) -> None:
         )
 
     config_dir = None
+    pending = None
     if not inp.dry_run:
         check_secret_files(inp.build)
         config_dir = login.new_config_dir(job, inp)
-    # Started before the metadata: its buildx calls overlap the repository lookup.
+        if inp.logins and not inp.digests.merge:  # a merge checks its digests first
+            pending = login.PendingLogin(job, inp, config_dir)
+    # Started before the metadata, as the logins: its buildx calls overlap the repository
+    # look-up.
     probe_env = {**env, "DOCKER_CONFIG": config_dir} if config_dir else env
     probe = BuilderProbe(job, probe_env, inp.build.builder or None,
                          inspect=not inp.digests.merge)  # fmt: skip
+    try:
+        _steps(job, inp, probe, config_dir, pending)
+    finally:
+        if pending is not None:
+            pending.settle()
 
+
+def _steps(
+    job: Job, inp: Inputs, probe: BuilderProbe, config_dir: str | None,
+    pending: login.PendingLogin | None,
+) -> None:  # fmt: skip
+    env = job.env
     with job.phases("metadata"):
         ctx, repo = github_context(job, inp)
         meta = metadata(job, inp, ctx, repo)
@@ -90,7 +105,8 @@ def run(job: Job) -> None:
         login.log_in(job, inp, config_dir)
         digest = merge.merge(job, plan, groups, digests, config_dir=config_dir, version=version)
     else:
-        login.log_in(job, inp, config_dir)
+        if pending is not None:
+            pending.wait()
         digest = build.build_and_push(job, plan, config_dir).digest
     sign.sign(job, plan, config_dir, digest if plan.push else "")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -57,5 +59,50 @@ def log_in(job: Job, inp: Inputs, config_dir: str) -> None:
         return
     with job.phases("login"), job.wf.group("Login"):
         engine.login(inp.logins, config_dir, job.env, retrier(inp.retry, log=job.wf.info))
-        for entry in inp.logins:
-            job.wf.info(f"Logged in to {entry.registry} as {entry.username}")
+        _logged_in(job, inp)
+
+
+def _logged_in(job: Job, inp: Inputs) -> None:
+    for entry in inp.logins:
+        job.wf.info(f"Logged in to {entry.registry} as {entry.username}")
+
+
+class PendingLogin:
+    """``log_in`` in a thread, from the start of the run: the logins (the engine's ``/auth``
+    and the docker SDK's import, 0.05-0.1 s) then run while the repository look-up and the
+    metadata do. ``wait`` prints the log ``log_in`` would have, in the same place, and raises
+    its error; ``settle`` only waits (the run failed before it needed the logins: the
+    clean-up must not race a config still being written)."""
+
+    def __init__(self, job: Job, inp: Inputs, config_dir: str) -> None:
+        self._job, self._inp = job, inp
+        self._lines: list[str] = []
+        self._error: Exception | None = None
+        self._seconds = 0.0
+        self._thread = threading.Thread(
+            target=self._log_in, args=(config_dir,), name="login", daemon=True
+        )
+        self._thread.start()
+
+    def _log_in(self, config_dir: str) -> None:
+        started = time.monotonic()
+        try:
+            retry = retrier(self._inp.retry, log=self._lines.append)
+            engine.login(self._inp.logins, config_dir, self._job.env, retry)
+        except Exception as exc:  # raised again by wait(), in the run's thread
+            self._error = exc
+        self._seconds = time.monotonic() - started
+
+    def settle(self) -> None:
+        self._thread.join()
+
+    def wait(self) -> None:
+        self._thread.join()
+        job = self._job
+        job.phases.seconds["login"] = job.phases.seconds.get("login", 0.0) + self._seconds
+        with job.wf.group("Login"):
+            for line in self._lines:
+                job.wf.info(line)
+            if self._error is not None:
+                raise self._error
+            _logged_in(job, self._inp)
