@@ -13,12 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-
-import regex
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..inputs.lists import split_fields
 from .expr import Template, TemplateError, parse
+
+if TYPE_CHECKING:
+    import regex
 
 INPUT = "tags"
 
@@ -75,15 +77,16 @@ ATTRIBUTES = {
     TagType.SHA: ("format",),
 }
 _KNOWN = {"type", *_COMMON, *(a for attrs in ATTRIBUTES.values() for a in attrs)}
+# JavaScript's flags, by the ``regex`` flag each sets ('': none; g and y are read apart).
 _JS_FLAGS = {
-    "i": regex.IGNORECASE,
-    "m": regex.MULTILINE,
-    "s": regex.DOTALL,
-    "g": 0,
-    "y": 0,
-    "d": 0,
-    "u": 0,
-    "v": 0,
+    "i": "IGNORECASE",
+    "m": "MULTILINE",
+    "s": "DOTALL",
+    "g": "",
+    "y": "",
+    "d": "",
+    "u": "",
+    "v": "",
 }
 _REGEX_LITERAL = re.compile(r"/(.+)/(.*)", re.DOTALL)
 # Bounded: int() refuses more than 4300 digits, and no rule needs a priority or a group
@@ -144,9 +147,12 @@ def js_regex(source: str, flags: str = "") -> JsRegex:
     """Compile a JavaScript pattern; ``ValueError`` when JavaScript would refuse it."""
     if len(set(flags)) != len(flags) or any(f not in _JS_FLAGS for f in flags):
         raise ValueError(f"invalid regular expression flags {flags!r}")
+    import regex  # noqa: PLC0415 - 9 ms to import, for the rules that have a pattern
+
     options = regex.ASCII | regex.VERSION0
     for flag in flags:
-        options |= _JS_FLAGS[flag]
+        if _JS_FLAGS[flag]:
+            options |= getattr(regex, _JS_FLAGS[flag])
     # named groups are written (?<name>...) in JavaScript, (?P<name>...) in Python
     python_source = re.sub(r"\(\?<(?=[A-Za-z_$])", "(?P<", source)
     try:
