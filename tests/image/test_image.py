@@ -26,6 +26,7 @@ import pytest
 import yaml
 from image.action_image import (
     CONTAINER_DIRS,
+    MOCK_REPOSITORY,
     ActionImage,
     RunnerDirs,
     action_run,
@@ -236,8 +237,11 @@ def test_provenance_carries_the_checkouts_source_and_revision(setup: Setup, tmp_
 
 # Runs the main step with a spy on the one place Python compiles source it imports, then
 # reports what it compiled, which imported modules (some before the spy) have no bytecode, and
-# which modules the run imported at all.
-SPY = """
+# which modules the run imported at all: on stderr for the step's process, in CHILD_REPORT
+# for the repository look-up's child (forked by the entry point; it ends with os._exit and
+# has no stderr of its own).
+CHILD_REPORT = "bytecode-child.json"
+SPY = f"""
 import importlib._bootstrap_external as external, importlib.util, json, os, runpy, sys
 compiled = []
 to_code = external.SourceLoader.source_to_code
@@ -245,17 +249,27 @@ def spy(self, data, path, *, _optimize=-1):
     compiled.append(path)
     return to_code(self, data, path, _optimize=_optimize)
 external.SourceLoader.source_to_code = spy
+def report():
+    specs = [getattr(m, "__spec__", None) for m in list(sys.modules.values())]
+    origins = [spec.origin for spec in specs if spec]
+    sources = [o for o in origins if o and o.endswith(".py")]
+    without = [o for o in sources if not os.path.exists(importlib.util.cache_from_source(o))]
+    return json.dumps({{"compiled": compiled, "without_pyc": without,
+                       "modules": sorted(sys.modules)}})
+step, real_exit = os.getpid(), os._exit
+def exit_reporting(code):
+    if os.getpid() != step:
+        with open(os.path.join(os.environ["RUNNER_TEMP"], "{CHILD_REPORT}"), "w") as out:
+            out.write(report())
+    real_exit(code)
+os._exit = exit_reporting
 code = 0
 try:
     sys.argv = ["/app/entrypoint.py"]
     runpy.run_path("/app/entrypoint.py", run_name="__main__")
 except SystemExit as exc:
     code = exc.code
-origins = [getattr(m, "__spec__", None) and m.__spec__.origin for m in list(sys.modules.values())]
-sources = [o for o in origins if o and o.endswith(".py")]
-without = [o for o in sources if not os.path.exists(importlib.util.cache_from_source(o))]
-print("BYTECODE " + json.dumps({"compiled": compiled, "without_pyc": without,
-                               "modules": sorted(sys.modules)}), file=sys.stderr)
+print("BYTECODE " + report(), file=sys.stderr)
 sys.exit(code)
 """
 
@@ -282,13 +296,22 @@ def test_a_run_compiles_nothing_it_imports(
 
     assert run.returncode == 0, describe(run)
     [line] = [ln for ln in run.stderr.splitlines() if ln.startswith("BYTECODE ")]
-    report = json.loads(line.removeprefix("BYTECODE "))
-    # The whole job ran: our code, PyGithub for the repository, docker for the login.
-    assert {"build_push_py.app", "github.Repository", "docker.api.client"} <= set(report["modules"])
-    assert report["compiled"] == []
-    # The base's own site-packages is left as it is (setuptools' .pth imports its
-    # _distutils_hack at every start): not the image's.
-    assert [o for o in report["without_pyc"] if "-packages/" not in o] == []
+    step = json.loads(line.removeprefix("BYTECODE "))
+    child = json.loads((co.dirs.runner_temp / CHILD_REPORT).read_text())
+    # The whole job ran: our code and docker for the login in the step, PyGithub for the
+    # repository in the look-up's child (whose answer is in the labels).
+    assert {"build_push_py.app", "docker.api.client"} <= set(step["modules"])
+    assert "github" not in step["modules"]
+    assert "github.Repository" in child["modules"]
+    assert (
+        "org.opencontainers.image.description=" + str(MOCK_REPOSITORY["description"])
+        in (run.outputs["labels"])
+    )
+    for report in (step, child):
+        assert report["compiled"] == []
+        # The base's own site-packages is left as it is (setuptools' .pth imports its
+        # _distutils_hack at every start): not the image's.
+        assert [o for o in report["without_pyc"] if "-packages/" not in o] == []
 
 
 def test_a_failed_build_leaves_nothing_behind(
