@@ -17,6 +17,9 @@ then each round, in turn:
   variables, the main step and, when action.yml has one, the post step (a container each);
 - the same with the build summary and record switched off (``DOCKER_BUILD_SUMMARY=false``);
 - the same action code run directly on the host (``entrypoint.py``, ``post.py``);
+- the buildx command alone, run by the image's buildx in a container started the same way:
+  what the job would cost with no action code at all (the container's start, its removal,
+  buildx inside it);
 - the buildx command the action ran in that round, on the host, with the same arguments.
 
 Every run logs in to the test registry ``reg-a`` (the plain build uses a config logged in
@@ -51,6 +54,7 @@ import stack as stack_lib  # noqa: E402 - needs the path above
 from image.action_image import (  # noqa: E402
     RunnerDirs,
     build,
+    container_command,
     container_env,
     git_checkout,
     mock_github_api,
@@ -60,6 +64,8 @@ from stack import Registry, Stack  # noqa: E402
 from support.runner import ActionRun, parse_file_commands, runner_env  # noqa: E402
 
 BUDGET = 0.4
+# The Dockerfile's BUILDX_BIN.
+BUILDX_IN_IMAGE = "/usr/local/bin/buildx"
 # The job's switch for the build summary and the build record (exported from buildx's history
 # after the build, as build-push-action does): what that costs shows apart.
 NO_SUMMARY = {"DOCKER_BUILD_SUMMARY": "false"}
@@ -188,6 +194,23 @@ class Bench:
             _host_step([sys.executable, str(self.code / "post.py")], post_env, self.workspace)
         return time.perf_counter() - start
 
+    def container_buildx(self, round_no: int, run: ActionRun) -> float:
+        """The buildx command of ``run``, run by the image's own buildx in a container started
+        as the runner starts the action's: the part of the job no action code can save."""
+        dirs = RunnerDirs.make(self.root / f"floor-{round_no}", self.workspace)
+        files = self.root / f"floor-files-{round_no}"
+        files.mkdir()
+        inside = buildx_command(run, Path("/bench-files"))[2:]  # after "docker buildx"
+        env = container_env({}, github=self.github, step="main")
+        env["DOCKER_CONFIG"] = "/bench-config"  # logged in beforehand, as for the plain build
+        command, process_env = container_command(
+            self.stack, self.image, dirs, env, entrypoint=BUILDX_IN_IMAGE, args=inside,
+            extra_args=["-v", f"{self.config}:/bench-config", "-v", f"{files}:/bench-files"],
+        )  # fmt: skip
+        start = time.perf_counter()
+        _host_step(command, process_env, self.workspace)
+        return time.perf_counter() - start
+
     def plain(self, argv: Sequence[str]) -> float:
         env = self.stack.env() | host_git_env(self.workspace) | {"DOCKER_CONFIG": str(self.config)}
         start = time.perf_counter()
@@ -227,6 +250,7 @@ class Samples:
     job: list[float] = field(default_factory=list)
     no_summary: list[float] = field(default_factory=list)
     direct: list[float] = field(default_factory=list)
+    floor: list[float] = field(default_factory=list)
 
     def rows(self, bench: Bench, label: str) -> list[tuple[str, Sequence[float], bool]]:
         has_post = "post-entrypoint" in bench.runs
@@ -241,6 +265,8 @@ class Samples:
                      self.no_summary, True))  # fmt: skip
         direct = "`entrypoint.py` + `post.py`" if has_post else "`entrypoint.py`"
         rows.append((f"{label}{direct} run directly", self.direct, True))
+        rows.append((f"{label}the image's buildx alone, same command, started as the runner "
+                     "starts the action (no action code)", self.floor, True))  # fmt: skip
         return rows
 
 
@@ -252,6 +278,7 @@ def one_round(bench: Bench, samples: Samples, round_no: int) -> ActionRun:
     main_s, post_s, _ = bench.container_job(round_no, NO_SUMMARY)
     samples.no_summary.append(main_s + post_s)
     samples.direct.append(bench.direct_job(round_no))
+    samples.floor.append(bench.container_buildx(round_no, run))
     return run
 
 
