@@ -41,11 +41,12 @@ class RepoLookup:
         the caller looks up itself). Waits for the child; only the first call reads."""
         if self._pid is None:
             return None
+        if (api_url, repository, token) != self._key:
+            self.close()
+            return None
         with os.fdopen(self._fd, "rb") as pipe:
             text = pipe.read()
         self._reap()
-        if (api_url, repository, token) != self._key:
-            return None
         try:
             found = json.loads(text)
         except ValueError:

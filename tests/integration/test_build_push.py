@@ -181,3 +181,27 @@ def test_secrets_reach_the_build_and_no_log_or_output(
     assert (out / "digest").read_text().split()[0] == expected
     assert_no_secret(run, value, file_value)
     assert f"::add-mask ::{value}" in run.stdout
+
+
+def test_an_input_error_after_the_metadata_waits_for_the_login_and_leaves_nothing(
+    stack: Stack, reg_a: Registry, tmp_path: Path
+) -> None:
+    """The logins start as soon as the inputs are parsed, beside the metadata. An error found
+    after the metadata (a push with no image name) is the one error of the step, and the
+    clean-up waits for the login, so no credentials stay behind."""
+    ws = workspace(tmp_path, "FROM scratch\n")
+    env = runner_env(ws, {
+        "images": "",
+        "push": "true",
+        "registry": reg_a.host,
+        "username": reg_a.user,
+        "password": reg_a.password,
+    }, base=stack.env())  # fmt: skip
+    run = run_action(env)
+    assert run.returncode == 1, run.stdout + run.stderr
+    [error] = run.errors()
+    assert "images" in error
+    assert "Traceback" not in run.stdout + run.stderr
+    temp = Path(env["RUNNER_TEMP"])
+    assert [p.name for p in temp.iterdir() if p.name.startswith("docker-config-")] == []
+    assert_no_secret(run, reg_a.password)

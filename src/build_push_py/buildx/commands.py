@@ -239,9 +239,11 @@ def buildx_binary(env: Mapping[str, str], system_dirs: Sequence[str] = SYSTEM_PL
     if not shutil.which("docker", path=env.get("PATH", "")):
         return ""
     home = env.get("HOME", "")
-    config = Path(env.get("DOCKER_CONFIG") or (Path(home) / ".docker" if home else ""))
-    dirs = [*_extra_plugin_dirs(config), str(config / "cli-plugins"), *system_dirs]
-    for found in (Path(d) / "docker-buildx" for d in dirs if d):
+    config = env.get("DOCKER_CONFIG") or (str(Path(home) / ".docker") if home else "")
+    # Without either, the CLI asks the system for the home directory; the system plugin
+    # directories are searched here then, never the working directory (the checkout).
+    users = [*_extra_plugin_dirs(Path(config)), str(Path(config) / "cli-plugins")] if config else []
+    for found in (Path(d) / "docker-buildx" for d in [*users, *system_dirs] if d):
         if found.is_file() and os.access(found, os.X_OK):
             return str(found)
     return ""

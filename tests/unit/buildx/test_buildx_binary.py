@@ -80,6 +80,18 @@ def test_without_a_plugin_or_the_cli_docker_buildx_runs(machine: dict[str, Path]
     assert _find(machine, PATH=str(machine["home"])) == ""  # no docker: as `docker buildx`
 
 
+def test_without_home_or_config_the_working_directory_is_not_searched(
+    machine: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkout holding ``cli-plugins/docker-buildx`` must not be run."""
+    monkeypatch.chdir(tmp_path)
+    _executable(tmp_path / "cli-plugins" / "docker-buildx")
+    (tmp_path / "config.json").write_text(json.dumps({"cliPluginsExtraDirs": ["."]}))
+    system = _executable(machine["usr_libexec"] / "docker-buildx")
+    dirs = [str(machine["usr_local"]), str(machine["usr_libexec"])]
+    assert buildx_binary({"PATH": str(machine["bin"])}, dirs) == str(system)
+
+
 def test_buildx_bin_wins(machine: dict[str, Path]) -> None:
     _executable(machine["usr_libexec"] / "docker-buildx")
     assert _find(machine, BUILDX_BIN="/opt/buildx") == "/opt/buildx"
