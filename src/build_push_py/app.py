@@ -72,18 +72,7 @@ def run(job: Job) -> None:
     probe_env = {**env, "DOCKER_CONFIG": config_dir} if config_dir else env
     probe = BuilderProbe(job, probe_env, inp.build.builder or None,
                          inspect=not inp.digests.merge)  # fmt: skip
-    try:
-        _steps(job, inp, probe, config_dir, pending)
-    finally:
-        if pending is not None:
-            pending.settle()
 
-
-def _steps(
-    job: Job, inp: Inputs, probe: BuilderProbe, config_dir: str | None,
-    pending: login.PendingLogin | None,
-) -> None:  # fmt: skip
-    env = job.env
     with job.phases("metadata"):
         ctx, repo = github_context(job, inp)
         meta = metadata(job, inp, ctx, repo)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -44,13 +45,16 @@ esac
 """
 
 
-def _start(tmp_path: Path, build: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+def _start(
+    tmp_path: Path, build: str, *, inputs: dict[str, str] | None = None,
+    docker_host: str = "unix:///nonexistent.sock",
+) -> tuple[subprocess.Popen[str], dict[str, str]]:  # fmt: skip
     buildx = tmp_path / "buildx"
     buildx.write_text(FAKE_BUILDX)
     buildx.chmod(0o755)
     base = {
         "PATH": os.environ.get("PATH", os.defpath),
-        "DOCKER_HOST": "unix:///nonexistent.sock",
+        "DOCKER_HOST": docker_host,
         "BUILDX_BIN": str(buildx),
         "BUILDX_TEST_BUILD": build,
         "BUILDX_TEST_STARTED": str(tmp_path / "build-started"),
@@ -58,7 +62,8 @@ def _start(tmp_path: Path, build: str) -> tuple[subprocess.Popen[str], dict[str,
     ws = tmp_path / "ws"
     ws.mkdir()
     (ws / "Dockerfile").write_text("FROM scratch\n")
-    env = runner_env(ws, {"images": "localhost/app", "push": "false"}, base=base)
+    given = {"images": "localhost/app", "push": "false"} | (inputs or {})
+    env = runner_env(ws, given, base=base)
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "entrypoint.py")], env=env, cwd=ws, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
@@ -114,6 +119,32 @@ def test_a_cancelled_step_removes_the_config_dir_and_stops(
     assert not _config_dir(env).exists()
     assert stopped < 5  # not waiting for the build to end
     assert not buildx_left, "the run ended and left buildx running"
+
+
+def test_a_step_cancelled_during_its_login_leaves_no_credentials(tmp_path: Path) -> None:
+    """The login checks run in a thread; the engine here takes the connection and never
+    answers. Cancelled while the step waits for the login, the run removes its config
+    directory, and the login, which writes the config only after its checks, wrote none."""
+    engine = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    engine.bind(str(tmp_path / "engine.sock"))
+    engine.listen(4)
+    inputs = {"registry": "registry.test", "username": "user", "password": "secret-" + "x" * 8}
+    proc, env = _start(tmp_path, "ok", inputs=inputs, docker_host=f"unix://{engine.getsockname()}")
+    with proc, engine:
+        try:
+            engine.settimeout(30)
+            connection, _ = engine.accept()  # the docker SDK asks the engine's version
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=10)
+            connection.close()
+        finally:
+            with suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, out + err
+    assert "Traceback" not in err, err
+    assert not _config_dir(env).exists()
+    assert list(Path(env["RUNNER_TEMP"]).rglob("*config.json*")) == []
+    assert not (tmp_path / "build-started").exists()  # nothing was built
 
 
 def _group_lives_on(pgid: int, wait: float = 2.0) -> bool:

@@ -22,7 +22,7 @@ DEFAULT_HOST = "unix:///var/run/docker.sock"
 
 
 def _client(env: Mapping[str, str]) -> Any:
-    import docker  # noqa: PLC0415 - ~175 ms to import; a dry run never needs it
+    import docker  # noqa: PLC0415 - 0.1 s to import (requests, most of it); a dry run never needs it
 
     host = env.get("DOCKER_HOST") or DEFAULT_HOST
     try:
@@ -37,10 +37,21 @@ def login(
     env: Mapping[str, str],
     retry: Retrier | None = None,
 ) -> None:
-    """Check every login with the engine, then write them all to ``config_dir``.
-    ``retry`` runs each check again after a temporary registry failure."""
+    """Check every login with the engine, then write them all to ``config_dir``."""
     if not logins:
         return
+    check_logins(logins, config_dir, env, retry)
+    write_config(config_dir, docker_config(logins))
+
+
+def check_logins(
+    logins: Sequence[RegistryLogin],
+    config_dir: str,
+    env: Mapping[str, str],
+    retry: Retrier | None = None,
+) -> None:
+    """Check every login with the engine (``docker login``'s check); writes nothing.
+    ``retry`` runs each check again after a temporary registry failure."""
     import docker  # noqa: PLC0415
 
     client = _client(env)
@@ -68,7 +79,6 @@ def login(
             check(entry)
         else:
             retry(partial(check, entry), f"Login to {entry.registry}")
-    write_config(config_dir, docker_config(logins))
 
 
 def write_config(config_dir: str, config: Mapping[str, Any]) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..plan.inputs import Inputs
 from ..private import write_private
 from ..registry import engine
+from ..registry.login import docker_config
 from ..retry import retrier
 from . import outputs
 from .job import Job
@@ -68,41 +69,37 @@ def _logged_in(job: Job, inp: Inputs) -> None:
 
 
 class PendingLogin:
-    """``log_in`` in a thread, from the start of the run: the logins (the engine's ``/auth``
-    and the docker SDK's import, 0.05-0.1 s) then run while the repository look-up and the
-    metadata do. ``wait`` prints the log ``log_in`` would have, in the same place, and raises
-    its error; ``settle`` only waits (the run failed before it needed the logins: the
-    clean-up must not race a config still being written)."""
+    """``log_in`` with its checks in a thread from the start of the run: the engine's
+    ``/auth`` checks and the docker SDK's import (0.05-0.1 s) then run while the repository
+    look-up and the metadata do. ``wait`` prints the log ``log_in`` would have, in the same
+    place, raises its error, and only then writes the config: the thread writes nothing, so a
+    run that fails or is cancelled before ``wait`` leaves its clean-up nothing to race."""
 
     def __init__(self, job: Job, inp: Inputs, config_dir: str) -> None:
-        self._job, self._inp = job, inp
+        self._job, self._inp, self._config_dir = job, inp, config_dir
         self._lines: list[str] = []
         self._error: Exception | None = None
         self._seconds = 0.0
-        self._thread = threading.Thread(
-            target=self._log_in, args=(config_dir,), name="login", daemon=True
-        )
+        self._thread = threading.Thread(target=self._check, name="login", daemon=True)
         self._thread.start()
 
-    def _log_in(self, config_dir: str) -> None:
+    def _check(self) -> None:
         started = time.monotonic()
         try:
             retry = retrier(self._inp.retry, log=self._lines.append)
-            engine.login(self._inp.logins, config_dir, self._job.env, retry)
+            engine.check_logins(self._inp.logins, self._config_dir, self._job.env, retry)
         except Exception as exc:  # raised again by wait(), in the run's thread
             self._error = exc
         self._seconds = time.monotonic() - started
 
-    def settle(self) -> None:
-        self._thread.join()
-
     def wait(self) -> None:
         self._thread.join()
-        job = self._job
+        job, logins = self._job, self._inp.logins
         job.phases.seconds["login"] = job.phases.seconds.get("login", 0.0) + self._seconds
         with job.wf.group("Login"):
             for line in self._lines:
                 job.wf.info(line)
             if self._error is not None:
                 raise self._error
+            engine.write_config(self._config_dir, docker_config(logins))
             _logged_in(job, self._inp)
