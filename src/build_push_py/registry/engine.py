@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import EngineError, LoginError
 from ..private import write_private
 from ..retry import Retrier
-from .login import RegistryLogin, docker_config, server_address
+from .login import RegistryLogin, server_address
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 
@@ -29,19 +29,6 @@ def _client(env: Mapping[str, str]) -> Any:
         return docker.APIClient(base_url=host, version="auto", timeout=60)
     except docker.errors.DockerException as exc:
         raise EngineError(f"cannot reach the Docker engine at {host}: {exc}") from None
-
-
-def login(
-    logins: Sequence[RegistryLogin],
-    config_dir: str,
-    env: Mapping[str, str],
-    retry: Retrier | None = None,
-) -> None:
-    """Check every login with the engine, then write them all to ``config_dir``."""
-    if not logins:
-        return
-    check_logins(logins, config_dir, env, retry)
-    write_config(config_dir, docker_config(logins))
 
 
 def check_logins(

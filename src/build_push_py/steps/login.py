@@ -59,7 +59,8 @@ def log_in(job: Job, inp: Inputs, config_dir: str) -> None:
     if not inp.logins:
         return
     with job.phases("login"), job.wf.group("Login"):
-        engine.login(inp.logins, config_dir, job.env, retrier(inp.retry, log=job.wf.info))
+        engine.check_logins(inp.logins, config_dir, job.env, retrier(inp.retry, log=job.wf.info))
+        engine.write_config(config_dir, docker_config(inp.logins))
         _logged_in(job, inp)
 
 
