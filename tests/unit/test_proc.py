@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import pytest
 
 from build_push_py import proc
 from build_push_py.buildx.argv import secret_env_names
-from build_push_py.buildx.commands import buildx_runner
+from build_push_py.buildx.commands import buildx_runner, run_build
 from build_push_py.errors import ActionError
 
 DUMP_ENV = "import os, json; print(json.dumps(dict(os.environ)))"
@@ -86,12 +87,17 @@ def test_without_env_a_child_gets_only_the_search_path(monkeypatch: pytest.Monke
     assert set(env) - {"LC_CTYPE"} == {"PATH"}  # Python may set LC_CTYPE itself (PEP 538)
 
 
-def test_buildx_gets_the_variables_its_secrets_name() -> None:
-    """``--secret id=x,env=NAME``: buildx reads NAME from its own environment."""
+def test_the_build_gets_the_variables_its_secrets_name(tmp_path: Path) -> None:
+    """``--secret id=x,env=NAME``: buildx reads NAME from its own environment. The stand-in
+    buildx (Python) writes its environment to a file."""
     run = buildx_runner({"BUILDX_BIN": sys.executable})
     given = {**PATH, **INPUTS, "MY_SECRET": "s", "OTHER_SECRET": "o"}
-    argv = ["docker", "buildx", "-c", DUMP_ENV, "--secret", "id=x,env=MY_SECRET"]
-    env = json.loads(run(argv, env=given).stdout)
+    dump = tmp_path / "env.json"
+    script = "import os, json, sys; open(sys.argv[1], 'w').write(json.dumps(dict(os.environ)))"
+    argv = ["buildx", "-c", script, str(dump), "--secret", "id=x,env=MY_SECRET"]
+    run_build(run, argv, iidfile=str(tmp_path / "iid"), metadata_file=str(tmp_path / "m.json"),
+              env=given)  # fmt: skip
+    env = json.loads(dump.read_text())
     assert env.get("MY_SECRET") == "s"
     assert "OTHER_SECRET" not in env
     assert not [k for k in env if k.startswith("INPUT_")]

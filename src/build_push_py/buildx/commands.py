@@ -12,7 +12,7 @@ import os
 import re
 import secrets as _random
 import shutil
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -206,7 +206,8 @@ def run_build(
     """Run ``docker`` + ``argv`` with its log streamed; return or raise with the outputs."""
     # Build check warnings go into the metadata file (buildx >= 0.15), as upstream asks.
     build_env = {**env, "BUILDX_METADATA_WARNINGS": "true"}
-    done = runner(["docker", *argv], env=build_env, stream=True)
+    # buildx reads a ``--secret id=x,env=NAME`` from its own environment.
+    done = runner(["docker", *argv], env=build_env, stream=True, pass_env=secret_env_names(argv))
     result = read_outputs(iidfile, metadata_file)
     if done.returncode == 0:
         return result
@@ -260,16 +261,13 @@ def _extra_plugin_dirs(config: Path) -> list[str]:
 
 def buildx_runner(env: Mapping[str, str]) -> Runner:
     """``proc.run``, except that ``docker buildx ...`` runs the buildx binary itself when
-    there is one (``buildx_binary``), and gets the variables its ``--secret id=x,env=NAME``
-    read."""
+    there is one (``buildx_binary``)."""
     binary = buildx_binary(env)
 
-    def run(argv: Sequence[str], *, pass_env: Collection[str] = (), **kwargs: Any) -> proc.Result:
+    def run(argv: Sequence[str], **kwargs: Any) -> proc.Result:
         args = list(argv)
-        if args[:2] != ["docker", "buildx"]:
-            return proc.run(args, pass_env=pass_env, **kwargs)
-        if binary:
+        if binary and args[:2] == ["docker", "buildx"]:
             args = [binary, *args[2:]]
-        return proc.run(args, pass_env=[*pass_env, *secret_env_names(args)], **kwargs)
+        return proc.run(args, **kwargs)
 
     return run
