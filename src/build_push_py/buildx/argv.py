@@ -241,7 +241,6 @@ def buildx_argv(
     ``labels``/``annotations`` are the computed ones; the inputs' own are merged over them.
     ``secret_files`` maps each key of ``secret_payloads`` to the file holding its value.
     """
-    check_versions(inp, version)
     a = _Argv("buildx", "build")
     a.many("--add-host", inp.add_hosts)
     a.many("--allow", inp.allow)

@@ -16,6 +16,7 @@ from ..buildx import version as v
 from ..buildx.argv import (
     RunFacts,
     buildx_argv,
+    check_versions,
     exports_to_docker,
     provenance_requested,
     secret_payloads,
@@ -185,6 +186,8 @@ def make_plan(
     The default git context is the workflow's own (``GITHUB_REF``, ``GITHUB_SHA`` from
     ``env``), not the metadata's ref: build-push-action reads the raw workflow context.
     """
+    if not inp.digests.merge:  # a merge drops what an old buildx lacks (steps.merge)
+        check_versions(inp.build, buildx)  # before any login, builder or secret file
     push = resolve_push(inp.build, env)
     cache = default_cache(inp.build, env, meta.images, ctx.ref)
     plan = Plan(inp, meta, push.push, cache, RunFacts(), buildx,

@@ -648,8 +648,9 @@ def test_user_secret_of_the_token_id_keeps_its_own_file() -> None:
     ],
 )  # fmt: skip
 def test_flags_need_newer_buildx(version: str, raw: dict[str, str], match: str) -> None:
+    """Refused by the plan, before any login, builder or secret file."""
     with pytest.raises(InputError, match=match):
-        upstream_argv(version, {"context": ".", **raw})
+        upstream_plan(version, {"context": ".", **raw})
 
 
 def test_commit_build_of_buildx_has_every_feature() -> None:
