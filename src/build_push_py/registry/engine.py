@@ -35,7 +35,7 @@ def check_logins(
     logins: Sequence[RegistryLogin],
     config_dir: str,
     env: Mapping[str, str],
-    retry: Retrier | None = None,
+    retry: Retrier,
 ) -> None:
     """Check every login with the engine (``docker login``'s check); writes nothing.
     ``retry`` runs each check again after a temporary registry failure."""
@@ -62,10 +62,7 @@ def check_logins(
             raise EngineError(f"cannot reach the Docker engine to log in: {exc}") from None
 
     for entry in logins:
-        if retry is None:
-            check(entry)
-        else:
-            retry(partial(check, entry), f"Login to {entry.registry}")
+        retry(partial(check, entry), f"Login to {entry.registry}")
 
 
 def write_config(config_dir: str, config: Mapping[str, Any]) -> None:

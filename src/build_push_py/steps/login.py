@@ -60,11 +60,12 @@ def log_in(job: Job, inp: Inputs, config_dir: str) -> None:
         return
     with job.phases("login"), job.wf.group("Login"):
         engine.check_logins(inp.logins, config_dir, job.env, retrier(inp.retry, log=job.wf.info))
-        engine.write_config(config_dir, docker_config(inp.logins))
-        _logged_in(job, inp)
+        _logged_in(job, inp, config_dir)
 
 
-def _logged_in(job: Job, inp: Inputs) -> None:
+def _logged_in(job: Job, inp: Inputs, config_dir: str) -> None:
+    """After the checks: the config that holds the logins, and the log's last lines."""
+    engine.write_config(config_dir, docker_config(inp.logins))
     for entry in inp.logins:
         job.wf.info(f"Logged in to {entry.registry} as {entry.username}")
 
@@ -95,12 +96,11 @@ class PendingLogin:
 
     def wait(self) -> None:
         self._thread.join()
-        job, logins = self._job, self._inp.logins
+        job = self._job
         job.phases.seconds["login"] = job.phases.seconds.get("login", 0.0) + self._seconds
         with job.wf.group("Login"):
             for line in self._lines:
                 job.wf.info(line)
             if self._error is not None:
                 raise self._error
-            engine.write_config(self._config_dir, docker_config(logins))
-            _logged_in(job, self._inp)
+            _logged_in(job, self._inp, self._config_dir)
