@@ -73,7 +73,6 @@ class BuildInputs:
     call: str = ""
     builder: str = ""
     buildkit_image: str = DEFAULT_BUILDKIT_IMAGE
-    labels: tuple[str, ...] = ()  # user labels, merged over the computed ones
     # every ``annotations`` item; those without a level are the metadata's to level
     annotations: tuple[str, ...] = ()
     github_token: str = dataclasses.field(default="", repr=False)
@@ -314,7 +313,6 @@ def parse_build_inputs(raw: Mapping[str, str]) -> BuildInputs:
         call=call,
         builder=argument("builder"),
         buildkit_image=text("buildkit-image") or BuildInputs.buildkit_image,
-        labels=pairs_of_metadata("labels"),
         annotations=pairs_of_metadata("annotations"),
         github_token=raw.get("github-token", "").strip(),
     )

@@ -218,8 +218,6 @@ INPUTS: tuple[InputSpec, ...] = tuple(
     )
 )
 
-BY_NAME: Mapping[str, InputSpec] = {spec.name: spec for spec in INPUTS}
-
 OUTPUTS: tuple[tuple[str, str], ...] = (
     ("version", "Docker image version: the value of the highest-priority tag rule"),
     ("tags", "Full image references, separated by `sep-tags`"),
