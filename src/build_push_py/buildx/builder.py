@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from ..inputs.grammar import env_bool
 from ..inputs.lists import attribute, fields
@@ -29,11 +28,10 @@ PUSH_BY_DIGEST = "Push by digest"
 
 @dataclass(frozen=True)
 class BuilderNode:
+    """What the plan reads of a node: its BuildKit, the features buildx lists, its labels."""
+
     name: str = ""
-    endpoint: str = ""
-    status: str = ""
     buildkit: str = ""
-    platforms: tuple[str, ...] = ()
     features: Mapping[str, bool] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
 
@@ -52,12 +50,7 @@ class BuilderInfo:
 
 
 # "Buildkit:" is the label before buildx 0.13, "BuildKit version:" after.
-_NODE_FIELDS = {
-    "endpoint": "endpoint",
-    "status": "status",
-    "buildkit version": "buildkit",
-    "buildkit": "buildkit",
-}
+_BUILDKIT = ("buildkit version", "buildkit")
 
 
 def parse_inspect(text: str) -> BuilderInfo:
@@ -86,14 +79,8 @@ def parse_inspect(text: str) -> BuilderInfo:
             driver = value
         elif not nodes:
             continue
-        elif lkey in _NODE_FIELDS:
-            change: dict[str, Any] = {_NODE_FIELDS[lkey]: value}
-            nodes[-1] = replace(nodes[-1], **change)
-        elif lkey == "platforms":
-            # Platforms marked with * are the ones the builder was told to prefer.
-            listed = [p for p in value.split(", ") if p]
-            preferred = [p.replace("*", "") for p in listed if "*" in p]
-            nodes[-1] = replace(nodes[-1], platforms=tuple(preferred or listed))
+        elif lkey in _BUILDKIT:
+            nodes[-1] = replace(nodes[-1], buildkit=value)
         elif lkey in ("features", "labels"):
             section = lkey
     return BuilderInfo(name=name, driver=driver, nodes=tuple(nodes))

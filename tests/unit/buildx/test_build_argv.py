@@ -55,7 +55,7 @@ PRIVATE: Mapping[str, Any] = {"repository": {"private": True}}
 BUILDER2 = BuilderInfo(
     name="builder2",
     driver="docker-container",
-    nodes=(BuilderNode(name="builder20", status="running", buildkit="v0.11.0"),),
+    nodes=(BuilderNode(name="builder20", buildkit="v0.11.0"),),
 )
 OFF = {"load": "false", "no-cache": "false", "push": "false", "pull": "false"}
 DEFAULT_PROVENANCE = f"type=provenance,mode=min,inline-only=true,builder-id={BUILDER_ID}"

@@ -250,10 +250,7 @@ def test_parse_inspect_old_layout() -> None:
         nodes=(
             BuilderNode(
                 name="builder-52aa06110",
-                endpoint="unix:///var/run/docker.sock",
-                status="running",
                 buildkit="v0.11.6",
-                platforms=("linux/amd64", "linux/amd64/v2", "linux/arm64"),
                 labels={"org.mobyproject.buildkit.worker.executor": "oci"},
             ),
         ),
