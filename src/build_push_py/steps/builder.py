@@ -93,4 +93,5 @@ def prepare(job: Job, choice: BuilderChoice, buildkit_image: str, config_dir: st
         job.wf.info(f"Creating a {spec.driver.value} builder for the job")
     name = create_builder(job.runner, spec, buildkit_image, config_dir, env)
     outputs.save_state(job, outputs.STATE_BUILDER, name)
-    return name, commands.inspect_builder(job.runner, name, env)
+    # What the build step reads of it (the log, the build record's look-up) is known here.
+    return name, BuilderInfo(name=name, driver=spec.driver.value)
