@@ -42,3 +42,5 @@ def test_cli_run_pushes_and_removes_its_credentials(
     assert reg_a.password not in done.stdout + done.stderr
     assert "::" not in done.stdout  # a terminal gets plain lines, no workflow commands
     assert not list(temp.glob("docker-config-*")), "credentials left behind"
+    # No output names the bake files outside a runner: none are written to be left behind.
+    assert not list(temp.glob("metadata-*")), "bake files left behind"

@@ -52,6 +52,11 @@ class Workflow:
         self.saved_state: dict[str, str] = {}
 
     @property
+    def passes_outputs_on(self) -> bool:
+        """Whether a later step can read this one's outputs (an output or an env file)."""
+        return bool(self._paths["output"] or self._paths["env"])
+
+    @property
     def out(self) -> TextIO:
         return self._out or sys.stdout
 

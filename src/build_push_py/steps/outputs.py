@@ -54,11 +54,12 @@ def metadata(job: Job, meta: Meta, inp: MetaInputs) -> None:
     """metadata-action's outputs, its bake files, and (unless switched off) the same values
     as ``DOCKER_METADATA_OUTPUT_*`` variables."""
     outputs = dict(meta_outputs(meta, inp))
-    bake_dir = Path(tempfile.mkdtemp(prefix="metadata-", dir=temp_root(job.env)))
-    for name, content in bake_files(meta, inp).items():
-        path = bake_dir / BAKE_FILE_NAMES[name]
-        path.write_text(bake_file_text(content), encoding="utf-8")
-        outputs[name] = str(path)
+    if job.wf.passes_outputs_on:  # else no output names them (the CLI): none to leave behind
+        bake_dir = Path(tempfile.mkdtemp(prefix="metadata-", dir=temp_root(job.env)))
+        for name, content in bake_files(meta, inp).items():
+            path = bake_dir / BAKE_FILE_NAMES[name]
+            path.write_text(bake_file_text(content), encoding="utf-8")
+            outputs[name] = str(path)
     _set(job, outputs)
     name = "DOCKER_METADATA_SET_OUTPUT_ENV"
     if env_bool(name, job.env.get(name), default=True):
