@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .inputs.table import INPUTS, OUTPUTS
+from .inputs.table import GROUPS, INPUTS, OUTPUTS
 
 DEVELOPMENT_IMAGE = "Dockerfile"
 
@@ -54,16 +54,8 @@ def _md(text: str) -> str:
 
 def readme_tables() -> str:
     """The README's input and output tables (a test keeps the README in step with this)."""
-    titles = {
-        "metadata": "Tags and labels (docker/metadata-action)",
-        "login": "Login (docker/login-action)",
-        "build": "Build and push (docker/build-push-action)",
-        "scale": "Scale out: push by digest, merge, remote builders",
-        "sign": "Signing (cosign)",
-        "action": "This action",
-    }
     lines: list[str] = []
-    for group, title in titles.items():
+    for group, title in GROUPS.items():
         lines += [f"#### {title}", "", "| input | default | description |", "|---|---|---|"]
         for spec in INPUTS:
             if spec.group == group:

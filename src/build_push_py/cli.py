@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import __version__, context
 from .errors import ActionError
-from .inputs.table import INPUTS, env_name
+from .inputs.table import GROUPS, INPUTS, env_name
 
 _REMOTE = re.compile(r"(?:github\.com[:/])(?P<repo>[^/]+/[^/]+?)(?:\.git)?/?$")
 
@@ -39,8 +39,8 @@ def _parser() -> argparse.ArgumentParser:
         ctx.add_argument("--event", default="push", help="GitHub event name (default: push)")
         ctx.add_argument("--repository", help="owner/name (default: from the origin remote)")
         ctx.add_argument("--workdir", default=".", help="the checkout (default: .)")
-        for group in ("metadata", "login", "build", "action"):
-            args = cmd.add_argument_group(f"{group} inputs (as in action.yml)")
+        for group, title in GROUPS.items():
+            args = cmd.add_argument_group(f"{title}: inputs as in action.yml")
             for spec in INPUTS:
                 if spec.group != group or spec.name == "dry-run":
                     continue

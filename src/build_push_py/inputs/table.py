@@ -16,7 +16,18 @@ class InputSpec:
     name: str
     description: str
     default: str = ""
-    group: str = "build"  # metadata | login | build | scale | sign | action: README section
+    group: str = "build"  # a key of GROUPS
+
+
+# The groups of the inputs, in the order of the README's tables and the CLI's help.
+GROUPS: Mapping[str, str] = {
+    "metadata": "Tags and labels (docker/metadata-action)",
+    "login": "Login (docker/login-action)",
+    "build": "Build and push (docker/build-push-action)",
+    "scale": "Scale out: push by digest, merge, remote builders",
+    "sign": "Signing (cosign)",
+    "action": "This action",
+}
 
 
 def _spec(group: str, rows: list[tuple[str, str, str]]) -> list[InputSpec]:
