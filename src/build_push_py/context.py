@@ -78,7 +78,7 @@ def _load_payload(path: str) -> dict[str, Any]:
     raise ActionError(f"GITHUB_EVENT_PATH={path!r}: the event payload {problem}")
 
 
-def _variable(env: Mapping[str, str], name: str) -> str:
+def variable(env: Mapping[str, str], name: str) -> str:
     """A variable's text with U+FFFD for bytes that were not UTF-8. Replaced, not refused:
     a branch name is the repository's, not the workflow's to fix, its tags keep only
     [a-zA-Z0-9._-] anyway, and U+FFFD is what any UTF-8 reader shows for those bytes."""
@@ -88,22 +88,22 @@ def _variable(env: Mapping[str, str], name: str) -> str:
 def from_env(env: Mapping[str, str]) -> GitHubContext:
     """The ``workflow`` context: what the runner put in the environment."""
     payload = _load_payload(env.get("GITHUB_EVENT_PATH", ""))
-    repository = _variable(env, "GITHUB_REPOSITORY")
+    repository = variable(env, "GITHUB_REPOSITORY")
     if not repository:
         repo = payload.get("repository")
         if isinstance(repo, Mapping) and isinstance(repo.get("full_name"), str):
             repository = repo["full_name"]
     return GitHubContext(
-        event_name=_variable(env, "GITHUB_EVENT_NAME"),
-        sha=_variable(env, "GITHUB_SHA"),
-        ref=_variable(env, "GITHUB_REF"),
-        head_ref=_variable(env, "GITHUB_HEAD_REF"),
-        base_ref=_variable(env, "GITHUB_BASE_REF"),
+        event_name=variable(env, "GITHUB_EVENT_NAME"),
+        sha=variable(env, "GITHUB_SHA"),
+        ref=variable(env, "GITHUB_REF"),
+        head_ref=variable(env, "GITHUB_HEAD_REF"),
+        base_ref=variable(env, "GITHUB_BASE_REF"),
         repository=repository,
-        run_id=_variable(env, "GITHUB_RUN_ID"),
-        run_number=_variable(env, "GITHUB_RUN_NUMBER"),
-        server_url=_variable(env, "GITHUB_SERVER_URL") or DEFAULT_SERVER_URL,
-        api_url=_variable(env, "GITHUB_API_URL") or DEFAULT_API_URL,
+        run_id=variable(env, "GITHUB_RUN_ID"),
+        run_number=variable(env, "GITHUB_RUN_NUMBER"),
+        server_url=variable(env, "GITHUB_SERVER_URL") or DEFAULT_SERVER_URL,
+        api_url=variable(env, "GITHUB_API_URL") or DEFAULT_API_URL,
         payload=payload,
     )
 

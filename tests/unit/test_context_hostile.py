@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from build_push_py import context
 from build_push_py.errors import ActionError
+from build_push_py.metadata.log import context_log
 
 
 @pytest.mark.parametrize(
@@ -82,3 +84,13 @@ def test_payload_strings_are_utf8(tmp_path: Path, json_text: str, expected: str)
     event = tmp_path / "event.json"
     event.write_text(json_text)
     assert context.from_env({"GITHUB_EVENT_PATH": str(event)}).payload == {"base_ref": expected}
+
+
+def test_the_context_log_shows_undecodable_bytes_as_replacement_characters() -> None:
+    """``GITHUB_WORKFLOW`` etc. are printed from the environment: bytes that were not UTF-8
+    (surrogate escapes in Python) become U+FFFD there too, as in the context's fields."""
+    env = {"GITHUB_WORKFLOW": "wf\udcff", "GITHUB_ACTOR": "me"}
+    [group] = context_log(context.from_env(env), env, datetime(2026, 1, 1, tzinfo=UTC))
+    assert "workflow: wf\ufffd" in group.lines
+    assert "actor: me" in group.lines
+    assert "action: undefined" in group.lines

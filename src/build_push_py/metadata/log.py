@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ..context import GitHubContext
+from ..context import GitHubContext, variable
 from .config import MetaInputs
 from .jsnum import js_int_str
 from .meta import Meta, bake_file_text, bake_files, js_object, json_output
@@ -45,8 +45,9 @@ LogEntry = LogGroup | LogWarning
 
 
 def _js_env(env: Mapping[str, str], name: str) -> str:
-    """``process.env[name]`` in a template string: ``undefined`` when unset."""
-    return env.get(name, "undefined")
+    """``process.env[name]`` in a template string: ``undefined`` when unset; bytes that were
+    not UTF-8 shown as U+FFFD, as in every other field of the context."""
+    return variable(env, name) if name in env else "undefined"
 
 
 # parseInt(text, 10): leading blanks, a sign, then as many decimal digits as there are
