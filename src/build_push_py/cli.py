@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from . import __version__, context
-from .errors import ActionError
 from .inputs.table import GROUPS, INPUTS, env_name
 
 _REMOTE = re.compile(r"(?:github\.com[:/])(?P<repo>[^/]+/[^/]+?)(?:\.git)?/?$")
@@ -81,29 +80,14 @@ def runner_env(args: argparse.Namespace, base: Mapping[str, str], workdir: str) 
     return env
 
 
-def main(argv: Sequence[str] | None = None, base: Mapping[str, str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    # `--help` should not pay for the whole action
-    from . import app  # noqa: PLC0415
-    from .runner.workflow import Workflow  # noqa: PLC0415
-    from .steps.job import Job  # noqa: PLC0415
-    from .steps.outputs import report_failure  # noqa: PLC0415
-    from .steps.post import post  # noqa: PLC0415
-
-    env = runner_env(args, os.environ if base is None else base, args.workdir)
+    env = runner_env(args, os.environ, args.workdir)
     os.chdir(args.workdir)  # the build context and file are relative to it, as on a runner
-    wf = Workflow(env)
-    try:
-        try:
-            app.run(Job.start(env, wf))
-        finally:
-            if args.command == "run":  # log out and remove what the run created, as a runner would
-                state = {f"STATE_{name}": value for name, value in wf.saved_state.items()}
-                post(Job.start(env | state, wf))
-    except ActionError as exc:
-        report_failure(wf, exc)
-        return 1
-    return 0
+    # The action's own step, clean-up and signals included; `--help` did not pay for it.
+    from .__main__ import main as step  # noqa: PLC0415
+
+    return step([], env)
 
 
 if __name__ == "__main__":
