@@ -46,7 +46,7 @@ RUN case "$TARGETARCH" in \
 
 # Our code, compiled the same way.
 FROM --platform=$BUILDPLATFORM ${PYTHON_IMAGE} AS app
-COPY entrypoint.py post.py /app/
+COPY entrypoint.py /app/
 COPY src/build_push_py /app/src/build_push_py
 RUN python3 -m compileall -q --invalidation-mode checked-hash /app
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Container entry point of the action (main and post step).
+"""Container entry point of the action's step.
 
 The main step starts the repository look-up (``build_push_py.prefetch``) before it imports
 the rest of the action, so that PyGithub's import runs beside that import, not after it.
@@ -14,12 +14,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "sr
 from build_push_py import prefetch
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    lookup = None if args[:1] == ["post"] else prefetch.start(os.environ)
+def main() -> int:
+    lookup = prefetch.start(os.environ)
     from build_push_py.__main__ import main as step  # noqa: PLC0415 - while the look-up runs
 
-    return step(args, prefetched=lookup)
+    return step(prefetched=lookup)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
-"""Entry point of the action: the main step, or the post step with ``["post"]`` (``post.py``).
-With ``cli`` the only readers of ``os.environ``.
+"""Entry point of the action's step (``entrypoint.py``; ``cli`` runs it too). With ``cli``
+the only readers of ``os.environ``.
 
 The action has no post step (action.yml): a container start costs more than the clean-up
-it would run. The main step removes what it made when it ends, also when it fails or is
-cancelled; ``post`` stays for the CLI and for the state of older releases.
+it would run. The step removes what it made when it ends, also when it fails or is
+cancelled.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
@@ -23,33 +23,26 @@ from .prefetch import RepoLookup
 from .runner.workflow import Workflow
 from .steps.job import Job
 from .steps.outputs import report_failure
-from .steps.post import clean_up, post
+from .steps.post import clean_up
 
 # A process ended by SIGINT, as the shell reports it.
 INTERRUPTED = 130
 
 
-def main(
-    argv: Sequence[str] | None = None,
-    env: Mapping[str, str] | None = None,
-    prefetched: RepoLookup | None = None,
-) -> int:
-    """One step; ``prefetched``: the repository look-up the entry point started."""
-    args = list(sys.argv[1:] if argv is None else argv)
+def main(env: Mapping[str, str] | None = None, prefetched: RepoLookup | None = None) -> int:
+    """The step, in ``env`` (the process's own by default); ``prefetched``: the repository
+    look-up the entry point started."""
     environ = dict(os.environ if env is None else env)
     wf = Workflow(environ)
     job = Job.start(environ, wf, prefetched)
     try:
         with _signals(_interrupt):
-            if args[:1] == ["post"]:
-                post(job)
-            else:
-                try:
-                    app.run(job)
-                finally:
-                    # Runs to its end: the runner's SIGTERM comes 7.5 s after its SIGINT.
-                    with _signals(signal.SIG_IGN):
-                        clean_up(job)
+            try:
+                app.run(job)
+            finally:
+                # Runs to its end: the runner's SIGTERM comes 7.5 s after its SIGINT.
+                with _signals(signal.SIG_IGN):
+                    clean_up(job)
     except ActionError as exc:
         report_failure(wf, exc)
         return 1

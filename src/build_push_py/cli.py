@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The action's own step, clean-up and signals included; `--help` did not pay for it.
     from .__main__ import main as step  # noqa: PLC0415
 
-    return step([], env)
+    return step(env)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from stack import Registry, Stack
 from support.checks import assert_no_secret, registry_auth, repo_name, workspace
-from support.runner import run_action, run_post, runner_env
+from support.runner import run_action, runner_env
 
 pytestmark = pytest.mark.integration
 
@@ -72,9 +72,7 @@ def test_pushes_every_computed_tag_to_both_registries(
     assert digest in run.summary
     assert_no_secret(run, reg_a.password, reg_b.password)
 
-    post = run_post(env, run)
-    assert post.returncode == 0, post.stdout + post.stderr
-    assert not Path(run.state["docker_config"]).exists()
+    assert not Path(run.state["docker_config"]).exists()  # removed when the step ended
 
 
 def test_wrong_password_fails_cleanly_and_pushes_nothing(

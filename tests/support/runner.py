@@ -2,7 +2,6 @@
 
 Inputs go in as ``INPUT_<NAME>`` (hyphens kept), the event as a payload file, and the
 runner's file commands (outputs, env, state, summary) as files that are parsed back here.
-The post step gets the saved state as ``STATE_<name>``, as the runner gives it.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRYPOINT = ROOT / "entrypoint.py"
-POST_ENTRYPOINT = ROOT / "post.py"
 
 
 def parse_file_commands(text: str) -> dict[str, str]:
@@ -181,10 +179,3 @@ def run_action(
     )
     RUNS.append((dict(env), run))
     return run
-
-
-def run_post(env: Mapping[str, str], main: ActionRun, *, timeout: float = 120) -> ActionRun:
-    """The post step: a new process with the main step's state as ``STATE_<name>``."""
-    post_env = {k: v for k, v in env.items() if not k.startswith("STATE_")}
-    post_env.update({f"STATE_{k}": v for k, v in main.state.items()})
-    return run_action(post_env, timeout=timeout, entrypoint=POST_ENTRYPOINT)

@@ -24,7 +24,7 @@ from build_push_py.plan.inputs import parse
 from build_push_py.runner.workflow import Workflow
 from build_push_py.steps import login, outputs
 from build_push_py.steps.job import Job
-from build_push_py.steps.post import clean_up, post
+from build_push_py.steps.post import clean_up
 
 ROOT = Path(__file__).resolve().parents[2]
 # Answers like buildx 0.29 on the engine's docker driver; a build succeeds, fails, or hangs
@@ -165,7 +165,7 @@ def _job(env: dict[str, str], runner: FakeRunner | None = None) -> Job:
 
 
 def test_clean_up_uses_this_runs_state_not_the_environments(tmp_path: Path) -> None:
-    # A config dir another run made, named in the environment as a post step would get it.
+    # A config dir another run made, named in the environment as STATE_ variables.
     other = _job({"RUNNER_TEMP": str(tmp_path)})
     theirs = login.new_config_dir(other, parse(read_raw({})))
     env = {"RUNNER_TEMP": str(tmp_path)} | {
@@ -182,21 +182,18 @@ def test_clean_up_uses_this_runs_state_not_the_environments(tmp_path: Path) -> N
     assert Path(theirs).is_dir()
 
 
-def test_post_after_the_clean_up_has_nothing_to_do(
+def test_the_clean_up_removes_the_builder_then_the_credentials(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     job = _job({"RUNNER_TEMP": str(tmp_path)})
-    login.new_config_dir(job, parse(read_raw({})))
+    config_dir = login.new_config_dir(job, parse(read_raw({})))
     outputs.save_state(job, outputs.STATE_BUILDER, "build-push-py-0a1b2c3d")
     runner = FakeRunner().on(["docker", "buildx", "rm"])
     clean_up(replace_runner(job, runner))
-    assert len(runner.calls) == 1
-
-    # The post step of an older release, with the same state: no warning, no second removal.
-    late = FakeRunner()
-    state = {f"STATE_{k}": v for k, v in job.wf.saved_state.items()}
-    post(_job({"RUNNER_TEMP": str(tmp_path), **state}, late))
-    assert late.calls == []
+    assert [c.argv for c in runner.calls] == [["docker", "buildx", "rm", "build-push-py-0a1b2c3d"]]
+    assert runner.calls[0].env is not None
+    assert runner.calls[0].env["DOCKER_CONFIG"] == config_dir  # where buildx keeps it
+    assert not Path(config_dir).exists()
     assert "warning" not in capsys.readouterr().err
 
 

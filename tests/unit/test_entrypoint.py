@@ -262,7 +262,7 @@ def test_ghes_api_url_with_a_path_feeds_the_labels(
         monkeypatch.delenv(key)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    assert entry.main([]) == 0
+    assert entry.main() == 0
     labels = parse_file_commands(Path(env["GITHUB_OUTPUT"]).read_text())["labels"].splitlines()
     assert "org.opencontainers.image.description=From the enterprise server" in labels
     assert "org.opencontainers.image.licenses=Apache-2.0" in labels

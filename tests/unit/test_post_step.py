@@ -1,7 +1,7 @@
-"""The post step removes only what the main step created: the Docker config directory that
+"""The clean-up removes only what the run created: the Docker config directory that
 ``steps.login.new_config_dir`` made (in the runner's temp directory, with its marker) and a
-builder named as ``buildx.commands.create_builder`` names them. State can come from outside
-(``build-push-py run`` merges the caller's environment), so anything else is left alone."""
+builder named as ``buildx.commands.create_builder`` names them. A state that says otherwise
+(tampered with below) is not acted on."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from build_push_py.steps import login, outputs
 from build_push_py.steps.job import Job
 from build_push_py.steps.post import post
 
-CONFIG = f"STATE_{outputs.STATE_CONFIG}"
-TOKEN = f"STATE_{outputs.STATE_CONFIG_TOKEN}"
-BUILDER = f"STATE_{outputs.STATE_BUILDER}"
+CONFIG = outputs.STATE_CONFIG
+TOKEN = outputs.STATE_CONFIG_TOKEN
+BUILDER = outputs.STATE_BUILDER
 
 
 def _job(env: dict[str, str], runner: FakeRunner | None = None) -> Job:
@@ -34,18 +34,18 @@ def _made_by_the_action(temp: Path) -> dict[str, str]:
     job = _job(env)
     config_dir = login.new_config_dir(job, parse(read_raw({})))
     (Path(config_dir) / "config.json").write_text('{"auths": {}}')
-    return {f"STATE_{k}": v for k, v in job.wf.saved_state.items()}
+    return dict(job.wf.saved_state)
 
 
 def test_removes_the_config_dir_it_made(tmp_path: Path) -> None:
     state = _made_by_the_action(tmp_path)
-    post(_job({"RUNNER_TEMP": str(tmp_path), **state}))
+    post(_job({"RUNNER_TEMP": str(tmp_path)}), state)
     assert not Path(state[CONFIG]).exists()
 
 
 def test_keeps_the_config_dir_with_logout_false(tmp_path: Path) -> None:
     state = _made_by_the_action(tmp_path)
-    post(_job({"RUNNER_TEMP": str(tmp_path), **state, "STATE_logout": "false"}))
+    post(_job({"RUNNER_TEMP": str(tmp_path)}), {**state, outputs.STATE_LOGOUT: "false"})
     assert Path(state[CONFIG]).is_dir()
 
 
@@ -126,7 +126,7 @@ def test_a_config_dir_it_cannot_prove_it_made_is_kept(
     state = _made_by_the_action(temp)
     kept = tamper(temp, state)
     (kept / "precious").write_text("keep me")
-    post(_job({"RUNNER_TEMP": str(temp), **state}))
+    post(_job({"RUNNER_TEMP": str(temp)}), state)
     assert (kept / "precious").read_text() == "keep me"
     warnings = capsys.readouterr().err.splitlines()
     assert len(warnings) == 1
@@ -149,7 +149,7 @@ def test_removes_only_a_builder_it_named(
     tmp_path: Path, name: str, removed: bool, capsys: pytest.CaptureFixture[str]
 ) -> None:
     runner = FakeRunner().on(["docker", "buildx", "rm"])
-    post(_job({"RUNNER_TEMP": str(tmp_path), BUILDER: name}, runner))
+    post(_job({"RUNNER_TEMP": str(tmp_path)}, runner), {BUILDER: name})
     assert [c.argv for c in runner.calls] == ([["docker", "buildx", "rm", name]] if removed else [])
     warnings = capsys.readouterr().err.splitlines()
     assert len(warnings) == (0 if removed else 1)
@@ -160,12 +160,13 @@ def test_removes_only_a_builder_it_named(
 def test_a_builder_is_removed_with_the_proven_config_dir_only(tmp_path: Path) -> None:
     state = _made_by_the_action(tmp_path)
     runner = FakeRunner().on(["docker", "buildx", "rm"])
-    env = {"RUNNER_TEMP": str(tmp_path), **state, BUILDER: "build-push-py-0a1b2c3d"}
-    post(_job(env, runner))
+    env = {"RUNNER_TEMP": str(tmp_path)}
+    state = {**state, BUILDER: "build-push-py-0a1b2c3d"}
+    post(_job(env, runner), state)
     assert runner.calls[0].env is not None
     assert runner.calls[0].env["DOCKER_CONFIG"] == state[CONFIG]
 
     runner = FakeRunner().on(["docker", "buildx", "rm"])
-    post(_job({**env, CONFIG: "/etc", "DOCKER_CONFIG": "/home/u/.docker"}, runner))
+    post(_job({**env, "DOCKER_CONFIG": "/home/u/.docker"}, runner), {**state, CONFIG: "/etc"})
     assert runner.calls[0].env is not None
     assert runner.calls[0].env["DOCKER_CONFIG"] == "/home/u/.docker"

@@ -174,7 +174,7 @@ BUILDKITD_FLAGS = (
 )
 
 
-# The builders the action creates for a job (8 random hex digits follow); the post step
+# The builders the action creates for a job (8 random hex digits follow); the clean-up
 # removes no other.
 BUILDER_PREFIX = "build-push-py-"
 _OWN_BUILDER = re.compile(re.escape(BUILDER_PREFIX) + r"[0-9a-f]{8}")

@@ -2,7 +2,7 @@
 ``endpoint``, ``driver-opts`` and the TLS material of the ``remote`` driver.
 
 Pure: the inputs are checked here and ``create_argv`` gives the ``docker buildx create``
-command; writing the TLS files and running buildx live in ``scale_run``. The post step
+command; writing the TLS files and running buildx live in ``steps.builder``. The clean-up
 removes the builder again (``buildx rm`` forgets a remote builder; the daemon keeps running).
 """
 

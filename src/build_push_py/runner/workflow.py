@@ -48,7 +48,7 @@ class Workflow:
         self.on_runner = env.get("GITHUB_ACTIONS") == "true"
         self._paths = {kind: env.get(var, "") for kind, var in _FILES.items()}
         self._out = out
-        # What this step saved, for a caller that runs the post step itself (the CLI).
+        # What this step saved: what its clean-up removes.
         self.saved_state: dict[str, str] = {}
 
     @property

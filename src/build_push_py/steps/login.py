@@ -20,7 +20,7 @@ from .job import Job
 
 CONFIG_PREFIX = "docker-config-"
 # A file in the config directory holding a random token that is also saved in the state:
-# the post step's proof that the directory it is told to remove is the one made here.
+# the clean-up's proof that the directory it is told to remove is the one made here.
 MARKER = ".build-push-py"
 
 
@@ -38,8 +38,7 @@ def new_config_dir(job: Job, inp: Inputs) -> str:
 
 def not_own_config_dir(config_dir: str, token: str, env: Mapping[str, str]) -> str:
     """Why ``config_dir`` cannot be shown to be one ``new_config_dir`` made with ``token``;
-    '' when it can. The state the post step reads may come from outside (the CLI merges the
-    caller's environment), so a path alone proves nothing."""
+    '' when it can: a path alone proves nothing."""
     path = Path(config_dir)
     root = Path(outputs.temp_root(env)).resolve()
     if path.is_symlink():

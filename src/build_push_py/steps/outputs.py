@@ -1,5 +1,5 @@
 """The one writer of what a run leaves for the workflow: step outputs, env exports, state
-for the post step, and the job summary (the failure report included).
+(what the clean-up removes), and the job summary (the failure report included).
 
 A new step adds its outputs here, under a name of ``inputs.table.OUTPUTS``.
 """
@@ -31,7 +31,7 @@ from ..runner.summary import cell, code_block, table
 from ..runner.workflow import Workflow
 from .job import Job
 
-# The state the post step reads back as STATE_<name>.
+# The state: what the run made, for its clean-up (steps.post).
 STATE_CONFIG = "docker_config"
 STATE_CONFIG_TOKEN = "docker_config_token"  # noqa: S105 - names the state, holds no secret
 STATE_BUILDER = "builder"

@@ -1,10 +1,7 @@
-"""The clean-up: remove the builder the run created, then the credentials (unless
-``logout: false``). ``clean_up`` runs it at the end of the action's main step, also when it
-failed; the CLI's ``run`` calls ``post`` with its saved state, as the post step of older
-releases did, which read the state back as ``STATE_<name>``.
+"""The clean-up at the end of the action's step: remove the builder the run created, then the
+credentials (unless ``logout: false``), from the state the run saved.
 
-Only what this run made is removed: its state may come from outside (``build-push-py run``
-merges the caller's environment), so a config directory must carry the marker of
+Only what this run made is removed: a config directory must carry the marker of
 ``login.new_config_dir`` and a builder the name ``buildx.commands.create_builder`` gives.
 """
 
@@ -12,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import replace
+from collections.abc import Mapping
 
 from ..buildx import commands
 from ..buildx.builder import BUILDER_PREFIX, is_own_builder
@@ -22,24 +19,18 @@ from .login import not_own_config_dir
 
 
 def clean_up(job: Job) -> None:
-    """``post`` with the state this run saved, and only that (never ``STATE_*`` of the
-    environment)."""
-    saved = job.wf.saved_state
-    if not saved:
-        return
-    env = {k: v for k, v in job.env.items() if not k.startswith("STATE_")}
-    post(replace(job, env=env | {f"STATE_{name}": value for name, value in saved.items()}))
+    """``post`` with the state this run saved."""
+    if job.wf.saved_state:
+        post(job, job.wf.saved_state)
 
 
-def post(job: Job) -> None:
+def post(job: Job, state: Mapping[str, str]) -> None:
     env, wf = job.env, job.wf
-    config_dir = env.get(f"STATE_{outputs.STATE_CONFIG}", "")
-    token = env.get(f"STATE_{outputs.STATE_CONFIG_TOKEN}", "")
-    builder = env.get(f"STATE_{outputs.STATE_BUILDER}", "")
-    if config_dir and not os.path.lexists(config_dir):
-        # Removed already, by the step that made it; a builder of the run went before it
-        # (buildx kept its record in that directory).
-        return
+    config_dir = state.get(outputs.STATE_CONFIG, "")
+    token = state.get(outputs.STATE_CONFIG_TOKEN, "")
+    builder = state.get(outputs.STATE_BUILDER, "")
+    if config_dir and not os.path.lexists(config_dir):  # removed by someone else: so is
+        return  # any builder of the run (buildx kept its record in that directory)
     refused = not_own_config_dir(config_dir, token, env) if config_dir else ""
     if refused:
         wf.warning(f"not removing {config_dir}: {refused}")
@@ -54,6 +45,6 @@ def post(job: Job) -> None:
             wf.info(f"Removed builder {builder}")
         except Exception as exc:
             wf.warning(f"could not remove builder {builder}: {exc}")
-    if config_dir and env.get(f"STATE_{outputs.STATE_LOGOUT}", "true") == "true":
+    if config_dir and state.get(outputs.STATE_LOGOUT, "true") == "true":
         shutil.rmtree(config_dir, ignore_errors=True)
         wf.info("Logged out: removed the action's Docker credentials")

@@ -45,7 +45,7 @@ def test_builder_life_cycle(runner: FakeRunner) -> None:
     runner.on(["docker", "buildx"])
     name = buildx.create_builder(runner, CONTAINER, "moby/buildkit:v0.20.2", ENV)
     buildx.remove_builder(runner, name, ENV)
-    assert is_own_builder(name)  # the post step removes it
+    assert is_own_builder(name)  # the clean-up removes it
     assert [c.argv for c in runner.calls] == [
         ["docker", "buildx", "create", "--name", name, "--driver", "docker-container",
          "--driver-opt", "image=moby/buildkit:v0.20.2", "--buildkitd-flags", BUILDKITD_FLAGS],
