@@ -23,7 +23,7 @@ from .expr import Template, TemplateError, parse
 from .flavor import Latest
 from .jsnum import js_number
 from .repo import RepoFacts
-from .tagrule import MatchTimeout, RefEvent, ShaFormat, TagRule, TagType
+from .tagrule import MatchTimeout, RefEvent, ShaFormat, TagRule, TagType, rule_error
 from .versions import parse_pep440, parse_semver
 
 DEFAULT_SHORT_SHA_LENGTH = 7
@@ -316,7 +316,7 @@ class _Run:
         try:
             return rule.regex.groups(raw)
         except MatchTimeout as exc:
-            raise InputError("tags", f"{rule.source[:100]!r}: {exc}") from None
+            raise rule_error(rule.source, str(exc)) from None
 
     def _match(self, rule: TagRule, raw: str) -> tuple[str, bool] | None:
         groups = self.regex_groups(rule, raw)

@@ -183,7 +183,8 @@ class TagRule:
         return ",".join([f"type={self.type}", *(f"{k}={v}" for k, v in self.attrs)])
 
 
-def _fail(line: str, problem: str) -> InputError:
+def rule_error(line: str, problem: str) -> InputError:
+    """The error of one ``tags`` line, quoted (at most ``_SHOWN`` characters of it)."""
     shown = line if len(line) <= _SHOWN else line[:_SHOWN] + "..."
     return InputError(INPUT, f"{shown!r}: {problem}")
 
@@ -192,7 +193,7 @@ def _template(line: str, text: str) -> Template:
     try:
         return parse(text)
     except TemplateError as exc:
-        raise _fail(line, str(exc)) from None
+        raise rule_error(line, str(exc)) from None
 
 
 def _split_attr(field: str) -> tuple[str, str] | None:
@@ -216,11 +217,11 @@ def parse_rule(line: str) -> TagRule:  # noqa: PLR0912, PLR0915 - one branch per
             try:
                 kind = TagType(value)
             except ValueError:
-                raise _fail(
+                raise rule_error(
                     line, f"unknown type {value!r}; use one of {', '.join(TagType)}"
                 ) from None
         elif key not in _KNOWN:
-            raise _fail(line, f"unknown attribute {key!r}; {_usage(kind)}")
+            raise rule_error(line, f"unknown attribute {key!r}; {_usage(kind)}")
         else:
             attrs[key] = value
     kind = kind or TagType.RAW
@@ -233,7 +234,7 @@ def parse_rule(line: str) -> TagRule:  # noqa: PLR0912, PLR0915 - one branch per
         attrs.setdefault("pattern", "nightly")
     elif kind in (TagType.SEMVER, TagType.PEP440):
         if "pattern" not in attrs:
-            raise _fail(
+            raise rule_error(
                 line, f"type={kind} needs a pattern attribute, e.g. pattern={{{{version}}}}"
             )
         attrs.setdefault("value", "")
@@ -241,14 +242,16 @@ def parse_rule(line: str) -> TagRule:  # noqa: PLR0912, PLR0915 - one branch per
         if attrs["match"]:
             regex = _compile(line, attrs["match"], "")
             if regex.pattern.groups < 1:
-                raise _fail(line, "match needs a capture group, e.g. match=v(\\d.\\d.\\d)$")
+                raise rule_error(line, "match needs a capture group, e.g. match=v(\\d.\\d.\\d)$")
     elif kind is TagType.MATCH:
         if "pattern" not in attrs:
-            raise _fail(line, "type=match needs a pattern attribute, e.g. pattern=v(.*),group=1")
+            raise rule_error(
+                line, "type=match needs a pattern attribute, e.g. pattern=v(.*),group=1"
+            )
         attrs.setdefault("group", "0")
         attrs.setdefault("value", "")
         if not _GROUP.fullmatch(attrs["group"]):
-            raise _fail(line, f"group must be a number of at most {_MAX_DIGITS} digits")
+            raise rule_error(line, f"group must be a number of at most {_MAX_DIGITS} digits")
         group = int(attrs["group"])
         literal = _REGEX_LITERAL.fullmatch(attrs["pattern"])
         if literal:
@@ -259,32 +262,32 @@ def parse_rule(line: str) -> TagRule:  # noqa: PLR0912, PLR0915 - one branch per
         attrs.setdefault("branch", "")
     elif kind is TagType.REF:
         if "event" not in attrs:
-            raise _fail(line, "type=ref needs event=branch, event=tag or event=pr")
+            raise rule_error(line, "type=ref needs event=branch, event=tag or event=pr")
         try:
             event = RefEvent(attrs["event"])
         except ValueError:
-            raise _fail(
+            raise rule_error(
                 line, f"unknown event {attrs['event']!r}; use event=branch, event=tag or event=pr"
             ) from None
         if event is RefEvent.PR:
             attrs.setdefault("prefix", "pr-")
     elif kind is TagType.RAW:
         if "value" not in attrs:
-            raise _fail(line, "type=raw needs a value, e.g. type=raw,value=latest")
+            raise rule_error(line, "type=raw needs a value, e.g. type=raw,value=latest")
     elif kind is TagType.SHA:
         attrs.setdefault("prefix", "sha-")
         attrs.setdefault("format", ShaFormat.SHORT.value)
         try:
             sha_format = ShaFormat(attrs["format"])
         except ValueError:
-            raise _fail(line, "format must be short or long") from None
+            raise rule_error(line, "format must be short or long") from None
 
     attrs.setdefault("enable", "true")
     if "{{" not in attrs["enable"] and attrs["enable"] not in ("true", "false"):
-        raise _fail(line, f"enable must be true or false, not {attrs['enable']!r}")
+        raise rule_error(line, f"enable must be true or false, not {attrs['enable']!r}")
     attrs.setdefault("priority", str(DEFAULT_PRIORITY[kind]))
     if not _INTEGER.fullmatch(attrs["priority"]):
-        raise _fail(line, f"priority must be a whole number of at most {_MAX_DIGITS} digits")
+        raise rule_error(line, f"priority must be a whole number of at most {_MAX_DIGITS} digits")
 
     def optional(key: str) -> Template | None:
         return _template(line, attrs[key]) if key in attrs else None
@@ -314,7 +317,7 @@ def _compile(line: str, source: str, flags: str) -> JsRegex:
     try:
         return js_regex(source, flags)
     except ValueError as exc:
-        raise _fail(line, str(exc)) from None
+        raise rule_error(line, str(exc)) from None
 
 
 def _usage(kind: TagType | None) -> str:
