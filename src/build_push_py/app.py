@@ -84,7 +84,7 @@ def run(job: Job) -> None:
     if config_dir is None:
         if inp.digests.merge:
             groups, digests = merge.sources(job, plan)
-            merge.merge(job, plan, groups, digests, config_dir=None, version=version)
+            merge.merge(job, plan, groups, digests, config_dir=None)
         else:
             build.dry_run(job, plan)
         sign.dry_run(job, plan)
@@ -92,7 +92,7 @@ def run(job: Job) -> None:
     if inp.digests.merge:
         groups, digests = merge.sources(job, plan)  # a missing digest fails before any login
         login.log_in(job, inp, config_dir)
-        digest = merge.merge(job, plan, groups, digests, config_dir=config_dir, version=version)
+        digest = merge.merge(job, plan, groups, digests, config_dir=config_dir)
     else:
         if pending is not None:
             pending.wait()

@@ -15,7 +15,7 @@ from ..buildx.imagetools import (
     source_refs,
     tags_by_image,
 )
-from ..buildx.version import ANNOTATIONS, BuildxVersion
+from ..buildx.version import ANNOTATIONS
 from ..errors import InputError, MissingDigests
 from ..plan.digests import digest_file_name, digests_from_file_names
 from ..plan.plan import Plan
@@ -111,13 +111,13 @@ def sources(job: Job, plan: Plan) -> tuple[dict[str, list[str]], list[str]]:
 
 def merge(
     job: Job, plan: Plan, groups: Mapping[str, Sequence[str]], digests: Sequence[str], *,
-    config_dir: str | None, version: BuildxVersion,
+    config_dir: str | None,
 ) -> str:  # fmt: skip
     """One index per image (``sources``) from the digests, tagged with every computed tag;
     ``digest`` output: the index digest, also returned ('' when nothing was pushed).
     ``config_dir`` None: a dry run, which only prints."""
     annotations = index_annotations(plan.meta.annotations, plan.inputs.build.explicit_annotations)
-    if not version.at_least(ANNOTATIONS):
+    if not plan.buildx.at_least(ANNOTATIONS):
         annotations = []  # imagetools create --annotation came with buildx 0.12
     wf = job.wf
     if config_dir is None:
