@@ -60,4 +60,6 @@ def locate(env: Mapping[str, str], cache_dir: Path) -> str:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """Read in chunks: the binary is tens of MB, hashed at every signing step."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
