@@ -129,9 +129,10 @@ def _git_strict(args: list[str], cwd: str | None) -> str:
     stderr is an error whose message is that stderr."""
     argv = ["git", *args]
     if cwd:
-        # The workspace belongs to the runner's user, this container runs as root: git
-        # refuses such a repository unless told it is safe. It is the workflow's own
-        # checkout, which upstream's action reads on the host as its owner.
+        # The workspace belongs to the runner's user, the action runs as root: git refuses
+        # such a repository unless told it is safe. It is the workflow's own checkout,
+        # which upstream's action reads on the host as its owner. The image's /etc/gitconfig
+        # says so too (for buildx's git); this covers a run outside the image.
         argv[1:1] = ["-c", f"safe.directory={cwd}"]
     try:
         done = proc.run(argv, cwd=cwd)
