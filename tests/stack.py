@@ -485,8 +485,12 @@ def registry_socket(port: int = 0) -> socket.socket:
                     err = ctypes.get_errno()
                     raise OSError(err, f"setns {REGISTRY_NETNS}: {os.strerror(err)}")
             sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((REGISTRY_ADDR, port))
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                sock.bind((REGISTRY_ADDR, port))
+            except BaseException:
+                sock.close()
+                raise
             made.append(sock)
         except BaseException as err:  # handed to the caller's thread
             failed.append(err)
@@ -641,8 +645,14 @@ class _UnixConnection(http.client.HTTPConnection):
 
     def connect(self) -> None:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        sock.connect(str(self._path))
+        try:
+            sock.settimeout(self.timeout)
+            sock.connect(str(self._path))
+        except BaseException:
+            # A socket file with no daemon listening yet: close it here, or it is only closed
+            # (with a ResourceWarning, an error under -W error) when it is collected.
+            sock.close()
+            raise
         self.sock = sock
 
 
