@@ -557,12 +557,13 @@ def _ensure_registry(reg_dir: Path, reg: Registry, pki: _Pki) -> None:
 def _registry_answers(reg: Registry) -> bool:
     """True when the registry speaks TLS with our CA and asks for credentials."""
     try:
-        urllib.request.urlopen(f"{reg.url}/v2/", timeout=2, context=reg.ssl_context())  # noqa: S310
+        with urllib.request.urlopen(f"{reg.url}/v2/", timeout=2, context=reg.ssl_context()):  # noqa: S310
+            return False
     except urllib.error.HTTPError as err:
-        return err.code == 401
+        with err:
+            return err.code == 401
     except OSError:
         return False
-    return False
 
 
 def _port_taken(port: int) -> bool:
