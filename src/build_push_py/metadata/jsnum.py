@@ -12,6 +12,8 @@ import re
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _PREFIXED = re.compile(r"0([xXoObB])([0-9a-fA-F]+)")
 _BASES = {"x": 16, "o": 8, "b": 2}
+# What parseInt(text, 10) reads: leading blanks, a sign, then decimal digits; the rest ignored.
+JS_PARSE_INT = re.compile(r"\s*([+-]?)([0-9]+)")
 
 
 def js_number(text: str) -> float:  # noqa: PLR0911 - one return per syntax Number() knows

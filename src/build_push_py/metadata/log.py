@@ -10,7 +10,6 @@ a group as data only.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ from typing import Any
 
 from ..context import GitHubContext, variable
 from .config import MetaInputs
-from .jsnum import js_int_str
+from .jsnum import JS_PARSE_INT, js_int_str
 from .meta import Meta, bake_file_text, bake_files, js_object, json_output
 
 NO_VERSION = "No Docker image version has been generated. Check tags input."
@@ -50,13 +49,9 @@ def _js_env(env: Mapping[str, str], name: str) -> str:
     return variable(env, name) if name in env else "undefined"
 
 
-# parseInt(text, 10): leading blanks, a sign, then as many decimal digits as there are
-_LEADING_INT = re.compile(r"\s*([+-]?)([0-9]+)")
-
-
 def _js_parse_int(text: str) -> str:
     """``String(parseInt(text, 10))``, as @actions/github reads the run number and id."""
-    found = _LEADING_INT.match(text)
+    found = JS_PARSE_INT.match(text)
     if not found:
         return "NaN"
     value = js_int_str(found.group(2))

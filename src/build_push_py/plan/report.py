@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 from ..inputs.grammar import env_bool, input_bool
+from ..metadata.jsnum import JS_PARSE_INT
 
 SUMMARY_ENV = "DOCKER_BUILD_SUMMARY"
 CHECKS_ANNOTATIONS_ENV = "DOCKER_BUILD_CHECKS_ANNOTATIONS"
@@ -32,9 +33,6 @@ REMOVED_ENV = (
 # GitHub keeps artifacts at most 90 days on public repositories, 400 on private ones of an
 # enterprise; the repository's own limit (GITHUB_RETENTION_DAYS) caps it at upload time.
 MAX_RETENTION_DAYS = 400
-
-# JavaScript's parseInt(text, 10): leading white space, a sign, then digits; the rest ignored.
-_JS_INT = re.compile(r"\s*([+-]?\d+)")
 
 
 @dataclass(frozen=True)
@@ -61,17 +59,25 @@ def _optional_bool(name: str, value: str) -> bool | None:
     return None if value.strip() == "" else input_bool(name, value)
 
 
+def _days(digits: str) -> int | None:
+    """ASCII digits as a number; None when there are more than a number of days has (int()
+    would refuse over 4300 of them)."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= len(str(MAX_RETENTION_DAYS)) else None
+
+
 def parse_retention_days(name: str, value: str) -> int | None:
     text = value.strip()
     if text == "":
         return None
-    if not text.isdigit() or not 1 <= int(text) <= MAX_RETENTION_DAYS:
+    days = _days(text) if re.fullmatch(r"[0-9]+", text) else None
+    if days is None or not 1 <= days <= MAX_RETENTION_DAYS:
         raise InputError(
             name,
             f"{text[:40]!r} is not a number of days from 1 to {MAX_RETENTION_DAYS}; "
             "leave it empty for the repository's default",
         )
-    return int(text)
+    return days
 
 
 def parse_report_inputs(raw: Mapping[str, str]) -> ReportInputs:
@@ -92,9 +98,9 @@ def _env_retention_days(env: Mapping[str, str]) -> int | None:
     value = env.get(RECORD_RETENTION_ENV, "")
     if value.strip() == "":
         return None
-    match = _JS_INT.match(value)
-    days = int(match.group(1)) if match else -1
-    if days < 0 or days > MAX_RETENTION_DAYS:
+    match = JS_PARSE_INT.match(value)
+    days = _days(match.group(2)) if match else None
+    if days is None or (days and match and match.group(1) == "-") or days > MAX_RETENTION_DAYS:
         raise InputError(
             RECORD_RETENTION_ENV,
             f"{value.strip()[:40]!r} is not a number of days from 0 to {MAX_RETENTION_DAYS}",
