@@ -112,11 +112,11 @@ class _Reader:
                         i += 2
                         continue
                     quoting, was_quoting = False, True
-                    if newline is None:
-                        newline = _line_ending_at(text, i + 1)
                     after = i + 1
                     while self.trim and after < n and text[after] in " \t":
                         after += 1
+                    if newline is None:
+                        newline = _line_ending_at(text, after)
                     following = text[after] if after < n else ""
                     closes = (
                         following in ("", ",")

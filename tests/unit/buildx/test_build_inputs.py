@@ -6,7 +6,7 @@ import pytest
 
 from build_push_py.buildx.request import PushMode, Secret, parse_build_inputs
 from build_push_py.errors import InputError
-from build_push_py.inputs.lists import input_list
+from build_push_py.inputs.lists import input_list, records
 from build_push_py.inputs.table import read_raw
 
 
@@ -38,6 +38,20 @@ def test_defaults_from_the_inputs_table() -> None:
 )  # fmt: skip
 def test_input_list(value: str, ignore_comma: bool, quote: bool, expected: list[str]) -> None:
     assert input_list("x", value, ignore_comma=ignore_comma, quote=quote) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param('type=registry,"ref=a,b"\ntype=gha',
+                     [["type=registry", "ref=a,b"], ["type=gha"]], id="quoted-field"),
+        # csv-parse with trim: blanks after a closing quote, then the first line ending
+        pytest.param('"a"  \nb', [["a"], ["b"]], id="blanks-then-the-first-newline"),
+        pytest.param('"a"\t\r\nb\r\nc', [["a"], ["b"], ["c"]], id="blanks-then-the-first-crlf"),
+    ],
+)  # fmt: skip
+def test_attribute_records(text: str, expected: list[list[str]]) -> None:
+    assert records(text) == expected
 
 
 KEY = "PRIVATE_SSH_KEY=TESTESTTESTESTTESTESTTESTEST"
