@@ -44,7 +44,10 @@ class RepoLookup:
         if (api_url, repository, token) != self._key:
             self.close()
             return None
-        with os.fdopen(self._fd, "rb") as pipe:
+        # The pipe is the ``with``'s to close from here on, also when a cancel interrupts the
+        # read: ``close`` must not close its number again (by then maybe another file's).
+        fd, self._fd = self._fd, -1
+        with os.fdopen(fd, "rb") as pipe:
             text = pipe.read()
         self._reap()
         try:
@@ -63,7 +66,9 @@ class RepoLookup:
             return
         with contextlib.suppress(ProcessLookupError):
             os.kill(self._pid, signal.SIGKILL)
-        os.close(self._fd)
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
         self._reap()
 
     def _reap(self) -> None:

@@ -6,6 +6,7 @@ against a local stand-in for the API."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -24,14 +25,24 @@ REPOSITORY = str(MOCK_REPOSITORY["full_name"])
 TOKEN = "not-a-real-token"
 
 # Starts the look-up from its environment, then asks for the key in argv[2]; prints the
-# answer, whether PyGithub was imported here, and whether a child is left.
+# answer, whether PyGithub was imported here, and whether a child is left. With a third
+# argument, a KeyboardInterrupt (what a cancel raises in the run) ends the wait for the answer
+# after that many seconds, and the run closes the look-up as __main__.main's clean-up does.
 DRIVER = """
-import json, os, sys
+import json, os, signal, sys
 sys.path.insert(0, sys.argv[1])
 from build_push_py import prefetch
+def interrupt(signum, frame):
+    raise KeyboardInterrupt
+signal.signal(signal.SIGALRM, interrupt)
 lookup = prefetch.start(os.environ)
 key = json.loads(sys.argv[2])
-answer = lookup.result(*key) if lookup and key else None
+if len(sys.argv) > 3:
+    signal.setitimer(signal.ITIMER_REAL, float(sys.argv[3]))
+try:
+    answer = lookup.result(*key) if lookup and key else None
+except KeyboardInterrupt:
+    answer = "interrupted"
 if lookup:
     lookup.close()
 try:
@@ -44,9 +55,12 @@ print(json.dumps({"started": lookup is not None, "answer": answer,
 """
 
 
-def _drive(env: dict[str, str], key: list[str] | None) -> dict[str, object]:
+def _drive(
+    env: dict[str, str], key: list[str] | None, *, interrupt_after: float | None = None
+) -> dict[str, object]:
+    interrupt = [] if interrupt_after is None else [str(interrupt_after)]
     done = subprocess.run(
-        [sys.executable, "-c", DRIVER, str(SRC), json.dumps(key)],
+        [sys.executable, "-c", DRIVER, str(SRC), json.dumps(key), *interrupt],
         env={"PATH": "/usr/bin:/bin", **env},
         capture_output=True,
         text=True,
@@ -115,26 +129,41 @@ def test_nothing_to_look_up_starts_nothing(missing: str) -> None:
     assert prefetch.start(env) is None  # returns before any fork
 
 
-class _Hanging(BaseHTTPRequestHandler):
+@contextlib.contextmanager
+def _hanging_api() -> Iterator[str]:
+    """An API that takes the request and answers only once the test is done with it."""
     release = threading.Event()
 
-    def do_GET(self) -> None:
-        self.release.wait(30)
-        self.send_error(503)
+    class Hanging(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            release.wait(30)
+            self.send_error(503)
 
-    def log_message(self, *args: object) -> None:
-        pass
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hanging)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
 
 
 def test_close_stops_a_child_that_still_waits() -> None:
     """The run ended (an input error, say) while the API had not answered."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hanging)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        got = _drive(_env(f"http://127.0.0.1:{server.server_address[1]}"), None)
-    finally:
-        _Hanging.release.set()
-        server.shutdown()
-        server.server_close()
+    with _hanging_api() as url:
+        got = _drive(_env(url), None)
     assert got["started"] is True
+    assert got["child_left"] is False
+
+
+def test_a_cancel_while_waiting_for_the_answer_closes_cleanly() -> None:
+    """Cancelled while it waits for the child (the API has not answered): the clean-up's
+    close neither fails (the pipe is already closed) nor leaves the child."""
+    with _hanging_api() as url:
+        got = _drive(_env(url), [url, REPOSITORY, TOKEN], interrupt_after=0.5)
+    assert got["answer"] == "interrupted"
     assert got["child_left"] is False
