@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from ..errors import InputError
 from ..inputs.grammar import Switch, input_bool, input_switch
 from ..inputs.lists import fields, has_annotation_level, input_list, read_list
+from ..inputs.table import DEFAULT_BUILDKIT_IMAGE
 
 PushMode = Switch
 
@@ -31,13 +32,6 @@ class Secret:
 
     def __repr__(self) -> str:
         return f"Secret(id={self.id!r}, value='***')"
-
-
-# The BuildKit of a builder the action creates: v0.33.0 by the index digest that public pins
-# give for it (Docker Hub cannot be asked from the test machines).
-DEFAULT_BUILDKIT_IMAGE = (
-    "moby/buildkit:v0.33.0@sha256:6c2fa84a6b61ccd72899dde4239f8d5717f05f9a8ca6f3cad185fb1a95a94de3"
-)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,12 @@ class InputSpec:
     group: str = "build"  # a key of GROUPS
 
 
+# The BuildKit of a builder the action creates: v0.33.0 by the index digest that public pins
+# give for it (Docker Hub cannot be asked from the test machines).
+DEFAULT_BUILDKIT_IMAGE = (
+    "moby/buildkit:v0.33.0@sha256:6c2fa84a6b61ccd72899dde4239f8d5717f05f9a8ca6f3cad185fb1a95a94de3"
+)
+
 # The groups of the inputs, in the order of the README's tables and the CLI's help.
 GROUPS: Mapping[str, str] = {
     "metadata": "Tags and labels (docker/metadata-action)",
@@ -118,8 +124,7 @@ INPUTS: tuple[InputSpec, ...] = tuple(
             ("builder", "", "buildx builder instance to use"),
             (
                 "buildkit-image",
-                # v0.33.0's index digest as public pins give it; not checkable from here
-                "moby/buildkit:v0.33.0@sha256:6c2fa84a6b61ccd72899dde4239f8d5717f05f9a8ca6f3cad185fb1a95a94de3",
+                DEFAULT_BUILDKIT_IMAGE,
                 "BuildKit image for a builder the action creates",
             ),
         ],
