@@ -4,6 +4,7 @@ runner: the dry run prints exactly the ``docker buildx build`` argv the real run
 from __future__ import annotations
 
 import io
+import itertools
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
@@ -145,3 +146,16 @@ def test_dry_run_prints_the_argv_the_run_executes(
     assert not any("{{" in arg for arg in planned)  # every label and tag is rendered
     assert "--attest" in planned or "load" in inputs  # the builder's provenance rule is in both
     assert planned[-1] == context
+
+
+def test_the_build_is_passed_the_variables_its_secret_envs_name(tmp_path: Path) -> None:
+    """buildx reads ``--secret id=x,env=NAME`` from its own environment, which has only the
+    variables it is passed."""
+    inputs = {"images": "ghcr.io/octo/app", "secret-envs": "a=MY_A\nb=MY_B", "push": "false"}
+    env = runner_env(tmp_path, inputs)
+    runner = _runner([])
+    app.run(Job(env, Workflow(env, out=io.StringIO()), runner))
+    [build] = [c for c in runner.calls if c.argv[:3] == ["docker", "buildx", "build"]]
+    assert list(build.pass_env) == ["MY_A", "MY_B"]
+    secrets = [b for a, b in itertools.pairwise(build.argv) if a == "--secret"]
+    assert secrets == ["id=a,env=MY_A", "id=b,env=MY_B"]

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from build_push_py import proc
-from build_push_py.buildx.argv import secret_env_names
 from build_push_py.buildx.commands import buildx_runner, run_build
 from build_push_py.errors import ActionError
 
@@ -96,26 +95,11 @@ def test_the_build_gets_the_variables_its_secrets_name(tmp_path: Path) -> None:
     script = "import os, json, sys; open(sys.argv[1], 'w').write(json.dumps(dict(os.environ)))"
     argv = ["buildx", "-c", script, str(dump), "--secret", "id=x,env=MY_SECRET"]
     run_build(run, argv, iidfile=str(tmp_path / "iid"), metadata_file=str(tmp_path / "m.json"),
-              env=given)  # fmt: skip
+              env=given, pass_env=["MY_SECRET"])  # fmt: skip
     env = json.loads(dump.read_text())
     assert env.get("MY_SECRET") == "s"
     assert "OTHER_SECRET" not in env
     assert not [k for k in env if k.startswith("INPUT_")]
-
-
-@pytest.mark.parametrize(
-    ("argv", "expected"),
-    [
-        pytest.param(["buildx", "build", "--secret", "id=a,env=MY_A", "--secret", "id=b,src=/f",
-                      "--secret", "env=MY_C,id=c", "."], ["MY_A", "MY_C"], id="env-secrets"),
-        pytest.param(["buildx", "build", "--label", "env=X", "."], [], id="not-a-secret"),
-        pytest.param(["buildx", "build", "--secret"], [], id="flag-without-value"),
-        pytest.param(["buildx", "build", "--secret", 'id=a,src=/tmp/a"b', "."], [],
-                     id="not-csv"),
-    ],
-)  # fmt: skip
-def test_secret_env_names(argv: list[str], expected: list[str]) -> None:
-    assert secret_env_names(argv) == expected
 
 
 @pytest.mark.parametrize(

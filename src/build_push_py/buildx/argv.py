@@ -12,11 +12,10 @@ import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
 from ..errors import InputError
 from ..inputs.grammar import go_bool
-from ..inputs.lists import attribute, records
+from ..inputs.lists import records
 from . import version as v
 from .gitcontext import GIT_AUTH_TOKEN, git_auth_token_id
 from .request import BuildInputs
@@ -286,22 +285,6 @@ def buildx_argv(
     a.switch("--push", push)
     a.words.append(build_context(inp, facts))
     return a.words
-
-
-def secret_env_names(argv: Sequence[str]) -> list[str]:
-    """The environment variables a build's ``--secret id=x,env=NAME`` make buildx read:
-    they must reach buildx's environment (``proc.child_env`` passes no others)."""
-    names: list[str] = []
-    for flag, value in pairwise(argv):
-        if flag != "--secret":
-            continue
-        try:
-            name = attribute([field for record in records(value) for field in record], "env")
-        except ValueError:  # not CSV: buildx refuses it itself
-            continue
-        if name:
-            names.append(name)
-    return names
 
 
 def redact_argv(argv: Sequence[str], secrets: Iterable[str]) -> str:

@@ -12,7 +12,7 @@ import os
 import re
 import secrets as _random
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,6 @@ from .. import proc
 from ..errors import BuildFailed, CommandError, EngineError, InputError
 from ..private import write_private
 from ..proc import Runner, check
-from .argv import secret_env_names
 from .builder import (
     BUILDER_PREFIX,
     BuilderInfo,
@@ -202,12 +201,14 @@ def run_build(
     metadata_file: str,
     env: Mapping[str, str],
     call: str = "",
+    pass_env: Collection[str] = (),
 ) -> BuildResult:
-    """Run ``docker`` + ``argv`` with its log streamed; return or raise with the outputs."""
+    """Run ``docker`` + ``argv`` with its log streamed; return or raise with the outputs.
+    ``pass_env``: the variables its ``--secret id=x,env=NAME`` make buildx read from its own
+    environment (``proc.child_env`` passes no others)."""
     # Build check warnings go into the metadata file (buildx >= 0.15), as upstream asks.
     build_env = {**env, "BUILDX_METADATA_WARNINGS": "true"}
-    # buildx reads a ``--secret id=x,env=NAME`` from its own environment.
-    done = runner(["docker", *argv], env=build_env, stream=True, pass_env=secret_env_names(argv))
+    done = runner(["docker", *argv], env=build_env, stream=True, pass_env=pass_env)
     result = read_outputs(iidfile, metadata_file)
     if done.returncode == 0:
         return result
