@@ -166,6 +166,11 @@ class Registry:
         with self._request("GET", f"/v2/{repo}/manifests/{reference}") as resp:
             return resp.headers.get_content_type(), json.load(resp)
 
+    def blob(self, repo: str, digest: str) -> bytes:
+        with self._request("GET", f"/v2/{repo}/blobs/{digest}") as resp:
+            data: bytes = resp.read()
+        return data
+
     def _request(self, method: str, path: str) -> http.client.HTTPResponse:
         token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
         request = urllib.request.Request(  # noqa: S310 -- always https to our registry

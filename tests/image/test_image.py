@@ -9,14 +9,12 @@ hex digits of the commit; the version output is the tag of the highest-priority 
 
 from __future__ import annotations
 
-import base64
 import json
 import signal
 import subprocess
 import tarfile
 import threading
 import time
-import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,17 +156,6 @@ def pushed_config(reg: Registry, repo: str, tag: str) -> dict[str, Any]:
     return result
 
 
-def blob(reg: Registry, repo: str, digest: str) -> bytes:
-    """A blob from the registry's v2 API, with its basic auth."""
-    token = base64.b64encode(f"{reg.user}:{reg.password}".encode()).decode()
-    request = urllib.request.Request(  # noqa: S310 -- always https to the test registry
-        f"{reg.url}/v2/{repo}/blobs/{digest}", headers={"Authorization": f"Basic {token}"}
-    )
-    with urllib.request.urlopen(request, timeout=10, context=reg.ssl_context()) as resp:  # noqa: S310
-        data: bytes = resp.read()
-    return data
-
-
 def provenance_metadata(reg: Registry, repo: str, digest: str) -> dict[str, Any]:
     """BuildKit's metadata in the provenance attestation of the image index ``digest``: the
     index entry annotated as an attestation manifest, its in-toto statement layer."""
@@ -179,7 +166,7 @@ def provenance_metadata(reg: Registry, repo: str, digest: str) -> dict[str, Any]
     ]  # fmt: skip
     _, attestation = reg.manifest(repo, entry["digest"])
     [layer] = attestation["layers"]
-    statement = json.loads(blob(reg, repo, layer["digest"]))
+    statement = json.loads(reg.blob(repo, layer["digest"]))
     predicate = statement["predicate"]
     # SLSA provenance v0.2 keeps it in "metadata", v1 in "runDetails"
     metadata = predicate.get("metadata") or predicate["runDetails"]["metadata"]

@@ -3,9 +3,7 @@ secret scan, attestations read back from a registry."""
 
 from __future__ import annotations
 
-import base64
 import json
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
@@ -48,17 +46,6 @@ def assert_no_secret(run: ActionRun, *secrets: str) -> None:
         assert secret not in shown
 
 
-def registry_blob(reg: Registry, repo: str, digest: str) -> bytes:
-    """A blob of ``repo`` from the registry's v2 API, with the registry's own login."""
-    token = base64.b64encode(f"{reg.user}:{reg.password}".encode()).decode()
-    request = urllib.request.Request(  # noqa: S310 - always https to a registry of the stack
-        f"{reg.url}/v2/{repo}/blobs/{digest}", headers={"Authorization": f"Basic {token}"}
-    )
-    with urllib.request.urlopen(request, timeout=10, context=reg.ssl_context()) as resp:  # noqa: S310
-        data: bytes = resp.read()
-    return data
-
-
 def attestations(reg: Registry, repo: str, reference: str) -> dict[str, list[dict[str, Any]]]:
     """The in-toto statements attached to the image behind ``reference``, by the digest of
     the image manifest they describe: the index's ``attestation-manifest`` entries, each
@@ -71,6 +58,6 @@ def attestations(reg: Registry, repo: str, reference: str) -> dict[str, list[dic
             continue
         _, manifest = reg.manifest(repo, entry["digest"])
         found[annotations["vnd.docker.reference.digest"]] = [
-            json.loads(registry_blob(reg, repo, layer["digest"])) for layer in manifest["layers"]
+            json.loads(reg.blob(repo, layer["digest"])) for layer in manifest["layers"]
         ]
     return found
