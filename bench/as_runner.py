@@ -36,7 +36,6 @@ import json
 import shlex
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,6 +50,7 @@ TESTS = ROOT / "tests"
 sys.path.insert(0, str(TESTS))
 
 import stack as stack_lib  # noqa: E402 - needs the path above
+from common import time_command  # noqa: E402
 from image.action_image import (  # noqa: E402
     RunnerDirs,
     build,
@@ -186,13 +186,13 @@ class Bench:
         base = self.stack.env() | host_git_env(self.workspace)
         env = runner_env(files, self.inputs, github=self.github, payload=self.event, base=base)
         env["GITHUB_WORKSPACE"] = str(self.workspace)
-        start = time.perf_counter()
-        _host_step([sys.executable, str(self.code / "entrypoint.py")], env, self.workspace)
+        cwd = str(self.workspace)
+        elapsed = time_command([sys.executable, str(self.code / "entrypoint.py")], env, cwd)
         if "post-entrypoint" in self.runs:
             state = parse_file_commands((files / "runner" / "state").read_text())
             post_env = env | {f"STATE_{k}": v for k, v in state.items()}
-            _host_step([sys.executable, str(self.code / "post.py")], post_env, self.workspace)
-        return time.perf_counter() - start
+            elapsed += time_command([sys.executable, str(self.code / "post.py")], post_env, cwd)
+        return elapsed
 
     def container_buildx(self, round_no: int, run: ActionRun) -> float:
         """The buildx command of ``run``, run by the image's own buildx in a container started
@@ -207,36 +207,20 @@ class Bench:
             self.stack, self.image, dirs, env, entrypoint=BUILDX_IN_IMAGE, args=inside,
             extra_args=["-v", f"{self.config}:/bench-config", "-v", f"{files}:/bench-files"],
         )  # fmt: skip
-        start = time.perf_counter()
-        _host_step(command, process_env, self.workspace)
-        return time.perf_counter() - start
+        return time_command(command, process_env, str(self.workspace))
 
     def plain(self, argv: Sequence[str]) -> float:
         env = self.stack.env() | host_git_env(self.workspace) | {"DOCKER_CONFIG": str(self.config)}
-        start = time.perf_counter()
-        _host_step(argv, env, self.workspace)
-        return time.perf_counter() - start
-
-
-def _host_step(argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> None:
-    done = subprocess.run(
-        list(argv), env=dict(env), cwd=cwd, capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"{argv[0]} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-
-
-def median(samples: Sequence[float]) -> float:
-    return statistics.median(samples)
+        return time_command(argv, env, str(self.workspace))
 
 
 def report(rows: Sequence[tuple[str, Sequence[float], bool]], plain: Sequence[float]) -> str:
     """The table of the issue: (name, samples, whether it is a whole job) per row."""
-    base = median(plain)
+    base = statistics.median(plain)
     lines = ["| | job time | above a plain `docker buildx build` |", "|---|---|---|"]
     for name, samples, whole in rows:
-        above = f"{median(samples) - base:+.2f} s" if whole else "-"
-        lines.append(f"| {name} | {median(samples):.2f} s | {above} |")
+        above = f"{statistics.median(samples) - base:+.2f} s" if whole else "-"
+        lines.append(f"| {name} | {statistics.median(samples):.2f} s | {above} |")
     lines.append(f"| plain `docker buildx build` with the same arguments | {base:.2f} s | - |")
     return "\n".join(lines)
 
@@ -317,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     images = ", ".join(f"{label}{bench.image}" for label, bench, _ in subjects)
     print(f"{images}; {args.runs} rounds, medians")
     print(report(rows, plain_s))
-    above = median(subjects[-1][2].job) - median(plain_s)
+    above = statistics.median(subjects[-1][2].job) - statistics.median(plain_s)
     print(f"\nas the runner runs it: {above:+.2f} s above plain buildx (budget {BUDGET:.1f} s)")
     return 0
 
