@@ -44,11 +44,12 @@ RUN case "$TARGETARCH" in \
       --find-links /tmp/deps --target /opt/deps -r /tmp/deps/requirements.lock \
  && python3 -m compileall -q --invalidation-mode checked-hash /opt/deps
 
-# Our code, compiled the same way.
+# Our code, compiled the same way (not entrypoint.py: a script run as __main__ never reads
+# its own bytecode).
 FROM --platform=$BUILDPLATFORM ${PYTHON_IMAGE} AS app
 COPY entrypoint.py /app/
 COPY src/build_push_py /app/src/build_push_py
-RUN python3 -m compileall -q --invalidation-mode checked-hash /app
+RUN python3 -m compileall -q --invalidation-mode checked-hash /app/src
 
 # The bytecode the target's standard library lacks (the official python images delete theirs;
 # Debian's python3 has it), in /bytecode at the paths it takes in the image. Left out: the
