@@ -174,14 +174,8 @@ BUILDKITD_FLAGS = (
 )
 
 
-# The builders the action creates for a job (8 random hex digits follow); the clean-up
-# removes no other.
+# The builders the action creates for a job (8 random hex digits follow).
 BUILDER_PREFIX = "build-push-py-"
-_OWN_BUILDER = re.compile(re.escape(BUILDER_PREFIX) + r"[0-9a-f]{8}")
-
-
-def is_own_builder(name: str) -> bool:
-    return _OWN_BUILDER.fullmatch(name) is not None
 
 
 def inspect_argv(name: str | None = None, *, bootstrap: bool = False) -> list[str]:

@@ -3,15 +3,11 @@ build and the merge step."""
 
 from __future__ import annotations
 
-import secrets
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
-from pathlib import Path
 
 from ..plan.inputs import Inputs
-from ..private import write_private
 from ..registry import engine
 from ..registry.login import docker_config
 from ..retry import retrier
@@ -19,38 +15,15 @@ from . import outputs
 from .job import Job
 
 CONFIG_PREFIX = "docker-config-"
-# A file in the config directory holding a random token that is also saved in the state:
-# the clean-up's proof that the directory it is told to remove is the one made here.
-MARKER = ".build-push-py"
 
 
 def new_config_dir(job: Job, inp: Inputs) -> str:
-    """The action's own Docker config directory (``DOCKER_CONFIG`` for buildx); the post
-    step removes it."""
+    """The action's own Docker config directory (``DOCKER_CONFIG`` for buildx); the clean-up
+    at the end of the step removes it."""
     config_dir = tempfile.mkdtemp(prefix=CONFIG_PREFIX, dir=outputs.temp_root(job.env))
-    token = secrets.token_hex(16)
-    write_private(Path(config_dir) / MARKER, token)
     outputs.save_state(job, outputs.STATE_CONFIG, config_dir)
-    outputs.save_state(job, outputs.STATE_CONFIG_TOKEN, token)
     outputs.save_state(job, outputs.STATE_LOGOUT, "true" if inp.logout else "false")
     return config_dir
-
-
-def not_own_config_dir(config_dir: str, token: str, env: Mapping[str, str]) -> str:
-    """Why ``config_dir`` cannot be shown to be one ``new_config_dir`` made with ``token``;
-    '' when it can: a path alone proves nothing."""
-    path = Path(config_dir)
-    root = Path(outputs.temp_root(env)).resolve()
-    if path.is_symlink():
-        return "it is a symbolic link"
-    if path.resolve().parent != root or not path.resolve().name.startswith(CONFIG_PREFIX):
-        return f"the action makes its config directories as {root / CONFIG_PREFIX}*"
-    marker = path / MARKER
-    if marker.is_symlink() or not marker.is_file():
-        return f"it holds no {MARKER} file"
-    if not token or not secrets.compare_digest(marker.read_text(encoding="utf-8"), token):
-        return f"its {MARKER} file does not match the state of this run"
-    return ""
 
 
 def log_in(job: Job, inp: Inputs, config_dir: str) -> None:

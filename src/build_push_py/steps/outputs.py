@@ -33,7 +33,6 @@ from .job import Job
 
 # The state: what the run made, for its clean-up (steps.post).
 STATE_CONFIG = "docker_config"
-STATE_CONFIG_TOKEN = "docker_config_token"  # noqa: S105 - names the state, holds no secret
 STATE_BUILDER = "builder"
 STATE_LOGOUT = "logout"
 TITLE = "build-push-py"
