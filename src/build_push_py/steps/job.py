@@ -26,7 +26,11 @@ class Phases:
         try:
             yield
         finally:
-            self.seconds[name] = self.seconds.get(name, 0.0) + time.monotonic() - start
+            self.add(name, time.monotonic() - start)
+
+    def add(self, name: str, seconds: float) -> None:
+        """Time of ``name`` measured elsewhere (in a thread of the run)."""
+        self.seconds[name] = self.seconds.get(name, 0.0) + seconds
 
 
 @dataclass

@@ -69,7 +69,7 @@ class PendingLogin:
     def wait(self) -> None:
         self._thread.join()
         job = self._job
-        job.phases.seconds["login"] = job.phases.seconds.get("login", 0.0) + self._seconds
+        job.phases.add("login", self._seconds)
         with job.wf.group("Login"):
             for line in self._lines:
                 job.wf.info(line)
