@@ -17,7 +17,7 @@ from .metadata.repo import RepoFacts, facts_without_api
 
 # What a look-up started earlier found for (API URL, repository, token): the fields, the
 # warning, or None when it has no answer for these.
-Prefetched = Callable[[str, str, str], dict[str, str] | str | None]
+Prefetched = Callable[[str, str, str], github_repo.Found | None]
 
 
 def fetch_repo_facts(

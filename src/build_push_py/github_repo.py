@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from github.Repository import Repository
 
 _TIMEOUT = 15
+# The repository's facts (the fields of ``RepoFacts``), or why they could not be read.
+Found = dict[str, str] | str
 
 
 def repository(api_url: str, name: str, token: str, *, lazy: bool) -> Repository:
@@ -37,7 +39,7 @@ def api_errors() -> tuple[type[BaseException], ...]:
     return (GithubException, RequestException, OSError, ValueError)
 
 
-def repository_fields(api_url: str, name: str, token: str) -> dict[str, str] | str:
+def repository_fields(api_url: str, name: str, token: str) -> Found:
     """``GET /repos/{owner}/{repo}``: the fields the labels use (``RepoFacts``'), or the
     warning that says why they could not be read."""
     try:

@@ -24,9 +24,6 @@ from collections.abc import Mapping
 
 from . import github_repo
 
-# The repository's facts (the fields of ``RepoFacts``), or why they could not be read.
-Found = dict[str, str] | str
-
 
 class RepoLookup:
     """The child looking the repository up."""
@@ -36,7 +33,7 @@ class RepoLookup:
         self._fd = fd
         self._key = key  # (API URL, repository, token): what the child looks up
 
-    def result(self, api_url: str, repository: str, token: str) -> Found | None:
+    def result(self, api_url: str, repository: str, token: str) -> github_repo.Found | None:
         """What the child found for this key; None when it looked up another or failed (then
         the caller looks up itself). Waits for the child; only the first call reads."""
         if self._pid is None:
