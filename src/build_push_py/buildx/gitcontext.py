@@ -12,18 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from ..inputs.grammar import go_bool
+from ..inputs.grammar import env_flag
 from .version import BuildxVersion
 
 # buildx reads a git URL's ``?ref=`` query from 0.29 on (actions-toolkit checks the same).
 QUERY_FORM = BuildxVersion(0, 29, 0)
 GIT_AUTH_TOKEN = "GIT_AUTH_TOKEN"  # noqa: S105 - the secret id buildx knows, not a secret
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def _switch(env: Mapping[str, str], name: str) -> bool:
-    """actions-toolkit ``Util.parseBoolOrDefault``: a ParseBool word, anything else is off."""
-    return go_bool(env.get(name, "")) is True
 
 
 def default_git_context(
@@ -50,14 +45,14 @@ def default_git_context(
     elif (
         ref.startswith("refs/pull/")
         and ref.endswith("/merge")
-        and _switch(env, "DOCKER_DEFAULT_GIT_CONTEXT_PR_HEAD_REF")
+        and env_flag(env.get("DOCKER_DEFAULT_GIT_CONTEXT_PR_HEAD_REF"))
     ):
         ref = ref.removesuffix("/merge") + "/head"
     pinned = sha or ref
     if ref.startswith("refs/pull/") and ref.endswith("/head"):
         pinned = pr_head_sha if pr_head_sha is not None else ref
     base = f"{server_url.rstrip('/')}/{repository}.git"
-    if _switch(env, "BUILDX_SEND_GIT_QUERY_AS_INPUT") and buildx.at_least(QUERY_FORM):
+    if env_flag(env.get("BUILDX_SEND_GIT_QUERY_AS_INPUT")) and buildx.at_least(QUERY_FORM):
         return f"{base}?ref={pinned}"
     return f"{base}#{pinned}"
 

@@ -51,6 +51,12 @@ def env_bool(name: str, value: str | None, *, default: bool) -> bool:
     return parsed
 
 
+def env_flag(value: str | None) -> bool:
+    """actions-toolkit ``Util.parseBoolOrDefault``: on for a ParseBool word of true, off for
+    anything else (unset included)."""
+    return go_bool(value or "") is True
+
+
 class Switch(Enum):
     """An input that is ``auto`` (decided from the run), ``true`` or ``false``."""
 
