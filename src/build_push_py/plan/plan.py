@@ -41,6 +41,7 @@ from ..metadata.events import get
 from .cache import CachePlan, default_cache
 from .inputs import Inputs
 from .push import resolve_push
+from .report import ReportSettings, report_settings
 from .signing import SignPlan, decide_signing
 
 # What a dry run plans for when it cannot ask buildx (no Docker on the machine).
@@ -88,6 +89,7 @@ class Plan:
     buildx: BuildxVersion
     builder: BuilderChoice = field(default_factory=BuilderChoice)
     signing: SignPlan = field(default_factory=SignPlan)
+    report: ReportSettings = field(default_factory=ReportSettings)  # of a build, not a merge
     notes: tuple[str, ...] = ()  # lines for the log: why it does (not) push ...
     warnings: tuple[str, ...] = ()
 
@@ -190,8 +192,10 @@ def make_plan(
         check_versions(inp.build, buildx)  # before any login, builder or secret file
     push = resolve_push(inp.build, env)
     cache = default_cache(inp.build, env, meta.images, ctx.ref)
-    plan = Plan(inp, meta, push.push, cache, RunFacts(), buildx,
-                warnings=tuple(cache.warnings))  # fmt: skip
+    # The report switches (inputs over variables): a variable's bad value fails here.
+    report = ReportSettings() if inp.digests.merge else report_settings(inp.report, env)
+    plan = Plan(inp, meta, push.push, cache, RunFacts(), buildx, report=report,
+                warnings=(*cache.warnings, *report.warnings))  # fmt: skip
     builder = choose_builder(inp, plan.build, cache.cache_to, info)
     provenance, provenance_note = _default_provenance(plan.build, builder, env, buildx)
     head_sha = get(ctx.payload, "pull_request", "head", "sha")

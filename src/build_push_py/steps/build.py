@@ -26,7 +26,6 @@ from ..plan.report import (
     ReportSettings,
     file_size,
     record_name,
-    report_settings,
 )
 from ..retry import retrier
 from . import merge, outputs
@@ -48,17 +47,8 @@ def log_plan(job: Job, plan: Plan) -> None:
         job.wf.warning(message)
 
 
-def settings(job: Job, plan: Plan) -> ReportSettings:
-    """The report switches of this run (inputs over variables), checked before the build."""
-    found = report_settings(plan.inputs.report, job.env)
-    for message in found.warnings:
-        job.wf.warning(message)
-    return found
-
-
 def dry_run(job: Job, plan: Plan) -> None:
     """Print the tags, labels and the exact buildx command of the plan; run nothing."""
-    report = settings(job, plan)
     builder = NEW_BUILDER if plan.builder.create is not None else plan.builder.name
     argv = plan.argv(plan.files(DRY_RUN_DIR), builder)
     # Tags and labels come from branch names and the repository: print them as data only.
@@ -73,13 +63,13 @@ def dry_run(job: Job, plan: Plan) -> None:
         wf.info(f"Push: {'yes' if plan.push else 'no'}")
         wf.info("Command:")
         wf.info("  docker " + redact_argv(argv, plan.inputs.secret_values))
-    if report.summary:
+    if plan.report.summary:
         outputs.build_summary(job, plan, None, dry_run=True)
 
 
 def build_and_push(job: Job, plan: Plan, config_dir: str) -> BuildResult:
     inp, wf = plan.inputs, job.wf
-    report_to = settings(job, plan)
+    report_to = plan.report
     if inp.digests.push_by_digest and inp.digests.digests_dir:
         merge.digests_dir_path(inp.digests.digests_dir, job.env)  # refused before the push
     buildx_env = {**job.env, **plan.cache.env, "DOCKER_CONFIG": config_dir}
