@@ -99,8 +99,9 @@ def _env_retention_days(env: Mapping[str, str]) -> int | None:
     if value.strip() == "":
         return None
     match = JS_PARSE_INT.match(value)
-    days = _days(match.group(2)) if match else None
-    if days is None or (days and match and match.group(1) == "-") or days > MAX_RETENTION_DAYS:
+    sign, digits = match.groups() if match else ("", "")
+    days = _days(digits) if digits else None
+    if days is None or (days and sign == "-") or days > MAX_RETENTION_DAYS:
         raise InputError(
             RECORD_RETENTION_ENV,
             f"{value.strip()[:40]!r} is not a number of days from 0 to {MAX_RETENTION_DAYS}",
