@@ -359,17 +359,22 @@ class _MockAPI(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def mock_github_api() -> Iterator[str]:
-    """A local stand-in for the repository API, so a run pays for the look-up (PyGithub and a
-    request) as on GitHub; its URL, on the host's loopback (containers on the host network
-    reach it too)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _MockAPI)
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``handler`` on a port of the host's loopback (containers on the host network reach it
+    too): its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+def mock_github_api() -> contextlib.AbstractContextManager[str]:
+    """A local stand-in for the repository API, so a run pays for the look-up (PyGithub and a
+    request) as on GitHub; its URL."""
+    return serving(_MockAPI)
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from image.action_image import MOCK_REPOSITORY, mock_github_api
+from image.action_image import MOCK_REPOSITORY, mock_github_api, serving
 
 from build_push_py import github_repo, prefetch
 
@@ -142,14 +142,11 @@ def _hanging_api() -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hanging)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        release.set()
-        server.shutdown()
-        server.server_close()
+    with serving(Hanging) as url:
+        try:
+            yield url
+        finally:
+            release.set()  # before the server waits for its request's thread
 
 
 def test_close_stops_a_child_that_still_waits() -> None:
