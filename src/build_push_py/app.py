@@ -50,7 +50,7 @@ def run(job: Job) -> None:
     for secret in secret_texts(raw, env):
         wf.mask(secret)
     with job.phases("inputs"):
-        inp = parse(raw)
+        inp = parse(raw, env)
         require_signer(inp.sign, env)
     for secret in inp.secret_values:
         wf.mask(secret)

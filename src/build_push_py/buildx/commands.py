@@ -121,12 +121,16 @@ def read_metadata(metadata_file: str) -> dict[str, Any]:
     return metadata if isinstance(metadata, dict) else {}
 
 
+def buildx_config_dir(env: Mapping[str, str]) -> str:
+    """Where buildx run with ``env`` keeps its state (builders, refs, scoped credentials)."""
+    return env.get("BUILDX_CONFIG") or str(Path(env.get("DOCKER_CONFIG", "")) / "buildx")
+
+
 def find_ref(env: Mapping[str, str], builder: str, since: float) -> str:
     """The ref (``<builder>/<node>/<id>``) of the newest build on ``builder`` that buildx
     recorded in its local state since ``since`` (a time.time()), or ''. For a failed build,
     whose metadata file buildx does not write (upstream looks here too)."""
-    config = env.get("BUILDX_CONFIG") or str(Path(env.get("DOCKER_CONFIG", "")) / "buildx")
-    refs = Path(config) / "refs" / builder
+    refs = Path(buildx_config_dir(env)) / "refs" / builder
     newest: tuple[float, str] = (since, "")
     try:
         for entry in refs.glob("*/*"):

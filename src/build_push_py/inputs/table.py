@@ -74,9 +74,25 @@ INPUTS: tuple[InputSpec, ...] = tuple(
         "login",
         [
             ("registry", "", "Registry to log in to (default: Docker Hub when a username is set)"),
-            ("username", "", "Username for `registry`"),
-            ("password", "", "Password or token for `registry` (masked)"),
-            ("registry-auth", "", "YAML list of `{registry, username, password}` to log in to"),
+            ("username", "", "Username for `registry` (for ECR: an AWS access key id)"),
+            ("password", "", "Password or token for `registry` (masked; for ECR: the AWS secret)"),
+            (
+                "ecr",
+                "",
+                "Log in to Amazon ECR through the AWS API: `auto` (empty: when `registry` is an"
+                " ECR registry), `true`, `false`",
+            ),
+            (
+                "scope",
+                "",
+                "Credentials for one repository and its actions, for buildx only"
+                " (`myorg/app@push`; buildx >= 0.31)",
+            ),
+            (
+                "registry-auth",
+                "",
+                "YAML list of `{registry, username, password, ecr, scope}` to log in to",
+            ),
             ("logout", "true", "Log out and remove the credentials at the end of the step"),
         ],
     )

@@ -9,7 +9,8 @@ from ..buildx.drivers import BuilderSpec, parse_builder_spec
 from ..buildx.request import BuildInputs, parse_build_inputs
 from ..inputs.grammar import input_bool
 from ..metadata import MetaInputs, parse_inputs
-from ..registry.login import RegistryLogin, parse_logins
+from ..registry.login import NO_ENV, method_of, parse_logins
+from ..registry.method import RegistryLogin
 from ..retry import RetryPolicy, parse_policy
 from .digests import DigestInputs, parse_digest_inputs
 from .report import ReportInputs, parse_report_inputs
@@ -33,18 +34,19 @@ class Inputs:
     def secret_values(self) -> tuple[str, ...]:
         """Every secret the parsed inputs carry, for masking and redaction."""
         tls_pem = self.driver.secret_values if self.driver else ()
-        logins = (entry.password for entry in self.logins)
+        logins = (text for login in self.logins for text in method_of(login).secrets(login))
         return (*logins, *self.build.secret_values, *tls_pem, *self.sign.secret_values)
 
 
-def parse(raw: Mapping[str, str]) -> Inputs:
-    """Every input (``inputs.table.read_raw``), checked: the first bad one raises ``InputError``."""
+def parse(raw: Mapping[str, str], env: Mapping[str, str] = NO_ENV) -> Inputs:
+    """Every input (``inputs.table.read_raw``), checked: the first bad one raises
+    ``InputError``. ``env``: the step's environment, which some logins read."""
     meta = parse_inputs(raw)
     build = parse_build_inputs(raw)
     return Inputs(
         meta=meta,
         build=build,
-        logins=tuple(parse_logins(raw)),
+        logins=tuple(parse_logins(raw, env)),
         dry_run=input_bool("dry-run", raw["dry-run"]),
         logout=input_bool("logout", raw["logout"], default=True),
         digests=parse_digest_inputs(raw, build),

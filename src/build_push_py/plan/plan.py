@@ -36,6 +36,7 @@ from ..buildx.imagetools import BY_DIGEST_OUTPUT
 from ..buildx.request import BuildInputs
 from ..buildx.version import BuildxVersion
 from ..context import GitHubContext
+from ..errors import InputError
 from ..metadata import Meta
 from ..metadata.events import get
 from .cache import CachePlan, default_cache
@@ -189,7 +190,13 @@ def make_plan(
     ``env``), not the metadata's ref: build-push-action reads the raw workflow context.
     """
     if not inp.digests.merge:  # a merge drops what an old buildx lacks (steps.merge)
-        check_versions(inp.build, buildx)  # before any login, builder or secret file
+        check_versions(inp.build, buildx)  # before any builder, secret file or push
+    if any(login.scope for login in inp.logins) and not buildx.at_least(v.SCOPED_CREDENTIALS):
+        raise InputError(
+            "scope",
+            f"scoped credentials are read by buildx {v.SCOPED_CREDENTIALS} or later; this"
+            f" buildx is {buildx}: leave scope out, or use a newer buildx",
+        )
     push = resolve_push(inp.build, env)
     cache = default_cache(inp.build, env, meta.images, ctx.ref)
     # The report switches (inputs over variables): a variable's bad value fails here.

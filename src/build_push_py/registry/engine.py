@@ -16,7 +16,8 @@ from typing import Any
 from ..errors import EngineError, LoginError
 from ..private import write_private
 from ..retry import Retrier
-from .login import RegistryLogin, server_address
+from .login import server_address
+from .method import Credential
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 
@@ -32,7 +33,7 @@ def _client(env: Mapping[str, str]) -> Any:
 
 
 def check_logins(
-    logins: Sequence[RegistryLogin],
+    logins: Sequence[Credential],
     config_dir: str,
     env: Mapping[str, str],
     retry: Retrier,
@@ -44,7 +45,7 @@ def check_logins(
     client = _client(env)
     empty = str(Path(config_dir) / "none.json")  # keep the SDK off ~/.docker/config.json
 
-    def check(entry: RegistryLogin) -> None:
+    def check(entry: Credential) -> None:
         try:
             client.login(
                 username=entry.username,
@@ -55,9 +56,8 @@ def check_logins(
             )
         except docker.errors.APIError as exc:
             reason = str(exc.explanation or exc).strip()
-            raise LoginError(
-                f"login to {entry.registry} as {entry.username} failed: {reason}"
-            ) from None
+            user = f" as {entry.username}" if entry.show_username else ""
+            raise LoginError(f"login to {entry.registry}{user} failed: {reason}") from None
         except docker.errors.DockerException as exc:
             raise EngineError(f"cannot reach the Docker engine to log in: {exc}") from None
 
@@ -66,4 +66,6 @@ def check_logins(
 
 
 def write_config(config_dir: str, config: Mapping[str, Any]) -> None:
+    """``config_dir/config.json``, readable by this user only (the directory is made so)."""
+    Path(config_dir).mkdir(mode=0o700, parents=True, exist_ok=True)
     write_private(Path(config_dir) / "config.json", json.dumps(config))

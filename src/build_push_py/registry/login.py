@@ -1,14 +1,15 @@
-"""Registry logins, as docker/login-action v4 reads them, and the config they leave.
+"""Registry logins, as docker/login-action v4.6 reads them, and the config they leave.
 
-A login is what ``docker login`` does: the engine checks the credentials against the
-registry (``POST /auth``), then they are stored in a ``config.json``. Here that file lives
-in a Docker config directory of the action's own, so the host's credentials are untouched
-and ``buildx --push`` finds them there. See ``engine.py`` for the I/O.
+Each login (``registry``/``username``/``password``/``ecr``/``scope``, or an entry of
+``registry-auth``) is parsed into a ``RegistryLogin`` with the method that will obtain its
+credentials: the first of ``METHODS`` that applies, else the username and password as given.
+A method's own checks run here, before anything is built. Obtaining and checking the
+credentials is I/O (``steps.login``, ``engine.py``); ``docker_config`` is the ``config.json``
+that ``docker login`` would leave for them.
 
 Unlike login-action, leaving ``registry``, ``username``, ``password`` and ``registry-auth``
 all empty means no login (a build that pushes nowhere needs none), not the error
-``Username and password required``. AWS ECR logins through the AWS SDK and ``scope``d
-credentials are not done here.
+``Username and password required``.
 """
 
 from __future__ import annotations
@@ -16,92 +17,61 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
+from types import MappingProxyType
 from typing import Any
 
 from ..errors import InputError
+from . import dockerhub_oidc, ecr, scope, static
+from .method import Credential, LoginMethod, RegistryLogin, Where
+
+# How credentials are obtained, first match first; a static login is what remains.
+METHODS: tuple[LoginMethod, ...] = (ecr.METHOD, dockerhub_oidc.METHOD)
+_BY_NAME = {method.name: method for method in (*METHODS, static.METHOD)}
 
 DOCKER_HUB = "docker.io"
-_AUTH_KEYS = ("registry", "username", "password")
-_IGNORED_KEYS = ("ecr", "scope")  # login-action's too; see _auth_entry
-_LOGIN_HINT = """\
-- uses: org/build-push-py@v1
-  # secrets are empty on pull requests from forks: log in and push only where they exist
-  if: github.event_name != 'pull_request' || !github.event.pull_request.head.repo.fork
-  with:
-    registry: ghcr.io
-    username: ${{ github.actor }}
-    password: ${{ secrets.GITHUB_TOKEN }}"""
+_TEXT_KEYS = ("registry", "username", "password", "scope")
+_KEYS = (*_TEXT_KEYS[:3], "ecr", "scope")
+NO_ENV: Mapping[str, str] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class RegistryLogin:
-    registry: str
-    username: str
-    password: str
-
-    def __repr__(self) -> str:
-        return (
-            f"RegistryLogin(registry={self.registry!r}, username={self.username!r}, password='***')"
-        )
+def method_of(login: RegistryLogin) -> LoginMethod:
+    return _BY_NAME[login.method]
 
 
-def _login(
-    source: str, registry: str, username: str, password: str, entry: int = 0
-) -> RegistryLogin:
-    """``entry``: the number of a ``registry-auth`` entry, whose text is never quoted (a
-    missing space or indent there can put the password into another value)."""
-    registry = registry.strip() or DOCKER_HUB
-    where = f"entry {entry}" if entry else repr(registry)
-    # login-action's messages, then where and why
-    if not username:
-        missing = "Username required" if password else "Username and password required"
-        raise InputError(
-            source,
-            f"{missing} for {where}; on pull requests from forks secrets are empty,"
-            " so skip the login there or leave username and password both unset",
-            hint=_LOGIN_HINT,
-        )
-    if not password:
-        raise InputError(
-            source if entry else "password",
-            f"Password required for {where}{'' if entry else f' (user {username!r})'};"
-            " on pull requests from forks secrets are empty",
-            hint=_LOGIN_HINT,
-        )
-    return RegistryLogin(registry, username, password)
+def _login(where: Where, given: Mapping[str, Any], env: Mapping[str, str]) -> RegistryLogin:
+    """One login from its fields (``registry``, ``username``, ``password``, ``ecr``,
+    ``scope``; missing ones empty), with its method, checked."""
+    registry = (given.get("registry") or "").strip() or DOCKER_HUB
+    login = RegistryLogin(
+        registry,
+        given.get("username") or "",
+        given.get("password") or "",
+        scope=scope.effective(given.get("scope") or "", env),
+        ecr=ecr.parse_mode(given.get("ecr"), where),
+    )
+    method = next((m for m in METHODS if m.applies(login, env)), static.METHOD)
+    method.check(login, env, where)
+    if login.scope:
+        scope.check(registry, login.scope, where)
+    return replace(login, method=method.name)
 
 
-def _auth_entry(index: int, entry: object) -> RegistryLogin:
+def _auth_entry(index: int, entry: object, env: Mapping[str, str]) -> RegistryLogin:
     if not isinstance(entry, Mapping):
         raise InputError(
             "registry-auth", f"entry {index} is not a mapping; write `- registry: ghcr.io` lines"
         )
-    if any(key not in (*_AUTH_KEYS, *_IGNORED_KEYS) for key in entry):
+    if any(key not in _KEYS for key in entry):
         # never shown: `{username: u, password:secret}` makes `password:secret` a key
         # (login-action ignores unknown keys, and so would use no password at all)
         raise InputError(
             "registry-auth",
-            f"entry {index} has a key other than {', '.join((*_AUTH_KEYS, *_IGNORED_KEYS))}"
+            f"entry {index} has a key other than {', '.join(_KEYS)}"
             " (is a space missing after a colon?)",
         )
-    # login-action logs in through the AWS SDK when ecr matches /true/i (or is auto on an
-    # ECR registry): with ecr: true the username and password are AWS keys, which a plain
-    # login would send to the registry. auto and false change nothing for a plain login.
-    if re.search("true", str(entry.get("ecr") or ""), re.IGNORECASE):
-        raise InputError(
-            "registry-auth",
-            f"entry {index}: ecr: true (a login through the AWS SDK) is not supported here;"
-            " log in with username AWS and the password of `aws ecr get-login-password`",
-        )
-    if entry.get("scope"):
-        raise InputError(
-            "registry-auth",
-            f"entry {index}: scope is not supported here (one Docker config holds every"
-            " login of the job); remove it",
-        )
     values: dict[str, str] = {}
-    for key in _AUTH_KEYS:
+    for key in _TEXT_KEYS:
         value: Any = entry.get(key)
         # YAML reads 0123, yes or 1e3 as numbers or booleans: converting them back to text
         # could change a password, so ask for quotes instead.
@@ -112,9 +82,7 @@ def _auth_entry(index: int, entry: object) -> RegistryLogin:
                 " quote it",
             )
         values[key] = value or ""
-    return _login(
-        "registry-auth", values["registry"], values["username"], values["password"], index
-    )
+    return _login(Where("registry-auth", index), {**values, "ecr": entry.get("ecr")}, env)
 
 
 # PyYAML's own names of tokens and the punctuation it expects; any other quoted text in its
@@ -167,15 +135,17 @@ def password_texts(registry_auth: str) -> list[str]:
     return [text for text in dict.fromkeys(found) if text]
 
 
-def parse_logins(raw: Mapping[str, str]) -> list[RegistryLogin]:
-    """Logins from ``registry``/``username``/``password`` or ``registry-auth``; none when
-    every one of them is empty."""
-    registry = raw.get("registry", "").strip()
-    username = raw.get("username", "").strip()
-    password = raw.get("password", "").strip()  # @actions/core getInput trims, secrets too
+def parse_logins(raw: Mapping[str, str], env: Mapping[str, str] = NO_ENV) -> list[RegistryLogin]:
+    """Logins from ``registry``/``username``/``password`` or ``registry-auth``, each with
+    its method; none when all of those are empty. ``env`` is the step's environment, which
+    some methods read (``DOCKERHUB_OIDC_CONNECTIONID``, ``AWS_REGION`` ...)."""
+    # @actions/core getInput trims every input, secrets too
+    given = {
+        name: raw.get(name, "").strip()
+        for name in ("registry", "username", "password", "ecr", "scope")
+    }
     registry_auth = raw.get("registry-auth", "")
     if registry_auth.strip():
-        given = {"registry": registry, "username": username, "password": password}
         others = [name for name, value in given.items() if value]
         if others:
             raise InputError(
@@ -203,23 +173,47 @@ def parse_logins(raw: Mapping[str, str]) -> list[RegistryLogin]:
             )
         if not entries:
             raise InputError("registry-auth", "No registry to login: the list is empty")
-        return [_auth_entry(i, entry) for i, entry in enumerate(entries, start=1)]
-    if not (registry or username or password):
+        return [_auth_entry(i, entry, env) for i, entry in enumerate(entries, start=1)]
+    if not (given["registry"] or given["username"] or given["password"]):
         return []
-    return [_login("username", registry, username, password)]
+    return [_login(Where("username"), given, env)]
+
+
+def hostname(registry: str) -> str:
+    """The registry's host as ``docker login`` keeps it: no scheme, no path
+    (cli/config/credentials ConvertToHostname), so an ECR proxy endpoint
+    ``https://<account>.dkr.ecr...`` is its host."""
+    for scheme in ("http://", "https://"):
+        if registry.startswith(scheme):
+            registry = registry[len(scheme) :]
+            break
+    return registry.partition("/")[0]
 
 
 def server_address(registry: str) -> str:
     """The key docker uses for a registry in config.json (and in the engine's /auth call)."""
     if registry in (DOCKER_HUB, "index.docker.io", "registry-1.docker.io"):
         return "https://index.docker.io/v1/"
-    return registry
+    return hostname(registry)
 
 
-def docker_config(logins: Sequence[RegistryLogin]) -> dict[str, Any]:
-    """The ``config.json`` that ``docker login`` would leave for these logins."""
+def docker_config(credentials: Sequence[Credential]) -> dict[str, Any]:
+    """The ``config.json`` that ``docker login`` would leave for these credentials."""
     auths = {}
-    for login in logins:
-        token = base64.b64encode(f"{login.username}:{login.password}".encode()).decode()
-        auths[server_address(login.registry)] = {"auth": token}
+    for cred in credentials:
+        token = base64.b64encode(f"{cred.username}:{cred.password}".encode()).decode()
+        auths[server_address(cred.registry)] = {"auth": token}
     return {"auths": auths}
+
+
+def docker_configs(
+    obtained: Sequence[tuple[RegistryLogin, Sequence[Credential]]],
+) -> dict[str, dict[str, Any]]:
+    """The ``config.json`` files the logins leave, by directory: ``""`` for the action's
+    Docker config, else a scope's directory, relative to buildx's config directory."""
+    where: dict[str, list[Credential]] = {}
+    for login, credentials in obtained:
+        for cred in credentials:
+            path = scope.config_path(hostname(cred.registry), login.scope) if login.scope else ""
+            where.setdefault(path, []).append(cred)
+    return {path: docker_config(creds) for path, creds in where.items()}

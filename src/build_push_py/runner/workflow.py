@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -50,6 +51,8 @@ class Workflow:
         self._out = out
         # What this step saved: what its clean-up removes.
         self.saved_state: dict[str, str] = {}
+        # The login thread masks what it obtains while the run's thread prints.
+        self._lock = threading.Lock()
 
     @property
     def passes_outputs_on(self) -> bool:
@@ -61,8 +64,9 @@ class Workflow:
         return self._out or sys.stdout
 
     def info(self, message: str) -> None:
-        self.out.write(message + "\n")
-        self.out.flush()
+        with self._lock:
+            self.out.write(message + "\n")
+            self.out.flush()
 
     def warning(
         self, message: str, *, file: str | None = None, line: int | None = None,
@@ -86,10 +90,11 @@ class Workflow:
         """Mask a secret; the runner matches masks per line, so mask every line."""
         if not self.on_runner:
             return
-        self.out.flush()
-        for line in value.splitlines() or [value]:
-            if line.strip():
-                gau.add_mask(line)
+        with self._lock:
+            self.out.flush()
+            for line in value.splitlines() or [value]:
+                if line.strip():
+                    gau.add_mask(line)
 
     @contextmanager
     def group(self, title: str) -> Iterator[None]:

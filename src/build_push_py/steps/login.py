@@ -1,20 +1,33 @@
 """The action's own Docker config directory and the registry logins in it, shared by the
-build and the merge step."""
+build and the merge step.
+
+A login obtains its credentials by its method (``registry.login.METHODS``: the inputs as
+given, an ECR token, a Docker Hub OIDC token), masking each secret as soon as it has it;
+the engine then checks each credential (``docker login``'s check), with the run's retries;
+only then are they written: to the action's ``config.json``, or for a ``scope`` to buildx's
+config directory inside it.
+"""
 
 from __future__ import annotations
 
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
+from ..buildx.commands import buildx_config_dir
+from ..errors import LoginError
 from ..plan.inputs import Inputs
 from ..registry import engine
-from ..registry.login import docker_config
-from ..retry import retrier
+from ..registry.login import docker_configs, method_of
+from ..registry.method import Credential, RegistryLogin
+from ..retry import Retrier, retrier
 from . import outputs
 from .job import Job
 
 CONFIG_PREFIX = "docker-config-"
+Obtained = list[tuple[RegistryLogin, Sequence[Credential]]]
 
 
 def new_config_dir(job: Job, inp: Inputs) -> str:
@@ -26,33 +39,60 @@ def new_config_dir(job: Job, inp: Inputs) -> str:
     return config_dir
 
 
+def _obtain_and_check(
+    job: Job, inp: Inputs, config_dir: str, retry: Retrier, mask: Callable[[str], None]
+) -> Obtained:
+    """Every login's credentials, each checked by the engine; writes nothing."""
+    obtained: Obtained = []
+    for login in inp.logins:
+        credentials = method_of(login).obtain(login, job.env, mask)
+        engine.check_logins(credentials, config_dir, job.env, retry)
+        obtained.append((login, credentials))
+    return obtained
+
+
 def log_in(job: Job, inp: Inputs, config_dir: str) -> None:
     """Log in to every registry, into ``config_dir``."""
     if not inp.logins:
         return
     with job.phases("login"), job.wf.group("Login"):
-        engine.check_logins(inp.logins, config_dir, job.env, retrier(inp.retry, log=job.wf.info))
-        _logged_in(job, inp, config_dir)
+        retry = retrier(inp.retry, log=job.wf.info)
+        _logged_in(job, config_dir, _obtain_and_check(job, inp, config_dir, retry, job.wf.mask))
 
 
-def _logged_in(job: Job, inp: Inputs, config_dir: str) -> None:
-    """After the checks: the config that holds the logins, and the log's last lines."""
-    engine.write_config(config_dir, docker_config(inp.logins))
-    for entry in inp.logins:
-        job.wf.info(f"Logged in to {entry.registry} as {entry.username}")
+def _logged_in(job: Job, config_dir: str, obtained: Obtained) -> None:
+    """After the checks: the configs that hold the logins, and the log's last lines."""
+    buildx_config = Path(buildx_config_dir({**job.env, "DOCKER_CONFIG": config_dir}))
+    for path, config in docker_configs(obtained).items():
+        if not path:
+            engine.write_config(config_dir, config)
+            continue
+        if not buildx_config.is_relative_to(config_dir):
+            raise LoginError(
+                "scope: BUILDX_CONFIG points outside the action's own Docker config, where"
+                " scoped credentials would outlive the step; unset it for this step"
+            )
+        engine.write_config(str(buildx_config / path), config)
+    for login, credentials in obtained:
+        for cred in credentials:
+            user = f" as {cred.username}" if cred.show_username else ""
+            scoped = f" (scope {login.scope})" if login.scope else ""
+            job.wf.info(f"Logged in to {cred.registry}{user}{scoped}")
 
 
 class PendingLogin:
-    """``log_in`` with its checks in a thread from the start of the run: the engine's
-    ``/auth`` checks and the docker SDK's import (0.05-0.1 s) then run while the repository
-    look-up and the metadata do. ``wait`` prints the log ``log_in`` would have, in the same
-    place, raises its error, and only then writes the config: the thread writes nothing, so a
-    run that fails or is cancelled before ``wait`` leaves its clean-up nothing to race."""
+    """``log_in`` with its work in a thread from the start of the run: obtaining the
+    credentials, the engine's ``/auth`` checks and the imports they need (the docker SDK,
+    botocore for ECR) then run while the repository look-up and the metadata do. ``wait``
+    prints the log ``log_in`` would have, in the same place, raises its error, and only then
+    writes the config: the thread writes nothing but masks, so a run that fails or is
+    cancelled before ``wait`` leaves its clean-up nothing to race."""
 
     def __init__(self, job: Job, inp: Inputs, config_dir: str) -> None:
         self._job, self._inp, self._config_dir = job, inp, config_dir
         self._lines: list[str] = []
         self._error: Exception | None = None
+        self._obtained: Obtained = []
         self._seconds = 0.0
         self._thread = threading.Thread(target=self._check, name="login", daemon=True)
         self._thread.start()
@@ -61,7 +101,9 @@ class PendingLogin:
         started = time.monotonic()
         try:
             retry = retrier(self._inp.retry, log=self._lines.append)
-            engine.check_logins(self._inp.logins, self._config_dir, self._job.env, retry)
+            self._obtained = _obtain_and_check(
+                self._job, self._inp, self._config_dir, retry, self._job.wf.mask
+            )
         except Exception as exc:  # raised again by wait(), in the run's thread
             self._error = exc
         self._seconds = time.monotonic() - started
@@ -75,4 +117,4 @@ class PendingLogin:
                 job.wf.info(line)
             if self._error is not None:
                 raise self._error
-            _logged_in(job, self._inp, self._config_dir)
+            _logged_in(job, self._config_dir, self._obtained)

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from build_push_py.errors import InputError
-from build_push_py.registry.login import RegistryLogin, docker_config, parse_logins
+from build_push_py.registry.login import docker_config, parse_logins
+from build_push_py.registry.method import Credential, RegistryLogin
 
 
 @pytest.mark.parametrize(
@@ -68,13 +69,13 @@ def test_parse_logins(raw: dict[str, str], expected: list[RegistryLogin]) -> Non
         pytest.param({"registry-auth": "[]"}, r"'registry-auth'.*No registry to login",
                      id="empty-list"),
         pytest.param({"registry-auth": "- {username: u, password: p, ecr: true}"},
-                     r"entry 1: ecr: true \(a login through the AWS SDK\) is not supported",
-                     id="ecr-true"),
-        pytest.param({"registry-auth": "- {username: u, password: p, ecr: 'TRUE'}"},
-                     r"entry 1: ecr: true", id="ecr-true-as-login-action-reads-it"),
+                     r"entry 1 is not an Amazon ECR registry, so no region", id="ecr-true-not-ecr"),
+        pytest.param({"registry-auth": "- {username: u, password: p, ecr: yes-please}"},
+                     r"'registry-auth'.*ecr of entry 1 must be auto, true or false",
+                     id="ecr-unknown-word"),
         pytest.param({"registry-auth": "- {username: u, password: p}\n"
-                                       "- {username: u, password: p, scope: '@push'}"},
-                     r"entry 2: scope is not supported here", id="scope"),
+                                       "- {username: u, password: p, scope: 'a@push@pull'}"},
+                     r"scope of entry 2 has more than one @", id="scope-two-ats"),
         pytest.param({"registry-auth": "registry: a"}, r"YAML list", id="not-a-list"),
         pytest.param({"registry-auth": "- [a]"}, r"entry 1 is not a mapping", id="not-a-mapping"),
         pytest.param({"registry-auth": "- registry: a\n  user: u"},
@@ -137,7 +138,9 @@ SECRET = "hunter2-secret-value"
         pytest.param("- username: s3cretPW", r"Password required for entry 1;", id="no-password"),
         pytest.param("- password: s3cretPW", r"Username required for entry 1;", id="no-username"),
         pytest.param("- {username: u, password: p, ecr: s3cretPW, scope: s3cretPW}",
-                     r"entry 1: scope is not supported", id="scope-not-shown"),
+                     r"ecr of entry 1 must be auto, true or false", id="ecr-not-shown"),
+        pytest.param("- {username: u, password: p, scope: '../s3cretPW'}",
+                     r"scope of entry 1 leaves buildx's config directory", id="scope-not-shown"),
         pytest.param("- username: u\n  password: p\n- username: v\n  password: 12345678",
                      r"entry 2: `password` is not a string", id="second-entry"),
     ],
@@ -152,19 +155,20 @@ def test_registry_auth_errors_never_quote_its_text(registry_auth: str, match: st
 
 def test_repr_hides_password() -> None:
     assert "hunter2" not in repr(RegistryLogin("ghcr.io", "u", "hunter2"))
+    assert "hunter2" not in repr(Credential("ghcr.io", "u", "hunter2"))
 
 
 @pytest.mark.parametrize(
     ("logins", "expected"),
     [
         pytest.param(
-            [RegistryLogin("ghcr.io", "octo", "hunter2")],
+            [Credential("ghcr.io", "octo", "hunter2")],
             {"auths": {"ghcr.io": {"auth": "b2N0bzpodW50ZXIy"}}},
             id="ghcr",
         ),
         pytest.param(
-            [RegistryLogin("docker.io", "octo", "hunter2"),
-             RegistryLogin("reg-a.test:15443", "a", "b:c")],
+            [Credential("docker.io", "octo", "hunter2"),
+             Credential("reg-a.test:15443", "a", "b:c")],
             {"auths": {"https://index.docker.io/v1/": {"auth": "b2N0bzpodW50ZXIy"},
                        "reg-a.test:15443": {"auth": "YTpiOmM="}}},
             id="docker-hub-key-and-colon-in-password",
@@ -172,7 +176,7 @@ def test_repr_hides_password() -> None:
     ],
 )  # fmt: skip
 def test_docker_config_is_what_docker_login_stores(
-    logins: list[RegistryLogin], expected: dict[str, object]
+    logins: list[Credential], expected: dict[str, object]
 ) -> None:
     assert docker_config(logins) == expected
 

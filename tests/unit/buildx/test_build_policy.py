@@ -423,3 +423,19 @@ def test_engine_store_never_overrides_listed_features() -> None:
     )
     info = with_engine_store(parse_inspect(listed))
     assert info.supports(CACHE_EXPORT) is False
+
+
+SCOPED = {"username": "u", "password": "p", "scope": "o/app@push"}
+
+
+@pytest.mark.parametrize(
+    "buildx", [BuildxVersion(0, 31, 0), BuildxVersion(0, 0, 0, commit="1d37c4f")], ids=str
+)
+def test_scoped_credentials_with_buildx_0_31(buildx: BuildxVersion) -> None:
+    assert _plan_with(SCOPED, DOCKER_PLAIN, {}, buildx).inputs.logins[0].scope == "o/app@push"
+
+
+def test_scoped_credentials_need_buildx_0_31() -> None:
+    with pytest.raises(InputError, match=r"'scope': scoped credentials are read by buildx "
+                       r"0.31.0 or later; this buildx is 0.29.1"):  # fmt: skip
+        _plan_with(SCOPED, DOCKER_PLAIN, {}, BuildxVersion(0, 29, 1))

@@ -1,0 +1,99 @@
+"""Local stand-ins for the job's OIDC token endpoint (``ACTIONS_ID_TOKEN_REQUEST_URL``) and
+Docker's identity service (``/oauth/token``), recording what they are asked and answering
+from a script."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import ssl
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+REQUEST_TOKEN = "runner-request-token-Zq7"
+ID_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOm8vciJ9.c2lnbmF0dXJl"
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict[str, Any] | str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Script:
+    """The identity service's answers, in turn (the last one repeats), and what it was
+    asked: the OIDC token requests (their query) and the token exchanges (their form)."""
+
+    answers: list[Answer] = field(
+        default_factory=lambda: [Answer(200, {"access_token": "hub-token-Zq7"})]
+    )
+    id_requests: list[dict[str, list[str]]] = field(default_factory=list)
+    exchanges: list[dict[str, list[str]]] = field(default_factory=list)
+    authorizations: list[str] = field(default_factory=list)
+
+
+def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _send(self, answer: Answer) -> None:
+            body = answer.body if isinstance(answer.body, str) else json.dumps(answer.body)
+            data = body.encode()
+            self.send_response(answer.status)
+            for name, value in {"Content-Type": "application/json", **answer.headers}.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            url = urllib.parse.urlsplit(self.path)
+            script.authorizations.append(self.headers.get("Authorization", ""))
+            script.id_requests.append(urllib.parse.parse_qs(url.query))
+            if self.headers.get("Authorization") != f"bearer {REQUEST_TOKEN}":
+                self._send(Answer(401, {"message": "bad request token"}))
+                return
+            self._send(Answer(200, {"value": ID_TOKEN}))
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+            script.exchanges.append(form)
+            index = min(len(script.exchanges), len(script.answers)) - 1
+            self._send(script.answers[index])
+
+    return Handler
+
+
+@contextlib.contextmanager
+def serving(
+    script: Script, host: str = "127.0.0.1", port: int = 0, context: ssl.SSLContext | None = None
+) -> Iterator[str]:
+    """Both stand-ins on one server (GET: the OIDC token, POST: the exchange): its URL."""
+    family = ThreadingHTTPServer
+    if ":" in host:
+        import socket  # noqa: PLC0415
+
+        class V6(ThreadingHTTPServer):
+            address_family = socket.AF_INET6
+
+        family = V6
+    server = family((host, port), _handler(script))
+    if context is not None:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    scheme = "https" if context else "http"
+    shown = f"[{host}]" if ":" in host else host
+    try:
+        yield f"{scheme}://{shown}:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
