@@ -335,6 +335,7 @@ def down(state_dir: Path = DEFAULT_STATE_DIR, *, purge: bool = False) -> None:
     registries = _registries(state_dir)
     for reg in registries:
         _stop_pidfile(_registry_dir(state_dir, reg) / "registry.pid", "docker-registry", timeout=5)
+    _cloud_down(state_dir)
     if not purge:
         return
     for engine in (ENGINE, CLASSIC_ENGINE):
@@ -362,6 +363,89 @@ def _remove_tree(path: Path) -> None:
         for mount in sorted(inside, reverse=True):
             _check(["umount", mount])
         shutil.rmtree(path)
+
+
+# --- stand-ins for cloud registries ---------------------------------------------------------
+# Amazon ECR and Docker Hub's dhi.io answer on port 443 under their own names: a login's
+# credentials come from their APIs (moto's ECR, a local identity service), and the engine
+# then checks them against a registry that is checked like a real one. One registry serves
+# both names (its htpasswd holds both users), with a certificate of the stack's CA, so
+# neither dockerd nor BuildKit needs a restart. Started by the tests that need it.
+
+ECR_ACCOUNT = "123456789012"
+ECR_REGISTRY = f"{ECR_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com"
+# what moto's GetAuthorizationToken hands out for that account: AWS:<account>-auth-token
+ECR_USER, ECR_PASSWORD = "AWS", f"{ECR_ACCOUNT}-auth-token"
+DHI_REGISTRY = "dhi.io"
+HUB_ORG, HUB_TOKEN = "bpp-org", "hub-token-Zq7"
+# Docker's identity service, served by the test itself on the host's end of the veth pair.
+IDENTITY_NAME = "identity.docker.com"
+IDENTITY_ADDR = _HOST_ADDR
+_CLOUD_MARK = "# build-push-py cloud stand-ins"
+CLOUD_HOSTS = (
+    f"{REGISTRY_ADDR} {ECR_REGISTRY} {DHI_REGISTRY}  {_CLOUD_MARK}",
+    f"{IDENTITY_ADDR} {IDENTITY_NAME}  {_CLOUD_MARK}",
+)
+
+
+@dataclass(frozen=True)
+class Cloud:
+    ecr: Registry  # ECR_REGISTRY, as AWS
+    dhi: Registry  # DHI_REGISTRY, as HUB_ORG
+    # the certificate and key of IDENTITY_NAME (and of the registry's names)
+    cert: Path
+    key: Path
+
+
+def cloud_up(state_dir: Path = DEFAULT_STATE_DIR) -> Cloud:
+    """The cloud stand-ins (the stack must be up): the hosts lines, the certificate, the
+    engine's trust and the registry; each only when missing."""
+    cloud_dir = state_dir / "cloud"
+    ca = state_dir / "pki" / "ca.crt"
+    ecr = Registry(ECR_REGISTRY, 443, ECR_USER, ECR_PASSWORD, ca=ca)
+    dhi = Registry(DHI_REGISTRY, 443, HUB_ORG, HUB_TOKEN, ca=ca)
+    with _flock(state_dir / "up.lock"):
+        cloud_dir.mkdir(parents=True, exist_ok=True)
+        pki = _cloud_pki(state_dir / "pki", cloud_dir)
+        text = HOSTS_FILE.read_text()
+        missing = [line for line in CLOUD_HOSTS if line not in text.splitlines()]
+        if missing:
+            HOSTS_FILE.write_text(text + ("" if text.endswith("\n") else "\n")
+                                  + "".join(f"{line}\n" for line in missing))  # fmt: skip
+        for name in (ECR_REGISTRY, DHI_REGISTRY):
+            _write_if_changed(DOCKER_CERTS_DIR / name / "ca.crt", ca.read_bytes())
+        _ensure_registry(cloud_dir / "registry", ecr, pki, more_users=[(dhi.user, dhi.password)])
+    return Cloud(ecr, dhi, pki.server_cert, pki.server_key)
+
+
+def _cloud_pki(pki_dir: Path, cloud_dir: Path) -> _Pki:
+    pki = _Pki(pki_dir / "ca.crt", cloud_dir / "server.crt", cloud_dir / "server.key")
+    if pki.server_cert.exists() and pki.server_key.exists():
+        return pki
+    csr, ext = cloud_dir / "server.csr", cloud_dir / "server.ext"
+    _check(["openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-nodes", "-subj", "/CN=build-push-py cloud stand-ins",
+            "-keyout", str(pki.server_key), "-out", str(csr)])  # fmt: skip
+    names = ",".join(f"DNS:{name}" for name in (ECR_REGISTRY, DHI_REGISTRY, IDENTITY_NAME))
+    ext.write_text(
+        f"subjectAltName={names}\nbasicConstraints=critical,CA:FALSE\n"
+        "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n"
+    )
+    _check(["openssl", "x509", "-req", "-in", str(csr), "-days", "365",
+            "-CA", str(pki.ca_cert), "-CAkey", str(pki_dir / "ca.key"), "-CAcreateserial",
+            "-extfile", str(ext), "-out", str(pki.server_cert)])  # fmt: skip
+    return pki
+
+
+def _cloud_down(state_dir: Path) -> None:
+    _stop_pidfile(state_dir / "cloud" / "registry" / "registry.pid", "docker-registry", timeout=5)
+    for name in (ECR_REGISTRY, DHI_REGISTRY):
+        shutil.rmtree(DOCKER_CERTS_DIR / name, ignore_errors=True)
+    if HOSTS_FILE.exists():
+        lines = HOSTS_FILE.read_text().splitlines(keepends=True)
+        kept = [ln for ln in lines if not ln.rstrip("\n").endswith(_CLOUD_MARK)]
+        if kept != lines:
+            HOSTS_FILE.write_text("".join(kept))
 
 
 # --- certificates and trust ---------------------------------------------------------------
@@ -511,7 +595,9 @@ def registry_socket(port: int = 0) -> socket.socket:
 # --- registries -----------------------------------------------------------------------------
 
 
-def _ensure_registry(reg_dir: Path, reg: Registry, pki: _Pki) -> None:
+def _ensure_registry(
+    reg_dir: Path, reg: Registry, pki: _Pki, more_users: Sequence[tuple[str, str]] = ()
+) -> None:
     pidfile = reg_dir / "registry.pid"
     if _alive(_pid_from(pidfile), "docker-registry") and _registry_answers(reg):
         return
@@ -523,6 +609,8 @@ def _ensure_registry(reg_dir: Path, reg: Registry, pki: _Pki) -> None:
     reg_dir.mkdir(parents=True, exist_ok=True)
     htpasswd = reg_dir / "htpasswd"
     _check(["htpasswd", "-c", "-B", "-i", str(htpasswd), reg.user], input_text=reg.password)
+    for user, password in more_users:
+        _check(["htpasswd", "-B", "-i", str(htpasswd), user], input_text=password)
     config = reg_dir / "config.yml"
     # JSON is YAML: no YAML library needed.
     config.write_text(

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, LoginError
-from .method import Credential, LoginMethod, Mask, RegistryLogin, Where
+from .method import Credential, Log, LoginMethod, Mask, RegistryLogin, Where
 
 if TYPE_CHECKING:
     import urllib.request
@@ -215,13 +215,16 @@ def obtain(
     login: RegistryLogin,
     env: Mapping[str, str],
     mask: Mask,
+    log: Log,
     *,
     identity_url: str = "",
     sleep: Callable[[float], None] = time.sleep,
 ) -> Sequence[Credential]:
     """The job's OIDC token for the identity service, exchanged for a Docker Hub token of
     the connection; ``identity_url``: the service's, in place of ``https://<its host>``."""
-    audience = f"https://{identity_host(login.registry)}"
+    host = identity_host(login.registry)
+    audience = f"https://{host}"
+    log(f"Exchanging the job's OIDC token for a Docker Hub token at {host}...")
     subject = id_token(env, audience)
     mask(subject)
     token = exchange(

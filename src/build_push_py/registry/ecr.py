@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import InputError, LoginError
-from .method import Credential, LoginMethod, Mask, RegistryLogin, Where
+from .method import Credential, Log, LoginMethod, Mask, RegistryLogin, Where
 
 # login-action's patterns; \Z where JavaScript's $ ends the text (Python's $ also matches
 # before a final newline).
@@ -144,12 +144,17 @@ def _client(service: str, login: RegistryLogin, env: Mapping[str, str]) -> Any:
     )
 
 
-def _obtain(login: RegistryLogin, env: Mapping[str, str], mask: Mask) -> Sequence[Credential]:
+def _obtain(
+    login: RegistryLogin, env: Mapping[str, str], mask: Mask, log: Log
+) -> Sequence[Credential]:
     import botocore.exceptions  # noqa: PLC0415
 
     public = is_public(login.registry)
     kind = "AWS Public ECR" if public else "AWS ECR"
     ids = account_ids(login.registry, env)
+    # login-action's lines
+    log("Retrieving registries data through AWS SDK...")
+    log(f"{kind} detected with {region(login.registry, env)} region")
     try:
         if public:
             data = _client("ecr-public", login, env).get_authorization_token()

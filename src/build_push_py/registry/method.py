@@ -46,6 +46,7 @@ class Credential:
 
 
 Mask = Callable[[str], None]
+Log = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,10 @@ class LoginMethod:
     ``check`` raises ``InputError`` when the inputs or the environment cannot work (called
     when the inputs are parsed, before anything runs), ``secrets`` is what of the login to
     mask besides the password, and ``obtain`` gets the credentials, masking each secret
-    part with ``mask`` as soon as it has it."""
+    part with ``mask`` as soon as it has it, and saying what it does with ``log``."""
 
     name: str
     applies: Callable[[RegistryLogin, Mapping[str, str]], bool]
     check: Callable[[RegistryLogin, Mapping[str, str], Where], None]
-    obtain: Callable[[RegistryLogin, Mapping[str, str], Mask], Sequence[Credential]]
+    obtain: Callable[[RegistryLogin, Mapping[str, str], Mask, Log], Sequence[Credential]]
     secrets: Callable[[RegistryLogin], Sequence[str]] = lambda login: (login.password,)

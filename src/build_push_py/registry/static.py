@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from ..errors import InputError
-from .method import Credential, LoginMethod, Mask, RegistryLogin, Where
+from .method import Credential, Log, LoginMethod, Mask, RegistryLogin, Where
 
 HINT = """\
 - uses: org/build-push-py@v1
@@ -37,7 +37,9 @@ def _check(login: RegistryLogin, env: Mapping[str, str], where: Where) -> None:
         )
 
 
-def _obtain(login: RegistryLogin, env: Mapping[str, str], mask: Mask) -> Sequence[Credential]:
+def _obtain(
+    login: RegistryLogin, env: Mapping[str, str], mask: Mask, log: Log
+) -> Sequence[Credential]:
     return [Credential(login.registry, login.username, login.password)]
 
 

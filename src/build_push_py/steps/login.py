@@ -40,12 +40,12 @@ def new_config_dir(job: Job, inp: Inputs) -> str:
 
 
 def _obtain_and_check(
-    job: Job, inp: Inputs, config_dir: str, retry: Retrier, mask: Callable[[str], None]
+    job: Job, inp: Inputs, config_dir: str, retry: Retrier, log: Callable[[str], None]
 ) -> Obtained:
-    """Every login's credentials, each checked by the engine; writes nothing."""
+    """Every login's credentials, each checked by the engine; writes nothing but masks."""
     obtained: Obtained = []
     for login in inp.logins:
-        credentials = method_of(login).obtain(login, job.env, mask)
+        credentials = method_of(login).obtain(login, job.env, job.wf.mask, log)
         engine.check_logins(credentials, config_dir, job.env, retry)
         obtained.append((login, credentials))
     return obtained
@@ -57,7 +57,7 @@ def log_in(job: Job, inp: Inputs, config_dir: str) -> None:
         return
     with job.phases("login"), job.wf.group("Login"):
         retry = retrier(inp.retry, log=job.wf.info)
-        _logged_in(job, config_dir, _obtain_and_check(job, inp, config_dir, retry, job.wf.mask))
+        _logged_in(job, config_dir, _obtain_and_check(job, inp, config_dir, retry, job.wf.info))
 
 
 def _logged_in(job: Job, config_dir: str, obtained: Obtained) -> None:
@@ -102,7 +102,7 @@ class PendingLogin:
         try:
             retry = retrier(self._inp.retry, log=self._lines.append)
             self._obtained = _obtain_and_check(
-                self._job, self._inp, self._config_dir, retry, self._job.wf.mask
+                self._job, self._inp, self._config_dir, retry, self._lines.append
             )
         except Exception as exc:  # raised again by wait(), in the run's thread
             self._error = exc

@@ -100,7 +100,9 @@ def run(
         env = {**OIDC_ENV, "ACTIONS_ID_TOKEN_REQUEST_URL": f"{url}/token?api-version=2.0",
                **(env or {})}  # fmt: skip
         login = RegistryLogin(registry, "my-org", "", method="dockerhub-oidc")
-        creds = oidc.obtain(login, env, masked.append, identity_url=url, sleep=waits.append)
+        creds = oidc.obtain(
+            login, env, masked.append, lambda line: None, identity_url=url, sleep=waits.append
+        )
     return list(creds), masked, waits
 
 
@@ -170,5 +172,5 @@ def test_a_refused_id_token_request() -> None:
                "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "wrong"}  # fmt: skip
         with pytest.raises(LoginError, match=r"OIDC token could not be had: HTTP 401") as caught:
             oidc.obtain(RegistryLogin("docker.io", "o", ""), env, lambda text: None,
-                        identity_url=url)  # fmt: skip
+                        lambda line: None, identity_url=url)  # fmt: skip
     assert "wrong" not in str(caught.value)

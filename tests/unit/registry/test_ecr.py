@@ -161,7 +161,7 @@ def stubbed(service: str, response: dict[str, Any], params: dict[str, Any]) -> I
 
 def obtain(login: RegistryLogin, env: dict[str, str]) -> tuple[list[Credential], list[str]]:
     masked: list[str] = []
-    creds = list(ecr.METHOD.obtain(login, env, masked.append))
+    creds = list(ecr.METHOD.obtain(login, env, masked.append, lambda line: None))
     return creds, masked
 
 
