@@ -55,7 +55,7 @@ def _run(stack: Stack, reg: Registry, tmp_path: Path, image: str, retries: str) 
             "driver": "docker-container",
             "buildkit-image": image,
             "retries": retries,
-            "retry-max-wait": "1s",
+            "retry-max-wait": "10ms",  # the build on the stand-in fails: no long waits
         },
         base=stack.env(),
     )
@@ -99,3 +99,17 @@ def test_an_image_that_does_not_exist_fails_at_once(
     assert "builder" not in run.state
     assert "docker buildx build" not in run.stdout
     assert took < 30, took
+
+
+def test_an_image_only_the_engine_has_is_used_as_it_is(
+    stack: Stack, reg_a: Registry, tmp_path: Path
+) -> None:
+    """As buildx does: the stand-in exists only in the engine (its registry, localhost:443,
+    does not answer), so the failed pull falls back to the engine's copy, without retries."""
+    local = fake_buildkit(stack)
+    run = _run(stack, reg_a, tmp_path, local, "2")
+    lines = [ln for ln in run.stdout.splitlines() if ln.startswith("Pulling BuildKit image")]
+    assert len(lines) == 2, run.stdout
+    assert lines[1].startswith(f"Pulling BuildKit image {local} failed (")
+    assert lines[1].endswith("; using the engine's copy")
+    assert f"Removed builder {run.state['builder']}" in run.stdout
