@@ -19,7 +19,10 @@ from .retry import Retrier
 
 class PullFailed(ActionError):
     """The engine could not pull the image; the message is the engine's (the retrier's
-    ``classify`` reads it)."""
+    ``classify`` reads it), on one line: it quotes the registry, and the log shows it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(message.split()))
 
 
 class ImageEngine(Protocol):
@@ -98,9 +101,9 @@ class DockerEngine:
                 image, stream=True, decode=True, auth_config=self._auth(image)
             ):
                 if isinstance(event, dict) and event.get("error"):
-                    raise PullFailed(str(event["error"]).strip())
+                    raise PullFailed(str(event["error"]))
         except docker.errors.APIError as exc:
-            raise PullFailed(str(exc.explanation or exc).strip()) from None
+            raise PullFailed(str(exc.explanation or exc)) from None
         # OSError: the SDK's transport (requests) failed; its words say whether to retry.
         except (docker.errors.DockerException, OSError) as exc:
             raise PullFailed(str(exc)) from None

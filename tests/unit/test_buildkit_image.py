@@ -187,3 +187,14 @@ def test_a_remote_builder_pulls_nothing(tmp_path: Path) -> None:
     assert run.error is None
     assert engine.made_with == []
     assert run.pulls_at_create == [0]
+
+
+def test_the_engines_words_stay_on_one_line() -> None:
+    """The engine quotes the registry, which may answer anything: never a second log line."""
+    engine = FakeEngine(failures=["manifest unknown\n::set-env name=A::b\r\n::warning::x"],
+                        local=True)  # fmt: skip
+    log = _pull(engine)
+    assert log[-1] == (
+        f"Pulling BuildKit image {IMAGE} failed (manifest unknown ::set-env name=A::b "
+        "::warning::x); using the engine's copy"
+    )
