@@ -64,7 +64,8 @@ _TRANSIENT = _rules(
     (r"connection refused", "connection refused"),
     (r"connection reset by peer", "connection reset"),
     (r"broken pipe", "connection broken"),
-    (r"i/o timeout|timeout awaiting|handshake timeout|deadline exceeded|timed out", "timeout"),
+    (r"i/o timeout|timeout awaiting|handshake timeout|deadline exceeded|timed out"
+     r"|Client\.Timeout exceeded", "timeout"),
     (r"unexpected EOF|: EOF\b", "connection closed early"),
 )  # fmt: skip
 

@@ -57,3 +57,29 @@ class FakeRunner:
             if args[: len(prefix)] == prefix:
                 return answer(args)
         raise AssertionError(f"unexpected command {args}")
+
+
+@dataclass
+class FakeEngine:
+    """An ``ImageEngine``: each pull fails with the next of ``failures`` (the engine's
+    words) until they run out, then succeeds; ``local`` says whether it has the image."""
+
+    failures: list[str] = field(default_factory=list)
+    local: bool = False
+    pulls: list[str] = field(default_factory=list)
+    made_with: list[tuple[Mapping[str, str], str]] = field(default_factory=list)
+
+    def __call__(self, env: Mapping[str, str], config_dir: str) -> FakeEngine:
+        """As ``Job.engine``: this engine, whatever the environment."""
+        self.made_with.append((env, config_dir))
+        return self
+
+    def pull(self, image: str) -> None:
+        from build_push_py.buildkit_image import PullFailed  # noqa: PLC0415
+
+        self.pulls.append(image)
+        if self.failures:
+            raise PullFailed(self.failures.pop(0))
+
+    def has(self, image: str) -> bool:
+        return self.local

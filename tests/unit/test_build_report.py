@@ -57,7 +57,7 @@ FAILED = 'ERROR: failed to solve: process "/bin/sh -c false" did not complete su
 
 def _buildx(
     metadata: dict[str, Any] | None, *, version: str = "v0.29.1", fail: bool = False,
-    call_stdout: str = "", local_ref: str = "",
+    call_stdout: str = "", local_ref: str = "", stderr: str = FAILED,
 ) -> FakeRunner:  # fmt: skip
     """buildx as the fake: ``build`` writes ``metadata`` (buildx writes none when a build
     fails) and ``local_ref`` into buildx's local state, ``history export`` a record."""
@@ -78,7 +78,7 @@ def _buildx(
     runner.on(["docker", "buildx", "version"], stdout=f"github.com/docker/buildx {version} abc\n")
     runner.on(["docker", "buildx", "inspect"], stdout=INSPECT)
     runner.on(["docker", "buildx", "build"], effect=build, returncode=1 if fail else 0,
-              stdout=call_stdout, stderr=FAILED if fail else "")  # fmt: skip
+              stdout=call_stdout, stderr=stderr if fail else "")  # fmt: skip
     runner.on(["docker", "buildx", "history", "export"], effect=export)
     return runner
 
@@ -272,6 +272,33 @@ def test_a_failed_build_reports_from_the_local_state(
     assert ".octo-org~hello-world~WQ8DU5.dockerbuild" in server.artifacts
     assert run.outputs["check-warnings"] == "0"
     assert "| Build record | <a href=" in run.summary
+
+
+# buildx >= 0.30 may put the event payload into the metadata file: text anyone can write.
+HOSTILE = "::set-env name=LD_PRELOAD::/tmp/x.so"
+
+
+def test_the_metadata_is_an_output_never_printed(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    metadata = {**METADATA, "buildx.build.provenance": {"event": {"title": f"\n{HOSTILE}\n"}}}
+    run = _run(workspace, capsys, {}, _buildx(metadata))
+    assert run.error is None
+    output = json.loads(run.outputs["metadata"])
+    assert HOSTILE in output["buildx.build.provenance"]["event"]["title"]
+    assert "LD_PRELOAD" not in run.log
+    assert "containerimage" not in run.log
+
+
+def test_a_failed_build_is_one_error_line_of_buildxs_error(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stderr = f"#6 ERROR: x\n\x1b[31m{FAILED}\x1b[0m\n{HOSTILE}\n"
+    run = _run(workspace, capsys, {}, _buildx(None, fail=True, stderr=stderr))
+    assert isinstance(run.error, BuildFailed)
+    errors = [line for line in run.log.splitlines() if line.startswith("::error")]
+    assert errors == [f"::error ::buildx failed with: {FAILED}"]
+    assert "LD_PRELOAD" not in run.summary
 
 
 def test_old_buildx_exports_no_record(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import pytest
-from support.fakes import FakeRunner
+from support.fakes import FakeEngine, FakeRunner
 from support.runner import parse_file_commands, runner_env
 
 from build_push_py import app
@@ -118,7 +118,7 @@ def _run(
     out = io.StringIO()
     built: list[list[str]] = []
     runner = _runner(built)
-    app.run(Job(env, Workflow(env, out=out), runner))
+    app.run(Job(env, Workflow(env, out=out), runner, engine=FakeEngine()))
     outputs = parse_file_commands(Path(env["GITHUB_OUTPUT"]).read_text())
     assert outputs["tags"]  # the metadata was computed and written in both runs
     created = [c.argv[4] for c in runner.calls if c.argv[:3] == ["docker", "buildx", "create"]]

@@ -52,6 +52,9 @@ BLOB = f"{HOST}/v2/exp/a/blobs/sha256:c0ebbc48555593f9f5e52e23686dd4fb2e653ce5ef
                      id="tls-timeout"),
         pytest.param(f'Get "{HOST}/v2/": dial tcp [::1]:1: i/o timeout', "timeout",
                      id="dial-timeout"),
+        pytest.param(f'Get "{HOST}/v2/": net/http: request canceled while waiting for connection '
+                     "(Client.Timeout exceeded while awaiting headers)", "timeout",
+                     id="client-timeout"),
     ],
 )  # fmt: skip
 def test_transient(text: str, reason: str) -> None:

@@ -172,27 +172,41 @@ def _read(path: str) -> str:
 _BUILDER_LOST = re.compile(r"^ERROR: .*(error reading from server|transport is closing)", re.M)
 # JavaScript's line terminators: upstream splits buildx's output at these.
 _LINES = re.compile(r"\r\n|[\n\r\u2028\u2029]")
+# ANSI escape sequences (ECMA-48): CSI (colours, cursor moves), OSC (titles, links, ended by
+# BEL or ST) and the two-byte escapes; then any control character left but tab and the line
+# ends. buildx colours its ERROR line when it writes to a terminal.
+_ANSI = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])"
+    r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+)
+
+
+def strip_ansi(text: str) -> str:
+    return _ANSI.sub("", text)
 
 
 def failure_message(stdout: str, stderr: str, returncode: int, call: str = "") -> str:
     """The error of a failed build, worded as build-push-action words it, then ours.
 
     ``--call check`` reports its summary on stdout (docker/buildx#2647): its first line is
-    the message. Otherwise ``buildx failed with: <buildx's last line>``, which is buildx's
-    own ``ERROR: ...`` line; when the last line is something else (a usage note, a crash),
-    the lines before it follow. Upstream reports no error at all for a failed build that
-    wrote nothing on stderr; ours then names the exit code.
+    the message. Otherwise ``buildx failed with: <line>``, where the line is buildx's last
+    line that starts with ``ERROR:`` once ANSI escape sequences are gone (build-push-action
+    v7.4): what buildx printed after it (a usage note) is left out. Without such a line, the
+    last line (build-push-action up to v7.3), and the lines before it when there are any.
+    Upstream reports no error at all for a failed build that wrote nothing on stderr; ours
+    then names the exit code.
     """
     first = _LINES.split(stdout, maxsplit=1)[0].strip()
     if call == "check" and first:
         return first
-    lines = [line.strip() for line in _LINES.split(stderr) if line.strip()]
+    lines = [line.strip() for line in _LINES.split(strip_ansi(stderr)) if line.strip()]
     if not lines:
         return f"buildx failed with exit code {returncode} and no error output"
-    message = f"buildx failed with: {lines[-1]}"
-    if _BUILDER_LOST.search(stderr):
+    errors = [line for line in lines if line.startswith("ERROR:")]
+    message = f"buildx failed with: {(errors or lines)[-1]}"
+    if _BUILDER_LOST.search("\n".join(lines)):
         return f"{message} (the Docker engine or BuildKit went away during the build)"
-    if not lines[-1].startswith("ERROR:") and len(lines) > 1:
+    if not errors and len(lines) > 1:
         return f"{message} (exit code {returncode}; before it: {' | '.join(lines[-5:-1])})"
     return message
 

@@ -155,20 +155,41 @@ def tls_driver_opts(spec: BuilderSpec, files: Mapping[str, str]) -> list[str]:
     return [f"{t.option}={files[t.option] if t.is_pem else t.value}" for t in spec.tls]
 
 
+def buildkit_image_of(spec: BuilderSpec, buildkit_image: str) -> tuple[str, str] | None:
+    """The BuildKit image a builder of ``spec`` runs and the input that names it (an
+    ``image=`` in ``driver-opts`` wins over ``buildkit-image``), or None for a driver that
+    runs no image of ours (remote, cloud)."""
+    if spec.driver not in (Driver.DOCKER_CONTAINER, Driver.KUBERNETES):
+        return None
+    for opt in spec.driver_opts:
+        if opt.startswith("image="):
+            return opt.removeprefix("image="), "driver-opts"
+    return buildkit_image, "buildkit-image"
+
+
+def image_to_pull(spec: BuilderSpec, buildkit_image: str) -> tuple[str, str] | None:
+    """The image the local engine pulls before the builder is created (setup-buildx-action
+    v4.4): a ``docker-container`` builder's, unless ``endpoint`` names another engine; a
+    kubernetes builder's image is pulled by the cluster."""
+    if spec.driver is not Driver.DOCKER_CONTAINER or spec.endpoint:
+        return None
+    return buildkit_image_of(spec, buildkit_image)
+
+
 def create_argv(
     name: str, spec: BuilderSpec, buildkit_image: str, tls_files: Mapping[str, str]
 ) -> list[str]:
     """``docker buildx create`` for ``spec``; the argument order of setup-buildx-action."""
     argv = ["docker", "buildx", "create", "--name", name, "--driver", spec.driver.value]
     opts = list(spec.driver_opts)
-    runs_buildkit_image = spec.driver in (Driver.DOCKER_CONTAINER, Driver.KUBERNETES)
-    if runs_buildkit_image and not any(o.startswith("image=") for o in opts):
+    image = buildkit_image_of(spec, buildkit_image)
+    if image is not None and image[1] == "buildkit-image":
         opts.insert(0, f"image={buildkit_image}")
     opts += tls_driver_opts(spec, tls_files)
     for opt in opts:
         argv += ["--driver-opt", opt]
     # A remote or cloud BuildKit is not ours to start: buildx refuses daemon flags for it.
-    if runs_buildkit_image:
+    if image is not None:
         argv += ["--buildkitd-flags", BUILDKITD_FLAGS]
     if spec.endpoint:
         argv.append(spec.endpoint)

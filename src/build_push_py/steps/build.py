@@ -75,7 +75,7 @@ def build_and_push(job: Job, plan: Plan, config_dir: str) -> BuildResult:
     buildx_env = {**job.env, **plan.cache.env, "DOCKER_CONFIG": config_dir}
     with job.phases("builder"), wf.group("Builder"):
         builder, info = prepare(job, plan.builder, inp.build.buildkit_image, config_dir,
-                                buildx_env)  # fmt: skip
+                                buildx_env, retry=retrier(inp.retry, log=wf.info))  # fmt: skip
         wf.info(f"buildx {plan.buildx}, builder {info.name} ({info.driver} driver)")
 
     work = tempfile.mkdtemp(prefix="build-", dir=config_dir)

@@ -7,14 +7,16 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ..buildkit_image import pull_buildkit_image
 from ..buildx import commands
 from ..buildx.builder import BuilderInfo
-from ..buildx.drivers import BuilderSpec
+from ..buildx.drivers import BuilderSpec, image_to_pull
 from ..buildx.version import BuildxVersion
 from ..errors import ActionError, InputError
 from ..plan.plan import ASSUMED_BUILDX, BuilderChoice
 from ..private import write_private
 from ..proc import Runner
+from ..retry import Retrier
 from . import outputs
 from .job import Job
 
@@ -77,11 +79,14 @@ def create_builder(
     return commands.create_builder(runner, spec, buildkit_image, env, _tls_files(spec, config_dir))
 
 
-def prepare(job: Job, choice: BuilderChoice, buildkit_image: str, config_dir: str,
-            env: Mapping[str, str]) -> tuple[str | None, BuilderInfo]:  # fmt: skip
+def prepare(
+    job: Job, choice: BuilderChoice, buildkit_image: str, config_dir: str,
+    env: Mapping[str, str], *, retry: Retrier,
+) -> tuple[str | None, BuilderInfo]:  # fmt: skip
     """The builder to name in the build (None: buildx's current one) and its description;
     a builder created here is saved in the state, for the clean-up at the end of the step
-    (``steps.post``) to remove."""
+    (``steps.post``) to remove. Its BuildKit image, when the engine runs it, is pulled
+    first, with ``retry``."""
     if choice.create is None:
         return choice.name, choice.info
     spec = choice.create
@@ -91,6 +96,10 @@ def prepare(job: Job, choice: BuilderChoice, buildkit_image: str, config_dir: st
         )
     else:
         job.wf.info(f"Creating a {spec.driver.value} builder for the job")
+    pull = image_to_pull(spec, buildkit_image)
+    if pull is not None:
+        image, input_name = pull
+        pull_buildkit_image(job.engine(env, config_dir), image, input_name, retry, job.wf.info)
     name = create_builder(job.runner, spec, buildkit_image, config_dir, env)
     outputs.save_state(job, outputs.STATE_BUILDER, name)
     # What the build step reads of it (the log, the build record's look-up) is known here.

@@ -1,5 +1,5 @@
 """What every step of a run is given: the environment, the runner's protocol, the way to run
-buildx and the clock of the phases for the summary."""
+buildx, the way to reach the engine's API and the clock of the phases for the summary."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from ..buildkit_image import DockerEngine, EngineFactory
 from ..buildx.commands import buildx_runner
 from ..prefetch import RepoLookup
 from ..proc import Runner
@@ -39,6 +40,8 @@ class Job:
     wf: Workflow
     runner: Runner
     phases: Phases = field(default_factory=Phases)
+    # The engine's API for an environment and the action's config dir (pulling images).
+    engine: EngineFactory = DockerEngine
     # The repository look-up started before the action was imported (``prefetch``).
     prefetched: RepoLookup | None = None
 

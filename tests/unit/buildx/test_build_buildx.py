@@ -187,10 +187,28 @@ RUN_FAILED = (
         # a RUN step's own output is quoted on "#N" lines, never as buildx's ERROR line
         pytest.param("", f"#5 0.2 error reading from server: EOF\n{RUN_FAILED}\n", "",
                      f"buildx failed with: {RUN_FAILED}", id="run-step-printed-the-words"),
-        # ours: a last line that is not buildx's ERROR line comes with the lines before it
+        # v7.4: the last ERROR: line, not what buildx printed after it
         pytest.param("", "ERROR: unknown flag: --frobnicate\nSee 'docker buildx build --help'.\n",
-                     "", "buildx failed with: See 'docker buildx build --help'. (exit code 1; "
-                     "before it: ERROR: unknown flag: --frobnicate)", id="usage-note-last"),
+                     "", "buildx failed with: ERROR: unknown flag: --frobnicate",
+                     id="usage-note-after-the-error"),
+        pytest.param("", "ERROR: first\n#7 [3/3] RUN y\nERROR: failed to solve: second\n"
+                     "Usage: docker buildx build\n", "", "buildx failed with: ERROR: failed to "
+                     "solve: second", id="several-error-lines-the-last-wins"),
+        pytest.param("", f"\x1b[31m{RUN_FAILED}\x1b[0m\n\x1b[2mSee the log\x1b[0m\n", "",
+                     f"buildx failed with: {RUN_FAILED}", id="ansi-colours-stripped"),
+        pytest.param("", f"\x1b]8;;https://docs.docker.com\x07{RUN_FAILED}\x1b]8;;\x1b\\\n", "",
+                     f"buildx failed with: {RUN_FAILED}", id="ansi-hyperlink-stripped"),
+        pytest.param("", "\x1b[1;31mERROR\x1b[0m: x\n", "", "buildx failed with: ERROR: x",
+                     id="ansi-inside-the-word"),
+        pytest.param("", "x\x1b[KERROR: not at the start\n", "",
+                     "buildx failed with: xERROR: not at the start", id="error-not-at-line-start"),
+        # no ERROR: line: the last line, with the lines before it
+        pytest.param("", "#5 ERROR: process killed\nKilled\n", "", "buildx failed with: Killed "
+                     "(exit code 1; before it: #5 ERROR: process killed)",
+                     id="progress-error-only"),
+        pytest.param("", "panic: boom\n\x1b[33mgoroutine 1 [running]:\x1b[0m\n", "",
+                     "buildx failed with: goroutine 1 [running]: (exit code 1; before it: panic: "
+                     "boom)", id="no-error-line-ansi-stripped"),
         pytest.param("", "Killed\n", "", "buildx failed with: Killed", id="one-line-only"),
         # upstream reports no error at all here; the build still failed
         pytest.param("some output\n", " \n", "", "buildx failed with exit code 1 and no error "
@@ -199,6 +217,22 @@ RUN_FAILED = (
 )  # fmt: skip
 def test_build_failure_message(stdout: str, stderr: str, call: str, message: str) -> None:
     assert buildx.failure_message(stdout, stderr, 1, call) == message
+
+
+@pytest.mark.parametrize(
+    "stderr",
+    [
+        pytest.param(f"{RUN_FAILED}\n::set-env name=LD_PRELOAD::/tmp/x.so\n", id="after-error"),
+        pytest.param(f"{RUN_FAILED}\r::add-mask::x\n", id="carriage-return"),
+        pytest.param(f"{RUN_FAILED}\u2028::stop-commands::tok\n", id="js-line-separator"),
+        pytest.param(f"{RUN_FAILED}\x1b[0m\n\x1b[0m::warning::x\n", id="behind-ansi"),
+        pytest.param(f"::error::x\n{RUN_FAILED}\n", id="before-error"),
+    ],
+)  # fmt: skip
+def test_the_error_line_carries_no_workflow_command(stderr: str) -> None:
+    """A line after buildx's ERROR: line (a RUN step's output can end up there) never becomes
+    part of the one error line: the message is buildx's ERROR: line alone."""
+    assert buildx.failure_message("", stderr, 1) == f"buildx failed with: {RUN_FAILED}"
 
 
 def test_run_build_failure_says_why(runner: FakeRunner, tmp_path: Path) -> None:
