@@ -82,7 +82,11 @@ def runner_env(args: argparse.Namespace, base: Mapping[str, str], workdir: str) 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    env = runner_env(args, os.environ, args.workdir)
+    try:
+        env = runner_env(args, os.environ, args.workdir)
+    except context.RefusedCheckout as exc:
+        sys.stderr.write(f"error: {exc}\n{exc.hint}\n")
+        return 1
     os.chdir(args.workdir)  # the build context and file are relative to it, as on a runner
     # The action's own step, clean-up and signals included; `--help` did not pay for it.
     from .__main__ import main as step  # noqa: PLC0415
