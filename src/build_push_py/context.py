@@ -78,11 +78,16 @@ def _load_payload(path: str) -> dict[str, Any]:
     raise ActionError(f"GITHUB_EVENT_PATH={path!r}: the event payload {problem}")
 
 
+def replace_undecoded(text: str) -> str:
+    """``text`` with U+FFFD for each lone surrogate. Replaced, not refused: a branch name is
+    the repository's, not the workflow's to fix, its tags keep only [a-zA-Z0-9._-] anyway,
+    and U+FFFD is what any UTF-8 reader shows for those bytes."""
+    return _UNDECODED.sub("\ufffd", text)
+
+
 def variable(env: Mapping[str, str], name: str) -> str:
-    """A variable's text with U+FFFD for bytes that were not UTF-8. Replaced, not refused:
-    a branch name is the repository's, not the workflow's to fix, its tags keep only
-    [a-zA-Z0-9._-] anyway, and U+FFFD is what any UTF-8 reader shows for those bytes."""
-    return _UNDECODED.sub("\ufffd", env.get(name, ""))
+    """A variable's text with U+FFFD for bytes that were not UTF-8 (``replace_undecoded``)."""
+    return replace_undecoded(env.get(name, ""))
 
 
 def from_env(env: Mapping[str, str]) -> GitHubContext:
