@@ -90,13 +90,12 @@ def _decoded(text: bytes) -> github_repo.Found | None:
 
 def _read_until(fd: int, deadline: float) -> bytes | None:
     """All ``fd`` gives until its end, or None when that has not come by ``deadline``
-    (``time.monotonic``)."""
+    (``time.monotonic``). An answer already there is taken also when asked for later."""
     chunks: list[bytes] = []
-    while (left := deadline - time.monotonic()) > 0:
-        if select.select([fd], [], [], left)[0]:
-            if not (chunk := os.read(fd, 65536)):
-                return b"".join(chunks)
-            chunks.append(chunk)
+    while select.select([fd], [], [], max(deadline - time.monotonic(), 0))[0]:
+        if not (chunk := os.read(fd, 65536)):
+            return b"".join(chunks)
+        chunks.append(chunk)
     return None
 
 

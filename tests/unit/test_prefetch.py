@@ -28,11 +28,12 @@ REPOSITORY = str(MOCK_REPOSITORY["full_name"])
 TOKEN = "not-a-real-token"
 
 # Starts the look-up from its environment, then asks for the key in argv[2]; prints the
-# answer, whether PyGithub was imported here, and whether a child is left. With a third
+# answer, whether PyGithub was imported here, and whether a child is left. LOOKUP_LIMIT is
+# the look-up's limit, ASK_AFTER the seconds before it asks for the answer. With a third
 # argument, a KeyboardInterrupt (what a cancel raises in the run) ends the wait for the answer
 # after that many seconds, and the run closes the look-up as __main__.main's clean-up does.
 DRIVER = """
-import json, os, signal, sys
+import json, os, signal, sys, time
 sys.path.insert(0, sys.argv[1])
 from build_push_py import prefetch
 def interrupt(signum, frame):
@@ -40,6 +41,7 @@ def interrupt(signum, frame):
 signal.signal(signal.SIGALRM, interrupt)
 limit = os.environ.get("LOOKUP_LIMIT")
 lookup = prefetch.start(os.environ, float(limit)) if limit else prefetch.start(os.environ)
+time.sleep(float(os.environ.get("ASK_AFTER", "0")))
 key = json.loads(sys.argv[2])
 if len(sys.argv) > 3:
     signal.setitimer(signal.ITIMER_REAL, float(sys.argv[3]))
@@ -240,6 +242,13 @@ def test_the_child_is_waited_for_until_the_limit() -> None:
     assert got["answer"] == github_repo.no_answer(url, REPOSITORY, LIMIT)
     assert got["child_left"] is False
     assert took < DRIPPING / 2  # ended by the limit, not by the API
+
+
+def test_an_answer_in_time_is_taken_when_asked_for_later(api: str) -> None:
+    """The run may ask after the limit (a slow login, say): the answer that came is used."""
+    env = {**_env(api), "LOOKUP_LIMIT": "1", "ASK_AFTER": "2"}
+    got = _drive(env, [api, REPOSITORY, TOKEN])
+    assert got["answer"] == github_repo.repository_fields(api, REPOSITORY, TOKEN)
 
 
 def test_the_look_up_in_process_ends_at_the_limit() -> None:
