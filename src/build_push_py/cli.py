@@ -96,7 +96,9 @@ def _input_files(args: argparse.Namespace) -> dict[str, str]:
             raise ActionError(f"--input-file {name}=...: {name} is given twice")
         try:
             text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError:  # its message would quote a byte of it
+            raise ActionError(f"--input-file {name}={path}: it is not UTF-8") from None
+        except OSError as exc:
             raise ActionError(f"--input-file {name}={path}: cannot read it: {exc}") from None
         values[name] = text.removesuffix("\n").removesuffix("\r")
     return values

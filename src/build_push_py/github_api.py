@@ -56,7 +56,9 @@ def fetch_repo_facts(
     if found is None:
         found = within(
             limit, lambda: github_repo.repository_fields(ctx.api_url, ctx.repository, token)
-        ) or github_repo.no_answer(ctx.api_url, ctx.repository, limit)
+        )
+    if found is None:
+        found = github_repo.no_answer(ctx.api_url, ctx.repository, limit)
     if isinstance(found, str):
         warn(replace_undecoded(found))
         return known

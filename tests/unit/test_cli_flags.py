@@ -93,14 +93,18 @@ def test_secrets_from_a_file_and_standard_input(tmp_path: Path) -> None:
                      id="flag-and-file"),
         pytest.param(["--input-file", "password=/nonexistent/pw"], "cannot read it",
                      id="no-such-file"),
+        pytest.param(["--input-file", "password=LATIN-1"], "it is not UTF-8", id="not-utf-8"),
     ],
 )  # fmt: skip
 def test_an_input_file_that_cannot_be_used_is_one_error(
     tmp_path: Path, argv: list[str], problem: str
 ) -> None:
-    done = _cli(tmp_path, *argv)
+    latin1 = tmp_path / "latin-1"
+    latin1.write_bytes(b"caf\xe9-s3cret")
+    done = _cli(tmp_path, *[arg.replace("LATIN-1", str(latin1)) for arg in argv])
     assert done.returncode == 1
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1, done.stderr
     assert problem in errors[0]
     assert "Traceback" not in done.stderr
+    assert "s3cret" not in done.stderr
