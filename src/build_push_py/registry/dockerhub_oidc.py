@@ -15,6 +15,7 @@ import re
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -146,27 +147,46 @@ def _json(body: bytes) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def id_token(env: Mapping[str, str], audience: str) -> str:
-    """The job's OIDC token for ``audience`` (what @actions/core getIDToken asks)."""
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    retry_after: str | None
+    body: bytes
+
+
+def _ask(url: str, env: Mapping[str, str], what: str, *, headers: Mapping[str, str],
+         form: Mapping[str, str] | None = None) -> _Answer:  # fmt: skip
+    """One GET (or POST of ``form``) and its answer, whatever its status; ``LoginError``
+    naming ``what`` when there is none."""
     import urllib.error  # noqa: PLC0415 - see _opener
     import urllib.request  # noqa: PLC0415
 
-    url = env["ACTIONS_ID_TOKEN_REQUEST_URL"]
-    url += ("&" if "?" in url else "?") + urllib.parse.urlencode({"audience": audience})
-    request = urllib.request.Request(  # noqa: S310 - the runner's URL
-        url, headers={"Authorization": f"bearer {env['ACTIONS_ID_TOKEN_REQUEST_TOKEN']}",
-                      "Accept": "application/json"},
-    )  # fmt: skip
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    request = urllib.request.Request(  # noqa: S310 - the runner's or Docker's https URL
+        url, data=data, headers={"Accept": "application/json", **headers}
+    )
     try:
         with _opener(url, env).open(request, timeout=TIMEOUT) as response:
-            token = _json(response.read()).get("value")
+            return _Answer(response.status, None, response.read())
     except urllib.error.HTTPError as exc:
-        exc.close()
-        raise LoginError(f"the job's OIDC token could not be had: HTTP {exc.code}") from None
+        with exc:
+            return _Answer(exc.code, exc.headers.get("Retry-After"), exc.read())
     except OSError as exc:
-        raise LoginError(f"the job's OIDC token could not be had: {exc}") from None
+        raise LoginError(f"{what} failed: {exc}") from None
+
+
+def id_token(env: Mapping[str, str], audience: str) -> str:
+    """The job's OIDC token for ``audience`` (what @actions/core getIDToken asks)."""
+    url = env["ACTIONS_ID_TOKEN_REQUEST_URL"]
+    url += ("&" if "?" in url else "?") + urllib.parse.urlencode({"audience": audience})
+    bearer = {"Authorization": f"bearer {env['ACTIONS_ID_TOKEN_REQUEST_TOKEN']}"}
+    what = "the request of the job's OIDC token"
+    answer = _ask(url, env, what, headers=bearer)
+    if answer.status != 200:
+        raise LoginError(f"{what} failed: HTTP {answer.status}")
+    token = _json(answer.body).get("value")
     if not isinstance(token, str) or not token:
-        raise LoginError("the job's OIDC token could not be had: the answer holds no token")
+        raise LoginError(f"{what}: the answer holds no token")
     return token
 
 
@@ -179,36 +199,21 @@ def exchange(
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> str:
     """The Docker Hub token the identity service at ``url`` gives for ``form``."""
-    import urllib.error  # noqa: PLC0415 - see _opener
-    import urllib.request  # noqa: PLC0415
-
-    host = urllib.parse.urlsplit(url).hostname
-    data = urllib.parse.urlencode(form).encode()
-    for attempt in range(MAX_429_RETRIES + 1):
-        request = urllib.request.Request(  # noqa: S310 - https, or a test's local stand-in
-            url, data=data, method="POST",
-            headers={"Content-Type": "application/x-www-form-urlencoded",
-                     "Accept": "application/json"},
-        )  # fmt: skip
-        try:
-            with _opener(url, env).open(request, timeout=TIMEOUT) as response:
-                token = _json(response.read()).get("access_token")
-        except urllib.error.HTTPError as exc:
-            with exc:
-                body = exc.read()
-            if exc.code == 429 and attempt < MAX_429_RETRIES:
-                sleep(retry_after(exc.headers.get("Retry-After"), attempt, now()))
-                continue
-            raise LoginError(
-                f"Docker Hub OIDC token exchange at {host} failed: HTTP {exc.code}"
-                + (f": {_clean(body)}" if body.strip() else "")
-            ) from None
-        except OSError as exc:
-            raise LoginError(f"Docker Hub OIDC token exchange at {host} failed: {exc}") from None
-        if not isinstance(token, str) or not token:
-            raise LoginError(f"Docker Hub OIDC token exchange at {host}: the answer holds no token")
-        return token
-    raise AssertionError("unreachable")  # pragma: no cover
+    what = f"Docker Hub OIDC token exchange at {urllib.parse.urlsplit(url).hostname}"
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    answer = _ask(url, env, what, headers=headers, form=form)
+    for attempt in range(MAX_429_RETRIES):
+        if answer.status != 429:
+            break
+        sleep(retry_after(answer.retry_after, attempt, now()))
+        answer = _ask(url, env, what, headers=headers, form=form)
+    if answer.status != 200:
+        detail = f": {_clean(answer.body)}" if answer.body.strip() else ""
+        raise LoginError(f"{what} failed: HTTP {answer.status}{detail}")
+    token = _json(answer.body).get("access_token")
+    if not isinstance(token, str) or not token:
+        raise LoginError(f"{what}: the answer holds no token")
+    return token
 
 
 def obtain(
