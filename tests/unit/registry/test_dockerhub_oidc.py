@@ -170,7 +170,9 @@ def test_a_refused_id_token_request() -> None:
     with serving(Script()) as url:
         env = {**OIDC_ENV, "ACTIONS_ID_TOKEN_REQUEST_URL": f"{url}/token",
                "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "wrong"}  # fmt: skip
-        with pytest.raises(LoginError, match=r"request of the job.s OIDC token failed: HTTP 401") as caught:
+        with pytest.raises(
+            LoginError, match=r"request of the job.s OIDC token failed: HTTP 401"
+        ) as caught:
             oidc.obtain(RegistryLogin("docker.io", "o", ""), env, lambda text: None,
                         lambda line: None, identity_url=url)  # fmt: skip
     assert "wrong" not in str(caught.value)
