@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import proc
-from ..errors import BuildFailed, CommandError, EngineError, InputError
+from ..errors import CommandError, EngineError, InputError
 from ..private import write_private
 from ..proc import Runner, check
 from .builder import (
@@ -30,7 +30,7 @@ from .builder import (
 )
 from .drivers import BuilderSpec, create_argv
 from .request import BuildInputs
-from .result import BuildResult
+from .result import BuildFailed, BuildResult
 from .version import BuildxVersion
 
 # buildx's build history: ``history export`` (0.23), and its ``--finalize`` (0.24).

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from ..buildx import checks, commands
 from ..buildx.argv import build_context, redact_argv
-from ..buildx.result import BuildResult
-from ..errors import ActionError, BuildFailed
+from ..buildx.result import BuildFailed, BuildResult
+from ..errors import ActionError
 from ..plan.plan import Plan
 from ..plan.report import (
     BuildRecord,
