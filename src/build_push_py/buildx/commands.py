@@ -251,7 +251,7 @@ SYSTEM_PLUGIN_DIRS = (
 def buildx_binary(env: Mapping[str, str], system_dirs: Sequence[str] = SYSTEM_PLUGIN_DIRS) -> str:
     """The buildx that ``docker buildx`` would run for the user, to run it without the docker
     CLI: the CLI only finds its plugin and starts it, which costs a second process start on
-    every buildx call (0.15 s per call on a 2-CPU machine). ``BUILDX_BIN`` when set (the action
+    every buildx call. ``BUILDX_BIN`` when set (the action
     image has buildx but no docker CLI); else the CLI's own search, in its order, from the
     user's ``DOCKER_CONFIG`` (not the action's, which has no plugins: where
     setup-buildx-action installs is found), when the CLI is there; '' (run ``docker buildx``)

@@ -183,7 +183,7 @@ def _skip_record(job: Job, plan: Plan, ref: BuildRef | None, report_to: ReportSe
 
 
 def _service(job: Job, report_to: ReportSettings) -> ArtifactService | str:
-    from ..runner import artifacts  # noqa: PLC0415 - http.client and ssl: 17 ms, for an upload
+    from ..runner import artifacts  # noqa: PLC0415 - http.client and ssl, for an upload only
 
     if not report_to.record_upload:
         return "build record upload disabled"
