@@ -94,9 +94,16 @@ EOF
 # helpers (curl, GnuTLS) stay out: buildx runs only local git commands. APT_OFFLINE=1 takes
 # the .debs from ./debs of the build context (`apt-get download` them beforehand) instead of
 # the Debian mirror.
-# The runner's user owns the mounted workspace, and git refuses a repository of another user
-# (safe.directory): /etc/gitconfig allows all, as every repository in this container is one of
-# the job's own checkouts, under /github/workspace at whatever path actions/checkout put it.
+# The runner's user owns the mounted workspace, the action runs as root, and git refuses a
+# repository of another user (safe.directory). Two readers need the checkout all the same:
+# buildx (the provenance's vcs:source and vcs:revision) and `meta-context: git` (its ref and
+# commit). /etc/gitconfig allows all, as every repository in this container is one of the
+# job's own checkouts, under /github/workspace at whatever path actions/checkout put it. What
+# that check guards against is a repository's .git/config naming programs git starts: the
+# action's own git calls override every such setting (context.py, _NO_PROGRAMS); buildx's
+# read-only calls start none either (its `git show` gets -c log.showSignature=false; only
+# BUILDX_GIT_CHECK_DIRTY adds a `git status`, which starts core.fsmonitor). The command line
+# (`build-push-py`) does not override safe.directory: on a machine of its own, git decides.
 FROM --platform=$BUILDPLATFORM ${PYTHON_IMAGE} AS git
 ARG TARGETARCH
 ARG APT_OFFLINE=

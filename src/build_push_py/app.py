@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
+from pathlib import PurePath
 
 from . import clock, context, github_api
 from .buildx.commands import check_secret_files
 from .buildx.request import secret_looking_build_args
 from .context import GitHubContext
-from .inputs.lists import SECRET_INPUTS
-from .inputs.table import read_raw
+from .errors import ActionError
+from .inputs.table import SECRET_INPUTS, read_raw
 from .metadata import ContextSource, Meta, compute, effective_context
 from .metadata.log import LogEntry, LogWarning, context_log, inputs_log, meta_log
 from .metadata.meta import commit_date
@@ -44,12 +45,29 @@ def secret_texts(raw: Mapping[str, str], env: Mapping[str, str]) -> Iterator[str
         yield env.get(item.partition("=")[2].strip(), "")
 
 
+# Variables that name a program to run instead of the one the action finds. A relative path
+# would be found in the working directory: the checkout, a pull request's content.
+PROGRAM_VARIABLES = ("BUILDX_BIN", "COSIGN_BIN")
+
+
+def require_absolute_programs(env: Mapping[str, str]) -> None:
+    for name in PROGRAM_VARIABLES:
+        value = env.get(name, "")
+        if value and not PurePath(value).is_absolute():
+            raise ActionError(
+                f"{name}={value!r} must be an absolute path: a relative one is looked for on "
+                "PATH or in the working directory, the checkout",
+                hint=f"env:\n  {name}: /usr/local/bin/...  # the program's absolute path",
+            )
+
+
 def run(job: Job) -> None:
     env, wf = job.env, job.wf
     raw = read_raw(env)
     for secret in secret_texts(raw, env):
         wf.mask(secret)
     with job.phases("inputs"):
+        require_absolute_programs(env)
         inp = parse(raw, env)
         require_signer(inp.sign, env)
     for secret in inp.secret_values:

@@ -2,6 +2,9 @@
 
 Every action input is also a flag (``--images``, ``--tags``, ``--push`` ...). The GitHub
 context comes from the local checkout unless given (``--ref``, ``--sha``, ``--event``).
+A secret given as a flag is visible to every user of the machine (``ps``) and stays in the
+shell's history: it is taken with a warning; ``--input-file NAME=PATH`` (``-``: standard
+input) and the runner's variables (``INPUT_PASSWORD=...``) are the ways without.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from . import __version__, context
-from .inputs.table import GROUPS, INPUTS, env_name
+from .errors import ActionError
+from .inputs.table import GROUPS, INPUTS, SECRET_INPUTS, env_name
 
 _REMOTE = re.compile(r"(?:github\.com[:/])(?P<repo>[^/]+/[^/]+?)(?:\.git)?/?$")
 
@@ -38,6 +42,15 @@ def _parser() -> argparse.ArgumentParser:
         ctx.add_argument("--event", default="push", help="GitHub event name (default: push)")
         ctx.add_argument("--repository", help="owner/name (default: from the origin remote)")
         ctx.add_argument("--workdir", default=".", help="the checkout (default: .)")
+        cmd.add_argument(
+            "--input-file",
+            dest="from_files",  # not input_file: that is --file's
+            action="append",
+            default=[],
+            metavar="NAME=PATH",
+            help="the input NAME's value from the file PATH ('-': standard input), as for a "
+            "secret: a flag's value is visible to other users (ps) and kept in the history",
+        )
         for group, title in GROUPS.items():
             args = cmd.add_argument_group(f"{title}: inputs as in action.yml")
             for spec in INPUTS:
@@ -59,6 +72,37 @@ def _origin_repository(workdir: str) -> str:
     return match.group("repo") if match else ""
 
 
+def secret_flags(args: argparse.Namespace) -> list[str]:
+    """The secret inputs given as flags, each a warning (as ``docker login -p`` gives)."""
+    return [
+        f"--{name} on the command line is visible to other users of this machine (ps) and "
+        f"kept in the shell's history; use --input-file {name}=PATH (- for standard input) "
+        f"or the variable {env_name(name)} instead"
+        for name in SECRET_INPUTS
+        if getattr(args, f"input_{name}", None) is not None
+    ]
+
+
+def _input_files(args: argparse.Namespace) -> dict[str, str]:
+    """The values of ``--input-file NAME=PATH``, without the one line end a file has last."""
+    names = {spec.name for spec in INPUTS if spec.name != "dry-run"}
+    values: dict[str, str] = {}
+    for item in args.from_files:
+        name, _, path = item.partition("=")
+        if name not in names or not path:
+            raise ActionError(f"--input-file {item!r}: give NAME=PATH, NAME an input's name")
+        if getattr(args, f"input_{name}", None) is not None or name in values:
+            raise ActionError(f"--input-file {name}=...: {name} is given twice")
+        try:
+            text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        except UnicodeDecodeError:  # its message would quote a byte of it
+            raise ActionError(f"--input-file {name}={path}: it is not UTF-8") from None
+        except OSError as exc:
+            raise ActionError(f"--input-file {name}={path}: cannot read it: {exc}") from None
+        values[name] = text.removesuffix("\n").removesuffix("\r")
+    return values
+
+
 def runner_env(args: argparse.Namespace, base: Mapping[str, str], workdir: str) -> dict[str, str]:
     """The environment a runner would give the action, made from flags and the checkout."""
     env = dict(base)
@@ -66,6 +110,8 @@ def runner_env(args: argparse.Namespace, base: Mapping[str, str], workdir: str) 
         value = getattr(args, f"input_{spec.name}", None)
         if value is not None:
             env[env_name(spec.name)] = value
+    for name, value in _input_files(args).items():
+        env[env_name(name)] = value
     token = env_name("github-token")
     if token not in env and (base.get("GITHUB_TOKEN") or base.get("GH_TOKEN")):
         env[token] = base.get("GITHUB_TOKEN") or base.get("GH_TOKEN", "")
@@ -82,7 +128,13 @@ def runner_env(args: argparse.Namespace, base: Mapping[str, str], workdir: str) 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    env = runner_env(args, os.environ, args.workdir)
+    for warning in secret_flags(args):
+        sys.stderr.write(f"warning: {warning}\n")
+    try:
+        env = runner_env(args, os.environ, args.workdir)
+    except ActionError as exc:  # a file or the checkout could not be read
+        sys.stderr.write(f"error: {exc}\n" + (f"{exc.hint}\n" if exc.hint else ""))
+        return 1
     os.chdir(args.workdir)  # the build context and file are relative to it, as on a runner
     # The action's own step, clean-up and signals included; `--help` did not pay for it.
     from .__main__ import main as step  # noqa: PLC0415

@@ -79,11 +79,16 @@ def _load_payload(path: str) -> dict[str, Any]:
     raise ActionError(f"GITHUB_EVENT_PATH={path!r}: the event payload {problem}")
 
 
+def replace_undecoded(text: str) -> str:
+    """``text`` with U+FFFD for each lone surrogate. Replaced, not refused: a branch name is
+    the repository's, not the workflow's to fix, its tags keep only [a-zA-Z0-9._-] anyway,
+    and U+FFFD is what any UTF-8 reader shows for those bytes."""
+    return _UNDECODED.sub("\ufffd", text)
+
+
 def variable(env: Mapping[str, str], name: str) -> str:
-    """A variable's text with U+FFFD for bytes that were not UTF-8. Replaced, not refused:
-    a branch name is the repository's, not the workflow's to fix, its tags keep only
-    [a-zA-Z0-9._-] anyway, and U+FFFD is what any UTF-8 reader shows for those bytes."""
-    return _UNDECODED.sub("\ufffd", env.get(name, ""))
+    """A variable's text with U+FFFD for bytes that were not UTF-8 (``replace_undecoded``)."""
+    return replace_undecoded(env.get(name, ""))
 
 
 def from_env(env: Mapping[str, str]) -> GitHubContext:
@@ -109,10 +114,50 @@ def from_env(env: Mapping[str, str]) -> GitHubContext:
     )
 
 
+# Put before every git command run on a checkout. The checkout may be a pull request's, and
+# a repository's own .git/config can name programs that even a read-only command starts:
+# `git show` verifies a signed commit with gpg.program when log.showSignature is set,
+# index reads start core.fsmonitor, hooks run from core.hooksPath. `-c` overrides every
+# config file. (buildx passes -c log.showSignature=false to its `git show` for the same
+# reason.) git's own check of the repository's owner (safe.directory) is left to git: a
+# checkout of another user is refused, unless the machine's /etc/gitconfig trusts it, as
+# the action's image does for the workspace (see the Dockerfile).
+_NO_PROGRAMS = ["--no-pager", "-c", "log.showSignature=false", "-c", "core.fsmonitor=false",
+                "-c", "core.hooksPath=/dev/null"]  # fmt: skip
+# What git (2.35.2 on, CVE-2022-24765) says when it refuses a repository of another user.
+_NOT_OWNER = re.compile(r"detected dubious ownership|unsafe repository")
+
+
+_OWNER_HINT = """\
+Run as the owner of the checkout; or, with the command line, give what it would read there:
+build-push-py plan --ref refs/heads/main --sha COMMIT --repository owner/name ..."""
+
+
+class RefusedCheckout(ActionError):
+    """git refuses to read the checkout: it belongs to another user."""
+
+    def __init__(self, cwd: str | None) -> None:
+        super().__init__(
+            f"git refuses to read the checkout {cwd or '.'}: it belongs to another user, and a "
+            "repository's configuration can make git run programs (git's safe.directory check)",
+            hint=_OWNER_HINT,
+        )
+
+
+def _run_git(args: list[str], cwd: str | None) -> proc.Result:
+    """git with ``args`` in ``cwd``, unable to start a program the repository names.
+    Raises ``EngineError`` without git, ``RefusedCheckout`` when git refuses the checkout."""
+    done = proc.run(["git", *_NO_PROGRAMS, *args], cwd=cwd)
+    if done.returncode != 0 and _NOT_OWNER.search(done.stderr):
+        raise RefusedCheckout(cwd)
+    return done
+
+
 def git(args: list[str], cwd: str | None = None) -> str:
-    """Output of a git command in ``cwd``, or '' when git or the command fails."""
+    """Output of a git command in ``cwd``, or '' when git or the command fails. Raises
+    ``RefusedCheckout`` when git refuses the checkout."""
     try:
-        done = proc.run(["git", *args], cwd=cwd)
+        done = _run_git(args, cwd)
     except EngineError:  # no git on this machine: the git context is simply empty
         return ""
     return done.stdout.strip() if done.returncode == 0 else ""
@@ -128,15 +173,8 @@ _GIT_HINT = """\
 def _git_strict(args: list[str], cwd: str | None) -> str:
     """actions-toolkit ``Git.exec``: git's output, trimmed; git failing with something on
     stderr is an error whose message is that stderr."""
-    argv = ["git", *args]
-    if cwd:
-        # The workspace belongs to the runner's user, the action runs as root: git refuses
-        # such a repository unless told it is safe. It is the workflow's own checkout,
-        # which upstream's action reads on the host as its owner. The image's /etc/gitconfig
-        # says so too (for buildx's git); this covers a run outside the image.
-        argv[1:1] = ["-c", f"safe.directory={cwd}"]
     try:
-        done = proc.run(argv, cwd=cwd)
+        done = _run_git(args, cwd)
     except EngineError as exc:
         raise ActionError(f"meta-context: git needs git: {exc}", hint=_GIT_HINT) from None
     if done.returncode != 0 and done.stderr:
@@ -221,9 +259,12 @@ def checkout_ref(cwd: str | None = None) -> str:
 
 
 def git_ref(cwd: str | None = None) -> str:
-    """``checkout_ref``, or '' where there is no checkout (the CLI's default ref)."""
+    """``checkout_ref``, or '' where there is no checkout (the CLI's default ref); a checkout
+    git refuses is ``RefusedCheckout``."""
     try:
         return checkout_ref(cwd)
+    except RefusedCheckout:
+        raise
     except ActionError:
         return ""
 

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from github.Repository import Repository
 
-_TIMEOUT = 15
+_TIMEOUT = 15  # seconds, of each read (PyGithub's); LIMIT bounds the whole look-up
+# Seconds a look-up may take in all; then the run goes on with the facts known without it.
+LIMIT = 10.0
 # The repository's facts (the fields of ``RepoFacts``), or why they could not be read.
 Found = dict[str, str] | str
 
@@ -32,28 +34,38 @@ def repository(api_url: str, name: str, token: str, *, lazy: bool) -> Repository
     return client.get_repo(name)
 
 
-def api_errors() -> tuple[type[BaseException], ...]:
-    from github import GithubException  # noqa: PLC0415
-    from requests import RequestException  # noqa: PLC0415
-
-    return (GithubException, RequestException, OSError, ValueError)
+# The string fields of the answer that the labels use (``RepoFacts``'), and the licence's.
+_FIELDS = ("name", "description", "html_url", "default_branch")
 
 
 def repository_fields(api_url: str, name: str, token: str) -> Found:
     """``GET /repos/{owner}/{repo}``: the fields the labels use (``RepoFacts``'), or the
     warning that says why they could not be read."""
     try:
-        repo = repository(api_url, name, token, lazy=False)
-        licence = repo.license
-        return {
-            "name": repo.name or "",
-            "description": repo.description or "",
-            "html_url": repo.html_url or "",
-            "license_spdx_id": (licence.spdx_id or "") if licence is not None else "",
-            "default_branch": repo.default_branch or "",
-        }
-    except api_errors() as exc:
+        return fields(repository(api_url, name, token, lazy=False).raw_data)
+    # The look-up only adds labels: any failure of it, PyGithub's too (a redirect to another
+    # host is a RuntimeError), is a warning and the facts known without it.
+    except Exception as exc:
         return f"Cannot read repository {name} from {api_url}: {reason(exc)}"
+
+
+def fields(answer: dict[str, Any]) -> dict[str, str]:
+    """The fields of the API's answer, each a string or null (then ''); a field of another
+    type is ``ValueError`` (PyGithub would raise on reading it)."""
+    licence = answer.get("license")
+    if licence is not None and not isinstance(licence, dict):
+        raise ValueError('the answer\'s "license" is not an object')
+    found = {key: answer.get(key) for key in _FIELDS}
+    found["license_spdx_id"] = (licence or {}).get("spdx_id")
+    for key, value in found.items():
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"the answer's {key.replace('license_', 'license.')!r} is not text")
+    return {key: value or "" for key, value in found.items()}
+
+
+def no_answer(api_url: str, name: str, limit: float) -> str:
+    """The warning of a look-up that did not end in time."""
+    return f"Cannot read repository {name} from {api_url}: no answer within {limit:g} s"
 
 
 def reason(exc: BaseException) -> str:

@@ -18,8 +18,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import signal
 import sys
+import time
 from collections.abc import Mapping
 
 from . import github_repo
@@ -28,14 +30,17 @@ from . import github_repo
 class RepoLookup:
     """The child looking the repository up."""
 
-    def __init__(self, pid: int, fd: int, key: tuple[str, str, str]) -> None:
+    def __init__(self, pid: int, fd: int, key: tuple[str, str, str], limit: float) -> None:
         self._pid: int | None = pid
         self._fd = fd
         self._key = key  # (API URL, repository, token): what the child looks up
+        self._limit = limit
+        self._deadline = time.monotonic() + limit
 
     def result(self, api_url: str, repository: str, token: str) -> github_repo.Found | None:
         """What the child found for this key; None when it looked up another or failed (then
-        the caller looks up itself). Waits for the child; only the first call reads."""
+        the caller looks up itself). Waits for the child, until ``limit`` seconds after it
+        started: then stops it and answers the warning. Only the first call reads."""
         if self._pid is None:
             return None
         if (api_url, repository, token) != self._key:
@@ -45,17 +50,12 @@ class RepoLookup:
         # read: ``close`` must not close its number again (by then maybe another file's).
         fd, self._fd = self._fd, -1
         with os.fdopen(fd, "rb") as pipe:
-            text = pipe.read()
+            text = _read_until(pipe.fileno(), self._deadline)
+        if text is None:
+            self.close()
+            return github_repo.no_answer(api_url, repository, self._limit)
         self._reap()
-        try:
-            found = json.loads(text)
-        except ValueError:
-            return None
-        if isinstance(found, str):
-            return found
-        if isinstance(found, dict) and all(isinstance(v, str) for v in found.values()):
-            return found
-        return None
+        return _decoded(text)
 
     def close(self) -> None:
         """Stop the child if it still runs (the run ended before it needed the answer)."""
@@ -75,10 +75,34 @@ class RepoLookup:
             self._pid = None
 
 
-def start(env: Mapping[str, str]) -> RepoLookup | None:
+def _decoded(text: bytes) -> github_repo.Found | None:
+    """The child's answer; None for anything else (it failed before it answered)."""
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(found, str):
+        return found
+    if isinstance(found, dict) and all(isinstance(v, str) for v in found.values()):
+        return found
+    return None
+
+
+def _read_until(fd: int, deadline: float) -> bytes | None:
+    """All ``fd`` gives until its end, or None when that has not come by ``deadline``
+    (``time.monotonic``). An answer already there is taken also when asked for later."""
+    chunks: list[bytes] = []
+    while select.select([fd], [], [], max(deadline - time.monotonic(), 0))[0]:
+        if not (chunk := os.read(fd, 65536)):
+            return b"".join(chunks)
+        chunks.append(chunk)
+    return None
+
+
+def start(env: Mapping[str, str], limit: float = github_repo.LIMIT) -> RepoLookup | None:
     """Fork the look-up, when there is one to make (a token, ``GITHUB_API_URL`` and
     ``GITHUB_REPOSITORY``, as the runner sets them) and this platform can fork; None
-    otherwise."""
+    otherwise. Its answer is waited for until ``limit`` seconds from now."""
     api_url, repository = env.get("GITHUB_API_URL", ""), env.get("GITHUB_REPOSITORY", "")
     token = env.get("INPUT_GITHUB-TOKEN", "").strip()  # as the input is read
     if not hasattr(os, "fork") or not (api_url and repository and token):
@@ -89,7 +113,7 @@ def start(env: Mapping[str, str]) -> RepoLookup | None:
         os.close(read_fd)
         _child((api_url, repository, token), write_fd)
     os.close(write_fd)
-    return RepoLookup(pid, read_fd, (api_url, repository, token))
+    return RepoLookup(pid, read_fd, (api_url, repository, token), limit)
 
 
 def _child(what: tuple[str, str, str], fd: int) -> None:

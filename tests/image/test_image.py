@@ -10,6 +10,7 @@ hex digits of the commit; the version output is the tag of the highest-priority 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import tarfile
@@ -25,6 +26,7 @@ import yaml
 from image.action_image import (
     CONTAINER_DIRS,
     MOCK_REPOSITORY,
+    RUNNER_USER,
     ActionImage,
     RunnerDirs,
     action_run,
@@ -378,6 +380,54 @@ def test_a_cancelled_step_cleans_up_and_stops_the_build(
     assert not config_dir_on_host(run, co.dirs).exists()
     assert left_behind(co.dirs) == []
     assert setup.reg.tags(repo) == []  # the build stopped before its push
+
+
+def _sign_head_and_name_programs(co: Checkout) -> tuple[str, Path]:
+    """Make the checkout's HEAD a signed commit and have its .git/config name a program for
+    checking it (log.showSignature) and as the file-system monitor: the commit, and the host
+    path of the file the program leaves. The checkout stays the runner user's."""
+    ws, ran = co.dirs.workspace, co.dirs.runner_temp / "ran"
+    program = ws / ".git" / "program"
+    program.write_text(f"#!/bin/sh\n: > {CONTAINER_DIRS['runner_temp']}/ran\n")
+    program.chmod(0o755)
+
+    def git(*args: str, text: str | None = None) -> str:
+        argv = ["git", "-c", "safe.directory=*", "-C", str(ws), *args]
+        return subprocess.run(argv, input=text, capture_output=True, text=True,
+                              check=True).stdout.strip()  # fmt: skip
+
+    tree = git("rev-parse", "HEAD^{tree}")
+    signed = (f"tree {tree}\nparent {co.sha}\nauthor t <t@t> 1704067200 +0000\n"
+              "committer t <t@t> 1704067200 +0000\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n"
+              " AAAA\n -----END PGP SIGNATURE-----\n\nsigned\n")  # fmt: skip
+    commit = git("hash-object", "-t", "commit", "-w", "--stdin", text=signed)
+    git("update-ref", "refs/heads/main", commit)
+    inside = f"{CONTAINER_DIRS['workspace']}/.git/program"
+    for key, value in [("log.showSignature", "true"), ("gpg.program", inside),
+                       ("core.fsmonitor", inside)]:  # fmt: skip
+        git("config", key, value)
+    for path in [ws, *ws.rglob("*")]:
+        os.lchown(path, RUNNER_USER, RUNNER_USER)
+    return commit, ran
+
+
+def test_meta_context_git_reads_the_checkout_and_runs_nothing_it_names(
+    setup: Setup, tmp_path: Path
+) -> None:
+    """The workspace belongs to the runner's user and the step runs as root: the image's
+    /etc/gitconfig lets git read it. What its .git/config names, git does not run."""
+    co = checkout(tmp_path, "FROM scratch\n")
+    commit, ran = _sign_head_and_name_programs(co)
+    inputs = {"images": "example/app", "dry-run": "true", "meta-context": "git",
+              "tags": "type=ref,event=branch\ntype=sha"}  # fmt: skip
+    env = container_env(inputs, step="main", github={"GITHUB_REF": "refs/heads/not-the-checkout"})
+
+    run = run_container_action(setup.stack, setup.image.ref, co.dirs, env)
+
+    assert run.returncode == 0, describe(run)
+    assert not ran.exists()
+    # the checkout's branch and commit, not GITHUB_REF's and GITHUB_SHA's
+    assert run.outputs["tags"].splitlines() == ["example/app:main", f"example/app:sha-{commit[:7]}"]
 
 
 def test_bad_input_fails_with_an_error_line(setup: Setup, tmp_path: Path) -> None:

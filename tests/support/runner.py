@@ -126,13 +126,15 @@ def runner_env(
 # for secrets after each test.
 RUNS: list[tuple[dict[str, str], ActionRun]] = []
 _SECRET_INPUTS = ("INPUT_PASSWORD", "INPUT_GITHUB-TOKEN", "INPUT_SIGN-KEY-PASSWORD")
+# what configure-aws-credentials exports for an ECR login
+_AWS_SECRETS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 _MASK_PREFIXES = ("::add-mask::", "::add-mask ::")
 
 
 def secret_inputs(env: Mapping[str, str]) -> list[str]:
     """The secrets a run was given: password, token, the signing key's lines and password,
     and the values of ``secrets`` lines."""
-    values = [env.get(name, "") for name in _SECRET_INPUTS]
+    values = [env.get(name, "") for name in (*_SECRET_INPUTS, *_AWS_SECRETS)]
     values += env.get("INPUT_SIGN-KEY", "").splitlines()
     for line in env.get("INPUT_SECRETS", "").splitlines():
         values.append(line.partition("=")[2].strip().strip('"'))

@@ -8,13 +8,14 @@ repository; ``%D`` is ``git show -s --pretty=%D`` there.
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from build_push_py import context
+from build_push_py import cli, context
 from build_push_py.errors import ActionError
 
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main",
@@ -110,11 +111,94 @@ def test_cli_default_ref_outside_a_checkout_is_empty(tmp_path: Path) -> None:
     assert context.git_ref(str(tmp_path)) == ""
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the checkout another owner")
-def test_checkout_of_another_user_is_read(tmp_path: Path) -> None:
-    """The workspace is the runner user's, the container runs as root: git would refuse it
-    as of dubious ownership."""
-    repo = make_repo(tmp_path / "ws", ["init -q", COMMIT])
+def _signed_pull_request_checkout(where: Path, marker: Path) -> Path:
+    """A pull request's checkout whose own .git/config names a program for everything a
+    read-only git command could start: the verifier of the signed commit at its detached
+    HEAD (``git show`` runs it with log.showSignature), the file-system monitor, the hooks.
+    The program leaves ``marker``."""
+    repo = make_repo(where, ["init -q", COMMIT, "update-ref refs/remotes/pull/7/merge HEAD"])
+    program = where.parent / "program"
+    program.write_text(f'#!/bin/sh\necho "$0 $*" >> {marker}\n')
+    program.chmod(0o755)
+    hooks = where.parent / "hooks"
+    hooks.mkdir()
+    for hook in ("post-checkout", "post-index-change", "reference-transaction"):
+        (hooks / hook).symlink_to(program)
+
+    def git(*args: str, text: str | None = None) -> str:
+        done = subprocess.run([*GIT, *args], cwd=repo, input=text, capture_output=True,
+                              text=True, check=True, env={"PATH": "/usr/bin:/bin"})  # fmt: skip
+        return done.stdout.strip()
+
+    tree = git("rev-parse", "HEAD^{tree}")
+    signed = (f"tree {tree}\nauthor t <t@t> 1704067200 +0000\n"
+              "committer t <t@t> 1704067200 +0000\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n"
+              " AAAA\n -----END PGP SIGNATURE-----\n\nsigned\n")  # fmt: skip
+    commit = git("hash-object", "-t", "commit", "-w", "--stdin", text=signed)
+    git("update-ref", "refs/remotes/pull/7/merge", commit)
+    git("checkout", "-q", "--detach", commit)
+    for key, value in [
+        ("log.showSignature", "true"),
+        ("gpg.program", str(program)),
+        ("core.fsmonitor", str(program)),
+        ("core.hooksPath", str(hooks)),
+    ]:
+        git("config", key, value)
+    git("status")  # the configuration does start the program, when not told otherwise
+    assert marker.exists()
+    marker.unlink()
+    return repo
+
+
+def _plan_args(repo: Path, *flags: str) -> argparse.Namespace:
+    return cli._parser().parse_args(["plan", "--workdir", str(repo), *flags])
+
+
+def test_the_checkouts_configuration_starts_no_program(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    repo = _signed_pull_request_checkout(tmp_path / "ws", marker)
+
+    ctx = context.from_git({}, str(repo))  # meta-context: git
+    env = cli.runner_env(_plan_args(repo), {}, str(repo))  # the command line's defaults
+
+    assert ctx.ref == env["GITHUB_REF"] == "refs/pull/7/merge"
+    assert ctx.sha == env["GITHUB_SHA"] != ""
+    assert not marker.exists(), marker.read_text()
+
+
+def _give_to_another_user(repo: Path) -> None:
     for path in [repo, *repo.rglob("*")]:
         os.chown(path, 1001, 1001, follow_symlinks=False)
-    assert context.from_git({}, str(repo)).ref == "refs/heads/main"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the checkout another owner")
+def test_a_checkout_of_another_user_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """git refuses a repository of another user (CVE-2022-24765): the command line says so
+    in one error, and nothing the repository's configuration names runs. (The action's image
+    trusts its workspace in /etc/gitconfig: see the Dockerfile.)"""
+    marker = tmp_path / "ran"
+    repo = _signed_pull_request_checkout(tmp_path / "ws", marker)
+    _give_to_another_user(repo)
+
+    assert cli.main(["plan", "--workdir", str(repo), "--images", "example/app"]) == 1
+
+    err = capsys.readouterr().err
+    refused = f"error: git refuses to read the checkout {repo}: it belongs to another user"
+    assert err.startswith(refused)
+    assert "--ref" in err  # how to do without reading it
+    assert "Traceback" not in err
+    assert not marker.exists(), marker.read_text()
+    with pytest.raises(context.RefusedCheckout):  # meta-context: git, outside the image
+        context.from_git({}, str(repo))
+    assert not marker.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the checkout another owner")
+def test_a_checkout_of_another_user_is_not_needed_with_its_facts_given(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "ws", ["init -q", COMMIT])
+    _give_to_another_user(repo)
+    given = ["--ref", "refs/heads/main", "--sha", "a" * 40, "--repository", "o/r"]
+    env = cli.runner_env(_plan_args(repo, *given), {}, str(repo))
+    assert (env["GITHUB_REF"], env["GITHUB_SHA"]) == ("refs/heads/main", "a" * 40)

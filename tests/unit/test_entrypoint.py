@@ -42,6 +42,7 @@ def run_entry(
     inputs: dict[str, str],
     event: str = "tag_semver",
     env_extra: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
     github = fixture_env(event) | dict(env_extra or {})
     env = runner_env(tmp_path, inputs, event_name=github.get("GITHUB_EVENT_NAME", ""),
@@ -50,7 +51,7 @@ def run_entry(
         env.pop("GITHUB_EVENT_PATH")
     done = subprocess.run(
         [sys.executable, str(ROOT / "entrypoint.py")],
-        env=env, capture_output=True, text=True, check=False, timeout=60,
+        env=env, capture_output=True, text=True, check=False, timeout=60, cwd=cwd,
     )  # fmt: skip
     outputs = parse_file_commands(Path(env["GITHUB_OUTPUT"]).read_text())
     return done, outputs
@@ -165,6 +166,32 @@ def test_bad_environment_is_one_error_line_and_exit_1(
     assert len(errors) == 1, done.stdout
     for name in names:
         assert name in errors[0]
+    assert "Traceback" not in done.stderr
+    assert outputs == {}
+
+
+@pytest.mark.parametrize("variable", ["BUILDX_BIN", "COSIGN_BIN"])
+@pytest.mark.parametrize("path", ["bin/tool", "./tool", "tool"])
+def test_a_relative_program_path_is_one_error_and_runs_nothing(
+    tmp_path: Path, variable: str, path: str
+) -> None:
+    """The working directory is the checkout: a pull request's content, programs included."""
+    checkout, marker = tmp_path / "checkout", tmp_path / "ran"
+    for found in (checkout / path, checkout / "bin" / path):
+        found.parent.mkdir(parents=True, exist_ok=True)
+        found.write_text(f"#!/bin/sh\n: > {marker}\n")
+        found.chmod(0o755)
+    done, outputs = run_entry(
+        tmp_path,
+        {"images": "ghcr.io/o/app", "dry-run": "true"},
+        env_extra={variable: path, "PATH": f"{checkout / 'bin'}:{NO_DOCKER['PATH']}"},
+        cwd=checkout,
+    )
+    assert not marker.exists()
+    assert done.returncode == 1
+    errors = [line for line in done.stdout.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1, done.stdout
+    assert f"{variable}={path!r} must be an absolute path" in errors[0]
     assert "Traceback" not in done.stderr
     assert outputs == {}
 

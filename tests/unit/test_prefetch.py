@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -18,24 +19,29 @@ from pathlib import Path
 import pytest
 from image.action_image import MOCK_REPOSITORY, mock_github_api, serving
 
-from build_push_py import github_repo, prefetch
+from build_push_py import github_api, github_repo, prefetch
+from build_push_py.context import GitHubContext
+from build_push_py.metadata.repo import facts_without_api
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 REPOSITORY = str(MOCK_REPOSITORY["full_name"])
 TOKEN = "not-a-real-token"
 
 # Starts the look-up from its environment, then asks for the key in argv[2]; prints the
-# answer, whether PyGithub was imported here, and whether a child is left. With a third
+# answer, whether PyGithub was imported here, and whether a child is left. LOOKUP_LIMIT is
+# the look-up's limit, ASK_AFTER the seconds before it asks for the answer. With a third
 # argument, a KeyboardInterrupt (what a cancel raises in the run) ends the wait for the answer
 # after that many seconds, and the run closes the look-up as __main__.main's clean-up does.
 DRIVER = """
-import json, os, signal, sys
+import json, os, signal, sys, time
 sys.path.insert(0, sys.argv[1])
 from build_push_py import prefetch
 def interrupt(signum, frame):
     raise KeyboardInterrupt
 signal.signal(signal.SIGALRM, interrupt)
-lookup = prefetch.start(os.environ)
+limit = os.environ.get("LOOKUP_LIMIT")
+lookup = prefetch.start(os.environ, float(limit)) if limit else prefetch.start(os.environ)
+time.sleep(float(os.environ.get("ASK_AFTER", "0")))
 key = json.loads(sys.argv[2])
 if len(sys.argv) > 3:
     signal.setitimer(signal.ITIMER_REAL, float(sys.argv[3]))
@@ -76,6 +82,22 @@ def _drive(
 
 def _env(api: str, repository: str = REPOSITORY, token: str = TOKEN) -> dict[str, str]:
     return {"GITHUB_API_URL": api, "GITHUB_REPOSITORY": repository, "INPUT_GITHUB-TOKEN": token}
+
+
+def _answering(answer: dict[str, object]) -> type[BaseHTTPRequestHandler]:
+    class Answering(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps(answer).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Answering
 
 
 @pytest.fixture(scope="module")
@@ -164,3 +186,82 @@ def test_a_cancel_while_waiting_for_the_answer_closes_cleanly() -> None:
         got = _drive(_env(url), [url, REPOSITORY, TOKEN], interrupt_after=0.5)
     assert got["answer"] == "interrupted"
     assert got["child_left"] is False
+
+
+def test_an_answer_of_the_wrong_type_is_the_warning() -> None:
+    """PyGithub raises on reading such a field; the child answers the warning instead of
+    failing (which would have the run look up again, and raise the same)."""
+    with serving(_answering({**MOCK_REPOSITORY, "license": "MIT"})) as url:
+        got = _drive(_env(url), [url, REPOSITORY, TOKEN])
+    assert got["answer"] == (f"Cannot read repository {REPOSITORY} from {url}: "
+                             "the answer's \"license\" is not an object")  # fmt: skip
+    assert got["child_left"] is False
+
+
+# The slow API: its answer, a byte at a time, one every DRIP seconds, for at most DRIPPING
+# seconds (then it closes the connection, so that the look-up also ends without its limit).
+DRIP = 0.25
+DRIPPING = 8.0
+LIMIT = 0.5
+
+
+@contextlib.contextmanager
+def _dripping_api() -> Iterator[str]:
+    """An API whose answer never ends within a look-up's limit, though each read gets a
+    byte well within PyGithub's timeout."""
+    done = threading.Event()
+
+    class Dripping(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps(MOCK_REPOSITORY).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            for byte in body[: int(DRIPPING / DRIP)]:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                if done.wait(DRIP):
+                    return
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with serving(Dripping) as url:
+        try:
+            yield url
+        finally:
+            done.set()
+
+
+def test_the_child_is_waited_for_until_the_limit() -> None:
+    with _dripping_api() as url:
+        started = time.monotonic()
+        got = _drive({**_env(url), "LOOKUP_LIMIT": str(LIMIT)}, [url, REPOSITORY, TOKEN])
+        took = time.monotonic() - started
+    assert got["answer"] == github_repo.no_answer(url, REPOSITORY, LIMIT)
+    assert got["child_left"] is False
+    assert took < DRIPPING / 2  # ended by the limit, not by the API
+
+
+def test_an_answer_in_time_is_taken_when_asked_for_later(api: str) -> None:
+    """The run may ask after the limit (a slow login, say): the answer that came is used."""
+    env = {**_env(api), "LOOKUP_LIMIT": "1", "ASK_AFTER": "2"}
+    got = _drive(env, [api, REPOSITORY, TOKEN])
+    assert got["answer"] == github_repo.repository_fields(api, REPOSITORY, TOKEN)
+
+
+def test_the_look_up_in_process_ends_at_the_limit() -> None:
+    """Without a child (no fork, or it looked up something else), and for the commit date."""
+    warnings: list[str] = []
+    with _dripping_api() as url:
+        ctx = GitHubContext(repository=REPOSITORY, api_url=url, sha="a" * 40)
+        started = time.monotonic()
+        facts = github_api.fetch_repo_facts(ctx, TOKEN, warn=warnings.append, limit=LIMIT)
+        date = github_api.fetch_commit_date(ctx, TOKEN, warn=warnings.append, limit=LIMIT)
+        took = time.monotonic() - started
+    assert facts == facts_without_api(ctx)
+    assert date == ""
+    commit = f"Cannot read commit {ctx.sha} from {url}: no answer within 0.5 s"
+    assert warnings == [github_repo.no_answer(url, REPOSITORY, LIMIT), commit]
+    assert took < DRIPPING / 2

@@ -73,3 +73,33 @@ def test_the_example_is_a_plain_login_to_its_registry(
     step_id = token_output.split(".")[1]
     assert [s.get("id") for s in job["steps"][:ours]].count(step_id) == 1
     assert job["permissions"] == {"contents": "read", "id-token": "write"}
+
+
+@pytest.mark.parametrize(
+    ("example", "registry", "method", "env"),
+    [
+        pytest.param("ecr.yml", "123456789012.dkr.ecr.eu-west-3.amazonaws.com", "ecr", {},
+                     id="amazon-ecr-role"),
+        pytest.param("dockerhub-oidc.yml", "docker.io", "dockerhub-oidc",
+                     {"ACTIONS_ID_TOKEN_REQUEST_URL": "https://token.example/",
+                      "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-token"},
+                     id="docker-hub-oidc"),
+    ],
+)  # fmt: skip
+def test_the_example_logs_in_without_a_stored_secret(
+    example: str, registry: str, method: str, env: dict[str, str]
+) -> None:
+    job = _job(example)
+    step = job["steps"][_our_step(job)]
+    values, _ = _substituted(step["with"])
+    step_env, _ = _substituted(step.get("env", {}))
+    if "DOCKERHUB_OIDC_CONNECTIONID" in step_env:  # a variable's sample: a UUID
+        step_env["DOCKERHUB_OIDC_CONNECTIONID"] = "01234567-89ab-cdef-0123-456789abcdef"
+
+    raw = read_raw({env_name(name): value for name, value in values.items()})
+    inputs = parse(raw, {**env, **step_env})
+
+    [login] = inputs.logins
+    assert (login.registry, login.method, login.password) == (registry, method, "")
+    assert "password" not in values
+    assert job["permissions"] == {"contents": "read", "id-token": "write"}

@@ -19,16 +19,9 @@ import re
 from collections.abc import Sequence
 
 from ..errors import InputError
+from .table import UNQUOTED_INPUTS
 
 _QUOTE = '"'
-# Inputs whose text is secret in whole or in part: masked before anything parses them.
-SECRET_INPUTS = (
-    "password", "github-token", "registry-auth", "secrets", "tls-key", "sign-key",
-    "sign-key-password",
-)  # fmt: skip
-# Inputs whose text no error quotes: the secret ones, and the certificates next to them,
-# which are public, but a key pasted into tls-cert is still a key.
-UNQUOTED_INPUTS = frozenset({*SECRET_INPUTS, "tls-cert", "tls-cacert"})
 
 
 # What JavaScript's String.prototype.trim() removes (@actions/core getInput, getList): not

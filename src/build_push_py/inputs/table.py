@@ -17,6 +17,9 @@ class InputSpec:
     description: str
     default: str = ""
     group: str = "build"  # a key of GROUPS
+    # Its text is secret in whole or in part: masked before anything parses it, never
+    # quoted by an error, and the CLI warns when it is given as a flag.
+    secret: bool = False
 
 
 # The BuildKit of a builder the action creates: v0.33.0 by the index digest that public pins
@@ -36,8 +39,14 @@ GROUPS: Mapping[str, str] = {
 }
 
 
-def _spec(group: str, rows: list[tuple[str, str, str]]) -> list[InputSpec]:
-    return [InputSpec(name, desc, default, group) for name, default, desc in rows]
+SECRET = "secret"  # noqa: S105 - the fourth item of a row below: the input is secret
+
+
+def _spec(group: str, rows: list[tuple[str, ...]]) -> list[InputSpec]:
+    return [
+        InputSpec(name, desc, default, group, secret=SECRET in rest)
+        for name, default, desc, *rest in rows
+    ]
 
 
 INPUTS: tuple[InputSpec, ...] = tuple(
@@ -67,6 +76,7 @@ INPUTS: tuple[InputSpec, ...] = tuple(
                 "github-token",
                 "${{ github.token }}",
                 "Token for the repository API (title, description, licence of the labels)",
+                SECRET,
             ),
         ],
     )
@@ -75,7 +85,12 @@ INPUTS: tuple[InputSpec, ...] = tuple(
         [
             ("registry", "", "Registry to log in to (default: Docker Hub when a username is set)"),
             ("username", "", "Username for `registry` (for ECR: an AWS access key id)"),
-            ("password", "", "Password or token for `registry` (masked; for ECR: the AWS secret)"),
+            (
+                "password",
+                "",
+                "Password or token for `registry` (masked; for ECR: the AWS secret)",
+                SECRET,
+            ),
             (
                 "ecr",
                 "",
@@ -92,6 +107,7 @@ INPUTS: tuple[InputSpec, ...] = tuple(
                 "registry-auth",
                 "",
                 "YAML list of `{registry, username, password, ecr, scope}` to log in to",
+                SECRET,
             ),
             ("logout", "true", "Log out and remove the credentials at the end of the step"),
         ],
@@ -105,7 +121,7 @@ INPUTS: tuple[InputSpec, ...] = tuple(
             ("platforms", "", "Target platforms, comma or newline separated"),
             ("build-args", "", "Build arguments, one `NAME=value` per line"),
             ("build-contexts", "", "Additional build contexts, one `name=path` per line"),
-            ("secrets", "", "Build secrets, one `id=value` per line (masked)"),
+            ("secrets", "", "Build secrets, one `id=value` per line (masked)", SECRET),
             (
                 "secret-envs",
                 "",
@@ -181,7 +197,12 @@ INPUTS: tuple[InputSpec, ...] = tuple(
             ("driver-opts", "", "Driver options, one `key=value` per line"),
             ("tls-cacert", "", "CA certificate of a `remote` BuildKit: a path, or the PEM text"),
             ("tls-cert", "", "Client certificate for a `remote` BuildKit: a path, or the PEM text"),
-            ("tls-key", "", "Client key for a `remote` BuildKit: a path, or the PEM text (masked)"),
+            (
+                "tls-key",
+                "",
+                "Client key for a `remote` BuildKit: a path, or the PEM text (masked)",
+                SECRET,
+            ),
         ],
     )
     + _spec(
@@ -197,8 +218,9 @@ INPUTS: tuple[InputSpec, ...] = tuple(
                 "sign-key",
                 "",
                 "cosign private key (PEM text, masked) or a KMS URI; empty: keyless (Sigstore)",
+                SECRET,
             ),
-            ("sign-key-password", "", "Password of `sign-key` (masked)"),
+            ("sign-key-password", "", "Password of `sign-key` (masked)", SECRET),
             (
                 "sign-tlog",
                 "true",
@@ -294,3 +316,10 @@ def read_raw(env: Mapping[str, str]) -> dict[str, str]:
             value = "" if spec.default.startswith("${{") else spec.default
         raw[spec.name] = value
     return raw
+
+
+# Inputs whose text is secret in whole or in part; and those no error quotes: the secret
+# ones and the certificates next to them, which are public, but a key pasted into tls-cert
+# is still a key.
+SECRET_INPUTS = tuple(spec.name for spec in INPUTS if spec.secret)
+UNQUOTED_INPUTS = frozenset({*SECRET_INPUTS, "tls-cert", "tls-cacert"})

@@ -34,7 +34,7 @@ HINT = """\
 permissions:
   id-token: write  # for the role below
 steps:
-  - uses: aws-actions/configure-aws-credentials@v5
+  - uses: aws-actions/configure-aws-credentials@v6
     with:
       role-to-assume: arn:aws:iam::123456789012:role/github-push
       aws-region: us-east-1

@@ -30,8 +30,8 @@ METHODS: tuple[LoginMethod, ...] = (ecr.METHOD, dockerhub_oidc.METHOD)
 _BY_NAME = {method.name: method for method in (*METHODS, static.METHOD)}
 
 DOCKER_HUB = "docker.io"
-_TEXT_KEYS = ("registry", "username", "password", "scope")
-_KEYS = (*_TEXT_KEYS[:3], "ecr", "scope")
+_KEYS = ("registry", "username", "password", "ecr", "scope")
+_TEXT_KEYS = tuple(key for key in _KEYS if key != "ecr")  # ecr may be a YAML boolean
 NO_ENV: Mapping[str, str] = MappingProxyType({})
 
 

@@ -51,8 +51,9 @@ class Workflow:
         self._out = out
         # What this step saved: what its clean-up removes.
         self.saved_state: dict[str, str] = {}
-        # The login thread masks what it obtains while the run's thread prints.
-        self._lock = threading.Lock()
+        # The login thread masks what it obtains while the run's thread prints: a mask
+        # waits for a ::stop-commands:: fence to close (the runner ignores it inside one).
+        self._lock = threading.RLock()
 
     @property
     def passes_outputs_on(self) -> bool:
@@ -116,11 +117,12 @@ class Workflow:
             yield
             return
         token = secrets.token_hex(16)
-        self.info(f"::stop-commands::{token}")
-        try:
-            yield
-        finally:
-            self.info(f"::{token}::")
+        with self._lock:
+            self.info(f"::stop-commands::{token}")
+            try:
+                yield
+            finally:
+                self.info(f"::{token}::")
 
     def _append(self, kind: str, text: str) -> None:
         path = self._paths[kind]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 
 import pytest
@@ -136,3 +137,61 @@ def test_commit_date_api_error_is_empty() -> None:
     warnings: list[str] = []
     assert fetch_commit_date(_ctx(), "t", warn=warnings.append) == ""
     assert "HTTP 404" in warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        pytest.param({**REPO_JSON, "license": "MIT"}, '"license" is not an object', id="licence"),
+        pytest.param({**REPO_JSON, "name": 5}, "'name' is not text", id="name"),
+        pytest.param({**REPO_JSON, "license": {"spdx_id": []}}, "'license.spdx_id' is not text",
+                     id="spdx-id"),
+    ],
+)  # fmt: skip
+@responses.activate
+def test_a_field_of_the_wrong_type_falls_back(answer: dict[str, object], reason: str) -> None:
+    responses.get(url(API), json=answer)
+    warnings: list[str] = []
+    assert fetch_repo_facts(_ctx(), "t", warn=warnings.append) == FALLBACK
+    assert warnings == [f"Cannot read repository octocat/Hello-World from {API[:22]}: "
+                        f"the answer's {reason}"]  # fmt: skip
+
+
+@responses.activate
+def test_a_redirect_to_another_host_falls_back() -> None:
+    elsewhere = "https://elsewhere.example/repos/octocat/Hello-World"
+    responses.get(url(API), status=301, headers={"Location": elsewhere})
+    warnings: list[str] = []
+    assert fetch_repo_facts(_ctx(), "t", warn=warnings.append) == FALLBACK
+    assert len(warnings) == 1
+    assert "redirected from host api.github.com to elsewhere.example" in warnings[0]
+
+
+@responses.activate
+def test_the_apis_text_is_cleaned_as_the_payloads() -> None:
+    """JSON's "\\udce9" is a lone surrogate, which no output file takes: U+FFFD, as for the
+    payload's text."""
+    body = json.dumps({**REPO_JSON, "description": "caf\udce9"})
+    responses.get(url(API), body=body, content_type="application/json")
+    responses.get(url(API.replace("Hello-World", "Gone")), status=404,
+                  body='{"message": "gone \\udce9"}', content_type="application/json")  # fmt: skip
+    warnings: list[str] = []
+
+    facts = fetch_repo_facts(_ctx(), "t", warn=warnings.append)
+    gone = dataclasses.replace(_ctx(), repository="octocat/Gone")
+    fetch_repo_facts(gone, "t", warn=warnings.append)
+
+    assert facts.description == "caf\ufffd"
+    assert warnings[0].endswith("HTTP 404 gone \ufffd")
+    for text in [*dataclasses.astuple(facts), *warnings]:
+        text.encode()  # raises on a lone surrogate
+
+
+@responses.activate
+def test_a_commit_date_of_the_wrong_type_is_empty() -> None:
+    responses.get(url(f"{API}/commits/{SHA_PR}"),
+                  json={"sha": SHA_PR, "commit": {"committer": {"date": 5}}})  # fmt: skip
+    warnings: list[str] = []
+    assert fetch_commit_date(_ctx(), "t", warn=warnings.append) == ""
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"Cannot read commit {SHA_PR} from https://api.github.com: ")
