@@ -23,7 +23,7 @@ LAYERS = (
     ("github_api", "github_repo", "prefetch", "clock"),  # what a run looks up: repository, time
     ("metadata", "buildx", "registry", "buildkit_image"),  # tags; the programs the action drives
     ("context", "inputs", "runner"),  # what the step is given: GitHub context, inputs, runner
-    ("errors", "retry", "proc", "private"),  # what every layer uses
+    ("errors", "retry", "proc", "private", "command"),  # what every layer uses
 )
 
 
