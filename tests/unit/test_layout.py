@@ -133,6 +133,7 @@ def test_every_module_is_in_a_layer() -> None:
     for module in MODULES:
         if module != PACKAGE:  # the package's own (empty) __init__
             _layer(module)
+    assert {_layer(module) for module in ENTRY_POINTS} == {0}  # the entry points are on top
 
 
 def test_imports_point_down_the_layers() -> None:
