@@ -22,8 +22,8 @@ LAYERS = (
     ("plan",),  # what the run will do
     ("github_api", "github_repo", "prefetch", "clock"),  # what a run looks up: repository, time
     ("metadata", "buildx", "registry", "buildkit_image"),  # tags; the programs the action drives
-    ("context", "inputs", "runner"),  # what the step is given: GitHub context, inputs, runner
-    ("errors", "retry", "proc", "private", "command"),  # what every layer uses
+    ("context", "inputs"),  # what the step is given: the GitHub context, the inputs
+    ("errors", "retry", "proc", "private", "command", "runner"),  # what every layer uses
 )
 
 
