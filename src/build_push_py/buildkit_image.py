@@ -71,7 +71,7 @@ class DockerEngine:
     credentials of the action's own ``config_dir``, as buildx would use them."""
 
     def __init__(self, env: Mapping[str, str], config_dir: str) -> None:
-        import docker  # noqa: PLC0415 - 0.1 s to import; only a builder made here needs it
+        import docker  # noqa: PLC0415 - only a builder made here needs it (bench/dry_run.py)
 
         self._config = Path(config_dir) / "config.json"
         try:

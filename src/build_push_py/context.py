@@ -1,7 +1,8 @@
 """What the run knows about GitHub: the event, the ref, the commit and the repository.
 
 Read once from the environment (and the webhook payload file) into a frozen
-``GitHubContext``; everything after this works from that value only.
+``GitHubContext``, which the metadata and the plan compute from; they and the steps also
+read other runner variables by name from the environment mapping they are given.
 Any variable may be missing or empty: the fields are then empty, never an error. A payload
 file whose content is not a JSON payload is an error.
 """

@@ -1,6 +1,7 @@
 """Every error a user can meet. Their ``str()`` is the message the user reads; ``hint`` is
 the workflow YAML (or the step to take) that fixes it, shown in the job summary.
 
+``buildx.result.BuildFailed``, a failed build with the outputs it wrote, is one of them.
 Only the entry points turn them into an ``::error::`` line, a summary note and exit code 1
 (``steps.outputs.report_failure``); any other exception is a bug and keeps its traceback.
 """
@@ -8,8 +9,6 @@ Only the entry points turn them into an ``::error::`` line, a summary note and e
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from .buildx.result import BuildResult
 
 
 class ActionError(Exception):
@@ -70,17 +69,6 @@ class EngineError(ActionError):
 
 class LoginError(ActionError):
     """The registry refused the credentials, or could not be reached."""
-
-
-class BuildFailed(CommandError):
-    """buildx failed; ``result`` still holds the outputs it wrote before failing."""
-
-    def __init__(self, error: CommandError, result: BuildResult, message: str) -> None:
-        super().__init__(
-            error.what, error.argv, error.returncode, error.stderr, error.stdout,
-            message=message, hint=error.hint,
-        )  # fmt: skip
-        self.result = result
 
 
 class MissingDigests(ActionError):

@@ -20,7 +20,7 @@ Found = dict[str, str] | str
 
 
 def repository(api_url: str, name: str, token: str, *, lazy: bool) -> Repository:
-    from github import Auth, Github  # noqa: PLC0415 - 0.15-0.2 s, only when the API is used
+    from github import Auth, Github  # noqa: PLC0415 - slow, only when the API is used
 
     client = Github(
         auth=Auth.Token(token),

@@ -1,8 +1,8 @@
 """The repository look-up, started in a child process before the rest of the action is
 imported.
 
-The look-up is PyGithub's import (0.15-0.2 s, mostly its hundreds of modules) and one
-request. In a child of its own it runs on another CPU while this process imports the
+The look-up is PyGithub's import (its hundreds of modules; bench/dry_run.py times a run) and
+one request. In a child of its own it runs on another CPU while this process imports the
 action, parses the inputs, logs in and probes buildx, instead of after them. The child is
 forked first thing in the process (no threads yet), reads only the runner's variables,
 prints nothing, and sends back what it found as JSON: the fields or the warning. The run
@@ -125,8 +125,8 @@ def _child(what: tuple[str, str, str], fd: int) -> None:
         for std in (0, 1, 2):
             os.dup2(devnull, std)
         # PyJWT imports cryptography when it is installed (pip installs it with PyGithub),
-        # for App and JWT signing; a token look-up needs neither, and PyJWT imports without
-        # it 40 ms sooner. Only this process, which ends after the look-up, goes without.
+        # for App and JWT signing; a token look-up needs neither, and PyJWT imports sooner
+        # without it. Only this process, which ends after the look-up, goes without.
         sys.modules.setdefault("cryptography", None)  # type: ignore[arg-type]
         data = json.dumps(github_repo.repository_fields(*what)).encode()
         while data:

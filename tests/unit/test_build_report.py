@@ -17,7 +17,8 @@ from support.fakes import FakeRunner
 from support.runner import parse_file_commands, runner_env
 
 from build_push_py import app
-from build_push_py.errors import ActionError, BuildFailed
+from build_push_py.buildx.result import BuildFailed
+from build_push_py.errors import ActionError
 from build_push_py.runner.workflow import Workflow
 from build_push_py.steps.job import Job
 from build_push_py.steps.outputs import report_failure

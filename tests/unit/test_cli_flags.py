@@ -3,7 +3,6 @@ the dry run), and every input's group is one the README and the CLI list."""
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import subprocess
@@ -14,19 +13,21 @@ from unittest import mock
 import pytest
 
 from build_push_py.cli import _parser, runner_env, secret_flags
-from build_push_py.inputs.table import GROUPS, INPUTS, SECRET_INPUTS
-
-
-def _flags(command: str) -> set[str]:
-    parser = _parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return {flag for action in sub.choices[command]._actions for flag in action.option_strings}
+from build_push_py.inputs.table import GROUPS, INPUTS, SECRET_INPUTS, env_name
 
 
 @pytest.mark.parametrize("command", ["plan", "run"])
-def test_every_input_is_a_flag(command: str) -> None:
-    wanted = {f"--{spec.name}" for spec in INPUTS if spec.name != "dry-run"}
-    assert wanted - _flags(command) == set()
+def test_every_input_is_a_flag(command: str, tmp_path: Path) -> None:
+    """Each flag parses and reaches the step as the input's variable."""
+    names = [spec.name for spec in INPUTS if spec.name != "dry-run"]
+    args = _parser().parse_args(
+        [command, "--ref", "refs/heads/main", "--sha", "a" * 40, "--repository", "o/r",
+         *(arg for name in names for arg in (f"--{name}", f"value of {name}"))]
+    )  # fmt: skip
+    env = runner_env(args, {}, str(tmp_path))
+    assert {name: env.get(env_name(name)) for name in names} == {
+        name: f"value of {name}" for name in names
+    }
 
 
 def test_every_group_is_listed() -> None:

@@ -1,14 +1,30 @@
-"""The package's structure: imports point one way, only the entry points reach the
+"""The package's structure: imports point down the layers, only the entry points reach the
 orchestrator and ``os.environ``."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 PACKAGE = "build_push_py"
 ENTRY_POINTS = {f"{PACKAGE}.__main__", f"{PACKAGE}.cli"}
+
+# The layers, top to bottom (the README's "How the code is laid out" states the same list): a
+# module imports only from its own layer and the layers below it. A name is a module or a
+# package, which takes every module under it.
+LAYERS = (
+    ("__main__", "cli", "actionyml"),  # run as programs: the step, the CLI, the generator
+    ("app",),  # one run
+    ("steps",),  # the steps of a run
+    ("cosign",),  # the sign commands, made from the plan's signing decision
+    ("plan",),  # what the run will do
+    ("github_api", "github_repo", "prefetch", "clock"),  # what a run looks up: repository, time
+    ("metadata", "buildx", "registry", "buildkit_image"),  # tags; the programs the action drives
+    ("context", "inputs"),  # what the step is given: the GitHub context, the inputs
+    ("errors", "retry", "proc", "private", "command", "runner"),  # what every layer uses
+)
 
 
 def _module_name(path: Path) -> str:
@@ -55,6 +71,25 @@ def _graph() -> dict[str, set[str]]:
     return graph
 
 
+def _layer(module: str) -> int:
+    """The index in ``LAYERS`` of the layer ``module`` belongs to (0: the top)."""
+    name = module.removeprefix(f"{PACKAGE}.")
+    for index, layer in enumerate(LAYERS):
+        if any(name == part or name.startswith(f"{part}.") for part in layer):
+            return index
+    raise LookupError(f"{module} is in no layer of LAYERS: add it to one")
+
+
+def _upward(graph: dict[str, set[str]]) -> list[str]:
+    """Every import of a module from a layer above its own, as ``module -> target``."""
+    return [
+        f"{module} -> {target}"
+        for module in sorted(graph)
+        for target in sorted(graph[module])
+        if _layer(target) < _layer(module)
+    ]
+
+
 def _cycle(graph: dict[str, set[str]]) -> list[str]:
     """One import cycle as a path of modules, or [] (depth-first search, three colours)."""
     state: dict[str, int] = {}
@@ -86,6 +121,33 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 
 def test_no_import_cycle() -> None:
     assert _cycle(_graph()) == []
+
+
+def test_the_layer_check_finds_an_upward_import() -> None:
+    graph = {f"{PACKAGE}.errors": {f"{PACKAGE}.buildx.result"}, f"{PACKAGE}.buildx.result": set()}
+    assert _upward(graph) == [f"{PACKAGE}.errors -> {PACKAGE}.buildx.result"]
+    assert _upward({f"{PACKAGE}.app": {f"{PACKAGE}.steps.build"}}) == []
+
+
+def test_every_module_is_in_a_layer() -> None:
+    for module in MODULES:
+        if module != PACKAGE:  # the package's own (empty) __init__
+            _layer(module)
+    assert {_layer(module) for module in ENTRY_POINTS} == {0}  # the entry points are on top
+
+
+def test_imports_point_down_the_layers() -> None:
+    assert _upward(_graph()) == []
+
+
+def test_the_readme_states_the_layers() -> None:
+    readme = (SRC.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How the code is laid out", 1)[1].split("```", 1)[0]
+    stated = [
+        tuple(name.rstrip("/") for name in re.findall(r"`([^`]+)`", line.split(":", 1)[0]))
+        for line in re.findall(r"^\d+\. (.*)$", section, re.MULTILINE)
+    ]
+    assert stated == list(LAYERS)
 
 
 def test_only_the_entry_points_import_the_orchestrator() -> None:

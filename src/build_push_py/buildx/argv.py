@@ -13,6 +13,7 @@ import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from ..command import Command
 from ..errors import InputError
 from ..inputs.grammar import go_bool
 from ..inputs.lists import records
@@ -126,26 +127,27 @@ def exports_to_docker(inp: BuildInputs) -> bool:
     return inp.load or has_exporter_type("docker", inp.outputs)
 
 
-def _attest_args(inp: BuildInputs, facts: RunFacts) -> list[str]:
-    args: list[str] = []
+def _attests(inp: BuildInputs, facts: RunFacts) -> list[str]:
+    """The values of ``--attest``."""
+    attests: list[str] = []
     if inp.provenance:
         prov = _provenance_input(inp.provenance, facts.builder_id)
-        args += ["--attest", resolve_attestation_attrs(f"type=provenance,{prov}")]
+        attests.append(resolve_attestation_attrs(f"type=provenance,{prov}"))
     elif not provenance_requested(inp) and facts.default_provenance and not exports_to_docker(inp):
         mode = "mode=min,inline-only=true" if facts.private_repository else "mode=max"
-        args += ["--attest", f"type=provenance,{resolve_provenance_attrs(mode, facts.builder_id)}"]
+        attests.append(f"type=provenance,{resolve_provenance_attrs(mode, facts.builder_id)}")
     if inp.sbom:
-        args += ["--attest", resolve_attestation_attrs(f"type=sbom,{inp.sbom}")]
+        attests.append(resolve_attestation_attrs(f"type=sbom,{inp.sbom}"))
     for attest in inp.attests:
         is_provenance = has_attestation_type("provenance", attest)
         is_sbom = has_attestation_type("sbom", attest)
         if not is_provenance and not is_sbom:
-            args += ["--attest", resolve_attestation_attrs(attest)]
+            attests.append(resolve_attestation_attrs(attest))
         elif is_provenance and not inp.provenance:
-            args += ["--attest", resolve_provenance_attrs(attest, facts.builder_id)]
+            attests.append(resolve_provenance_attrs(attest, facts.builder_id))
         elif is_sbom and not inp.sbom:
-            args += ["--attest", attest]
-    return args
+            attests.append(attest)
+    return attests
 
 
 def _require(found: BuildxVersion, minimum: BuildxVersion, input_name: str, flag: str) -> None:
@@ -200,25 +202,6 @@ def build_context(inp: BuildInputs, facts: RunFacts) -> str:
     return _DEFAULT_CONTEXT.sub(facts.default_context, inp.context)
 
 
-class _Argv:
-    """A growing argv: ``many`` repeats a flag per value, ``opt`` adds one when set."""
-
-    def __init__(self, *words: str) -> None:
-        self.words = list(words)
-
-    def many(self, flag: str, values: Iterable[str]) -> None:
-        for value in values:
-            self.words += [flag, value]
-
-    def opt(self, flag: str, value: str | None) -> None:
-        if value:
-            self.words += [flag, value]
-
-    def switch(self, flag: str, on: bool) -> None:
-        if on:
-            self.words.append(flag)
-
-
 def buildx_argv(
     inp: BuildInputs,
     *,
@@ -240,51 +223,51 @@ def buildx_argv(
     ``labels``/``annotations`` are the computed ones; the inputs' own are merged over them.
     ``secret_files`` maps each key of ``secret_payloads`` to the file holding its value.
     """
-    a = _Argv("buildx", "build")
-    a.many("--add-host", inp.add_hosts)
-    a.many("--allow", inp.allow)
+    a = Command(["buildx", "build"])
+    a.add_many("--add-host", inp.add_hosts)
+    a.add_many("--allow", inp.allow)
     # Computed annotations are left out for an old buildx; the user's failed the check.
     if version.at_least(v.ANNOTATIONS):
-        a.many("--annotation", merge_pairs(annotations, inp.explicit_annotations))
-    a.many("--build-arg", inp.build_args)
-    a.many(
+        a.add_many("--annotation", merge_pairs(annotations, inp.explicit_annotations))
+    a.add_many("--build-arg", inp.build_args)
+    a.add_many(
         "--build-context",
         (_DEFAULT_CONTEXT.sub(facts.default_context, c) for c in inp.build_contexts),
     )
-    a.many("--cache-from", cache_from)
-    a.many("--cache-to", cache_to)
-    a.opt("--call", inp.call)
-    a.opt("--cgroup-parent", inp.cgroup_parent)
-    a.many("--secret", (f"id={i},env={name}" for i, name in inp.secret_envs))
-    a.opt("--file", inp.file)
+    a.add_many("--cache-from", cache_from)
+    a.add_many("--cache-to", cache_to)
+    a.add_opt("--call", inp.call)
+    a.add_opt("--cgroup-parent", inp.cgroup_parent)
+    a.add_many("--secret", (f"id={i},env={name}" for i, name in inp.secret_envs))
+    a.add_opt("--file", inp.file)
     local_or_tar = has_exporter_type("local", inp.outputs) or has_exporter_type("tar", inp.outputs)
     if not inp.platforms or version.at_least(v.IIDFILE_WITH_PLATFORMS):
-        a.opt("--iidfile", None if local_or_tar else iidfile)
-    a.many("--label", labels)  # the computed ones hold the user's, rendered
-    a.many("--no-cache-filter", inp.no_cache_filters)
-    a.many("--output", inp.outputs)
-    a.opt("--platform", ",".join(inp.platforms))
+        a.add_opt("--iidfile", None if local_or_tar else iidfile)
+    a.add_many("--label", labels)  # the computed ones hold the user's, rendered
+    a.add_many("--no-cache-filter", inp.no_cache_filters)
+    a.add_many("--output", inp.outputs)
+    a.add_opt("--platform", ",".join(inp.platforms))
     if version.at_least(v.ATTESTATIONS):
-        a.words += _attest_args(inp, facts)
-    a.many("--secret", (f"id={s.id},src={secret_files[s.id]}" for s in inp.secrets))
-    a.many("--secret", (f"id={i},src={path}" for i, path in inp.secret_files))
+        a.add_many("--attest", _attests(inp, facts))
+    a.add_many("--secret", (f"id={s.id},src={secret_files[s.id]}" for s in inp.secrets))
+    a.add_many("--secret", (f"id={i},src={path}" for i, path in inp.secret_files))
     if needs_git_auth_token(inp, facts):
-        a.opt("--secret", f"id={facts.git_auth_token_id},src={secret_files[TOKEN_FILE_KEY]}")
-    a.opt("--shm-size", inp.shm_size)
-    a.many("--ssh", inp.ssh)
-    a.many("--tag", tags)
-    a.opt("--target", inp.target)
-    a.many("--ulimit", inp.ulimit)
-    a.opt("--builder", builder)
-    a.switch("--load", inp.load)
+        a.add_opt("--secret", f"id={facts.git_auth_token_id},src={secret_files[TOKEN_FILE_KEY]}")
+    a.add_opt("--shm-size", inp.shm_size)
+    a.add_many("--ssh", inp.ssh)
+    a.add_many("--tag", tags)
+    a.add_opt("--target", inp.target)
+    a.add_many("--ulimit", inp.ulimit)
+    a.add_opt("--builder", builder)
+    a.add_flag("--load", inp.load)
     if version.at_least(v.METADATA_FILE):
-        a.opt("--metadata-file", metadata_file)
-    a.opt("--network", inp.network)
-    a.switch("--no-cache", inp.no_cache)
-    a.switch("--pull", inp.pull)
-    a.switch("--push", push)
-    a.words.append(build_context(inp, facts))
-    return a.words
+        a.add_opt("--metadata-file", metadata_file)
+    a.add_opt("--network", inp.network)
+    a.add_flag("--no-cache", inp.no_cache)
+    a.add_flag("--pull", inp.pull)
+    a.add_flag("--push", push)
+    a.append(build_context(inp, facts))
+    return a
 
 
 def redact_argv(argv: Sequence[str], secrets: Iterable[str]) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import proc
-from ..errors import BuildFailed, CommandError, EngineError, InputError
+from ..errors import CommandError, EngineError, InputError
 from ..private import write_private
 from ..proc import Runner, check
 from .builder import (
@@ -30,7 +30,7 @@ from .builder import (
 )
 from .drivers import BuilderSpec, create_argv
 from .request import BuildInputs
-from .result import BuildResult
+from .result import BuildFailed, BuildResult
 from .version import BuildxVersion
 
 # buildx's build history: ``history export`` (0.23), and its ``--finalize`` (0.24).
@@ -251,7 +251,7 @@ SYSTEM_PLUGIN_DIRS = (
 def buildx_binary(env: Mapping[str, str], system_dirs: Sequence[str] = SYSTEM_PLUGIN_DIRS) -> str:
     """The buildx that ``docker buildx`` would run for the user, to run it without the docker
     CLI: the CLI only finds its plugin and starts it, which costs a second process start on
-    every buildx call (0.15 s per call on a 2-CPU machine). ``BUILDX_BIN`` when set (the action
+    every buildx call. ``BUILDX_BIN`` when set (the action
     image has buildx but no docker CLI); else the CLI's own search, in its order, from the
     user's ``DOCKER_CONFIG`` (not the action's, which has no plugins: where
     setup-buildx-action installs is found), when the CLI is there; '' (run ``docker buildx``)

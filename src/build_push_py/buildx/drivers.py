@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+from ..command import Command
 from ..errors import InputError
 from ..inputs.lists import input_list
 from .builder import BUILDKITD_FLAGS
@@ -180,17 +181,14 @@ def create_argv(
     name: str, spec: BuilderSpec, buildkit_image: str, tls_files: Mapping[str, str]
 ) -> list[str]:
     """``docker buildx create`` for ``spec``; the argument order of setup-buildx-action."""
-    argv = ["docker", "buildx", "create", "--name", name, "--driver", spec.driver.value]
-    opts = list(spec.driver_opts)
+    argv = Command(["docker", "buildx", "create", "--name", name, "--driver", spec.driver.value])
     image = buildkit_image_of(spec, buildkit_image)
     if image is not None and image[1] == "buildkit-image":
-        opts.insert(0, f"image={buildkit_image}")
-    opts += tls_driver_opts(spec, tls_files)
-    for opt in opts:
-        argv += ["--driver-opt", opt]
+        argv.add_opt("--driver-opt", f"image={buildkit_image}")
+    argv.add_many("--driver-opt", spec.driver_opts)
+    argv.add_many("--driver-opt", tls_driver_opts(spec, tls_files))
     # A remote or cloud BuildKit is not ours to start: buildx refuses daemon flags for it.
-    if image is not None:
-        argv += ["--buildkitd-flags", BUILDKITD_FLAGS]
+    argv.add_opt("--buildkitd-flags", BUILDKITD_FLAGS if image is not None else None)
     if spec.endpoint:
         argv.append(spec.endpoint)
     return argv

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from ..command import Command
+
 # Everything that ``type=image`` needs to push a platform image without any tag.
 BY_DIGEST_OUTPUT = "type=image,push-by-digest=true,name-canonical=true"
 
@@ -55,9 +57,7 @@ def create_argv(
     image: str, tags: Sequence[str], digests: Sequence[str], annotations: Sequence[str]
 ) -> list[str]:
     """``docker buildx imagetools create`` for one image: every tag, one index."""
-    argv = ["docker", "buildx", "imagetools", "create"]
-    for annotation in annotations:
-        argv += ["--annotation", annotation]
-    for tag in tags:
-        argv += ["--tag", tag]
-    return argv + source_refs(image, digests)
+    argv = Command(["docker", "buildx", "imagetools", "create"])
+    argv.add_many("--annotation", annotations)
+    argv.add_many("--tag", tags)
+    return [*argv, *source_refs(image, digests)]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import CommandError
+
 
 @dataclass(frozen=True)
 class BuildResult:
@@ -13,3 +15,14 @@ class BuildResult:
     imageid: str = ""
     digest: str = ""
     metadata: str = ""
+
+
+class BuildFailed(CommandError):
+    """buildx failed; ``result`` still holds the outputs it wrote before failing."""
+
+    def __init__(self, error: CommandError, result: BuildResult, message: str) -> None:
+        super().__init__(
+            error.what, error.argv, error.returncode, error.stderr, error.stdout,
+            message=message, hint=error.hint,
+        )  # fmt: skip
+        self.result = result

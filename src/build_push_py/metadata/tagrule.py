@@ -147,7 +147,7 @@ def js_regex(source: str, flags: str = "") -> JsRegex:
     """Compile a JavaScript pattern; ``ValueError`` when JavaScript would refuse it."""
     if len(set(flags)) != len(flags) or any(f not in _JS_FLAGS for f in flags):
         raise ValueError(f"invalid regular expression flags {flags!r}")
-    import regex  # noqa: PLC0415 - 9 ms to import, for the rules that have a pattern
+    import regex  # noqa: PLC0415 - for rules with a pattern only (bench/dry_run.py)
 
     options = regex.ASCII | regex.VERSION0
     for flag in flags:

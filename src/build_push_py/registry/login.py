@@ -153,7 +153,7 @@ def parse_logins(raw: Mapping[str, str], env: Mapping[str, str] = NO_ENV) -> lis
                 f"Cannot use registry-auth with other inputs ({', '.join(others)} set; logout"
                 " is allowed): put every login into registry-auth",
             )
-        import yaml  # noqa: PLC0415 - 15 ms that only registry-auth needs
+        import yaml  # noqa: PLC0415 - only registry-auth needs it (bench/dry_run.py)
 
         try:
             entries = yaml.safe_load(registry_auth)

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from ..buildx import checks, commands
 from ..buildx.argv import build_context, redact_argv
-from ..buildx.result import BuildResult
-from ..errors import ActionError, BuildFailed
+from ..buildx.result import BuildFailed, BuildResult
+from ..errors import ActionError
 from ..plan.plan import Plan
 from ..plan.report import (
     BuildRecord,
@@ -183,7 +183,7 @@ def _skip_record(job: Job, plan: Plan, ref: BuildRef | None, report_to: ReportSe
 
 
 def _service(job: Job, report_to: ReportSettings) -> ArtifactService | str:
-    from ..runner import artifacts  # noqa: PLC0415 - http.client and ssl: 17 ms, for an upload
+    from ..runner import artifacts  # noqa: PLC0415 - http.client and ssl, for an upload only
 
     if not report_to.record_upload:
         return "build record upload disabled"

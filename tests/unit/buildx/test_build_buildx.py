@@ -14,8 +14,8 @@ from build_push_py.buildx import commands as buildx
 from build_push_py.buildx.builder import BUILDER_PREFIX, BUILDKITD_FLAGS
 from build_push_py.buildx.drivers import BuilderSpec, Driver
 from build_push_py.buildx.request import parse_build_inputs
-from build_push_py.buildx.result import BuildResult
-from build_push_py.errors import BuildFailed, CommandError, EngineError, InputError
+from build_push_py.buildx.result import BuildFailed, BuildResult
+from build_push_py.errors import CommandError, EngineError, InputError
 
 ENV = {"PATH": "/usr/bin", "DOCKER_CONFIG": "/tmp/cfg"}
 

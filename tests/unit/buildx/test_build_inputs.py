@@ -225,7 +225,7 @@ def test_values_that_would_be_options(name: str, value: str) -> None:
     ],
 )
 def test_values_with_a_dash_inside_are_fine(name: str, value: str) -> None:
-    parse_build_inputs({name: value})
+    assert getattr(parse_build_inputs({name: value}), name) == value
 
 
 def test_secret_error_never_quotes_the_value() -> None:
