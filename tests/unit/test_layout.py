@@ -11,7 +11,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 PACKAGE = "build_push_py"
 ENTRY_POINTS = {f"{PACKAGE}.__main__", f"{PACKAGE}.cli"}
 
-# The layers, top to bottom (the README's "How the code is laid out" states the same list): a
+# The layers, top to bottom (docs/design.md's "How the code is laid out" states the same list): a
 # module imports only from its own layer and the layers below it. A name is a module or a
 # package, which takes every module under it.
 LAYERS = (
@@ -140,9 +140,9 @@ def test_imports_point_down_the_layers() -> None:
     assert _upward(_graph()) == []
 
 
-def test_the_readme_states_the_layers() -> None:
-    readme = (SRC.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## How the code is laid out", 1)[1].split("```", 1)[0]
+def test_the_design_doc_states_the_layers() -> None:
+    design = (SRC.parent / "docs" / "design.md").read_text(encoding="utf-8")
+    section = design.split("## How the code is laid out", 1)[1].split("```", 1)[0]
     stated = [
         tuple(name.rstrip("/") for name in re.findall(r"`([^`]+)`", line.split(":", 1)[0]))
         for line in re.findall(r"^\d+\. (.*)$", section, re.MULTILINE)
