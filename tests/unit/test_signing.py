@@ -31,6 +31,7 @@ OIDC = {
     "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "tok",
     "GITHUB_SERVER_URL": "https://github.com",
     "GITHUB_WORKFLOW_REF": "octo/app/.github/workflows/release.yml@refs/tags/v1",
+    "GITHUB_EVENT_NAME": "push",
 }
 REF = "ghcr.io/octo/app@sha256:" + "a" * 64
 
@@ -103,7 +104,14 @@ KEYLESS = SignPlan(
     ("inp", "pushes", "by_digest", "env", "expected"),
     [
         pytest.param(SignInputs(), True, False, OIDC, KEYLESS, id="auto-keyless"),
-        pytest.param(SignInputs(key=KEY), True, False, {}, SignPlan(enabled=True), id="auto-key"),
+        pytest.param(
+            SignInputs(key=KEY),
+            True,
+            False,
+            {"GITHUB_EVENT_NAME": "release"},
+            SignPlan(enabled=True),
+            id="auto-key",
+        ),
         pytest.param(
             SignInputs(), True, False, {}, SignPlan(reason="no OIDC token"), id="auto-no-token"
         ),
@@ -138,6 +146,31 @@ def test_decide(
         expected.identity,
     )
     assert expected.reason in got.reason
+    assert not got.warning
+
+
+# Events whose build may be of code from outside the repository (a fork's pull request, a
+# comment's ref), pushed with push: true.
+UNTRUSTED_EVENTS = ["pull_request_target", "workflow_run", "issue_comment", "pull_request", ""]
+
+
+@pytest.mark.parametrize("event", UNTRUSTED_EVENTS)
+@pytest.mark.parametrize("key", ["", KEY], ids=["keyless", "key"])
+def test_sign_auto_signs_only_where_push_auto_pushes(event: str, key: str) -> None:
+    env = OIDC | {"GITHUB_EVENT_NAME": event}
+    got = decide_signing(SignInputs(key=key), pushes=True, by_digest=False, env=env)
+    assert not got.enabled
+    assert "sign: auto does not sign" in got.reason
+    assert (event or "without an event") in got.reason
+
+
+@pytest.mark.parametrize("event", UNTRUSTED_EVENTS)
+def test_sign_true_signs_there_with_a_warning_naming_the_event(event: str) -> None:
+    env = OIDC | {"GITHUB_EVENT_NAME": event}
+    got = decide_signing(SignInputs(mode=SignMode.TRUE), pushes=True, by_digest=False, env=env)
+    assert got.enabled
+    assert got.keyless
+    assert (f"on {event} events" if event else "without an event") in got.warning
 
 
 @pytest.mark.parametrize(
