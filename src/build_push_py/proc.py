@@ -16,11 +16,13 @@ import sys
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO, Protocol
 
 from .errors import ActionError, CommandError, EngineError
+from .runner.workflow import commands_stopped
 
 # What docker, buildx and git read from their environment.
 _NAMES = frozenset(
@@ -99,7 +101,9 @@ def run(
     pass_env: Collection[str] = (),
 ) -> Result:
     """Run ``argv`` with ``child_env(env, pass_env)``; with ``stream`` its output is echoed
-    live and only the tail is kept.
+    live and only the tail is kept. On a runner (``GITHUB_ACTIONS`` true in ``env``) the echo
+    is fenced with ``::stop-commands::``: what a program prints comes from registries,
+    BuildKit, Sigstore, the Dockerfile, and never becomes a workflow command.
 
     ``env`` None (``context.git``) gives the child only ``PATH``, the search path Popen
     itself uses to find the program (``os.get_exec_path``): nothing else of this process's
@@ -131,24 +135,38 @@ def run(
     limit = 200 if stream else None
     out: deque[str] = deque(maxlen=limit)
     err: deque[str] = deque(maxlen=limit)
-    echo = _echo if stream else None
-    with proc:
+    fenced = stream and given.get("GITHUB_ACTIONS") == "true"
+    # Once the fence has ended (the run was interrupted, the program goes on), its output is
+    # kept, no longer echoed.
+    echoing, lock = [True], threading.Lock()
+
+    def echo(line: str) -> None:
+        with lock:
+            if echoing[0]:
+                _echo(line)
+
+    with proc, commands_stopped(_echo) if fenced else nullcontext():
         assert proc.stdout is not None  # noqa: S101 - set by PIPE
         assert proc.stderr is not None  # noqa: S101 - set by PIPE
+        shown = echo if stream else None
         threads = [
-            threading.Thread(target=_pump, args=(proc.stdout, out, echo), daemon=True),
-            threading.Thread(target=_pump, args=(proc.stderr, err, echo), daemon=True),
+            threading.Thread(target=_pump, args=(proc.stdout, out, shown), daemon=True),
+            threading.Thread(target=_pump, args=(proc.stderr, err, shown), daemon=True),
         ]
-        for t in threads:
-            t.start()
-        if input is not None and proc.stdin is not None:
-            try:
-                proc.stdin.write(input)
-                proc.stdin.close()
-            except BrokenPipeError:
-                pass
-        for t in threads:
-            t.join()
+        try:
+            for t in threads:
+                t.start()
+            if input is not None and proc.stdin is not None:
+                try:
+                    proc.stdin.write(input)
+                    proc.stdin.close()
+                except BrokenPipeError:
+                    pass
+            for t in threads:
+                t.join()
+        finally:
+            with lock:
+                echoing[0] = False
         returncode = proc.wait()
     return Result(args, returncode, "".join(out), "".join(err))
 

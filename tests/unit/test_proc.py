@@ -119,3 +119,76 @@ def test_a_command_line_too_long_is_an_action_error(argv: list[str], match: str)
     with pytest.raises(ActionError, match=match) as caught:
         proc.run([sys.executable, *argv], env=PATH)
     assert caught.value.hint
+
+
+# What a registry, BuildKit or Sigstore may print, on a line of its own.
+HOSTILE = [
+    "::warning title=pwned::from the child",
+    "::add-mask::nothing",
+    "::stop-commands::abcdef",
+    "::abcdef::",
+    "::error::the end",
+]
+PRINT_HOSTILE = "\n".join(
+    ["import sys", *(f"print({line!r}, file=sys.{f})" for line, f in
+                     zip(HOSTILE, ["stdout", "stderr"] * 3, strict=False))]
+) + "\nsys.stdout.write('::warning::no newline at the end')"  # fmt: skip
+
+
+def _live_commands(log: str) -> list[str]:
+    """The lines the runner would read as workflow commands: every ``::`` line outside a
+    ``::stop-commands::TOKEN`` .. ``::TOKEN::`` fence."""
+    live, stopped = [], ""
+    for line in log.splitlines():
+        if stopped:
+            if line == f"::{stopped}::":
+                stopped = ""
+        elif line.startswith("::stop-commands::"):
+            stopped = line.removeprefix("::stop-commands::")
+        elif line.startswith("::"):
+            live.append(line)
+    return live
+
+
+def test_a_streamed_programs_output_is_fenced_on_a_runner(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    env = PATH | {"GITHUB_ACTIONS": "true"}
+    done = proc.run([sys.executable, "-c", PRINT_HOSTILE], env=env, stream=True)
+    log = capsys.readouterr().out
+    assert done.returncode == 0
+    assert all(line in log for line in HOSTILE)  # shown, as text
+    assert _live_commands(log) == []
+    assert log.splitlines()[0].startswith("::stop-commands::")
+
+
+def test_a_created_builders_start_is_fenced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``buildx inspect --bootstrap`` prints BuildKit's log: the same fence as the build."""
+    from build_push_py.buildx.commands import create_builder  # noqa: PLC0415
+    from build_push_py.buildx.drivers import BuilderSpec, Driver  # noqa: PLC0415
+
+    buildx = tmp_path / "buildx"
+    buildx.write_text(
+        "#!/bin/sh\n[ \"$1\" = inspect ] && echo '::warning title=pwned::from BuildKit'\nexit 0\n"
+    )
+    buildx.chmod(0o755)
+    env = PATH | {"GITHUB_ACTIONS": "true", "BUILDX_BIN": str(buildx)}
+    create_builder(buildx_runner(env), BuilderSpec(driver=Driver.DOCKER_CONTAINER), "moby/buildkit",
+                   env)  # fmt: skip
+    log = capsys.readouterr().out
+    assert "::warning title=pwned::from BuildKit" in log
+    assert _live_commands(log) == []
+
+
+def test_off_a_runner_the_output_is_shown_without_a_fence(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    proc.run([sys.executable, "-c", PRINT_HOSTILE], env=PATH, stream=True)
+    log = capsys.readouterr().out
+    assert "::stop-commands::abcdef" in log
+    assert not any(
+        line.startswith("::stop-commands::") and line != "::stop-commands::abcdef"
+        for line in log.splitlines()
+    )
