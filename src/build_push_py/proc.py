@@ -11,12 +11,14 @@ from __future__ import annotations
 import errno
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Mapping, Sequence
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO, Protocol
@@ -85,10 +87,64 @@ class Runner(Protocol):
 
 
 def _pump(src: IO[str], keep: deque[str], echo: Callable[[str], None] | None) -> None:
-    for line in src:
-        keep.append(line)
-        if echo is not None:
-            echo(line)
+    with src:
+        for line in src:
+            keep.append(line)
+            if echo is not None:
+                echo(line)
+
+
+class _Children:
+    """The programs running now, each the leader of a process group of its own: a
+    cancelled step signals, waits for and at last kills each group, whatever the thread
+    that started it is doing. Once cancelled, no new program starts until ``stop``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen[str]] = set()
+        self.cancelled = False
+
+    def add(self, proc: subprocess.Popen[str]) -> None:
+        with self._lock:
+            self._running.add(proc)
+
+    def remove(self, proc: subprocess.Popen[str]) -> None:
+        with self._lock:
+            self._running.discard(proc)
+
+    def running(self) -> list[subprocess.Popen[str]]:
+        with self._lock:
+            return list(self._running)
+
+
+_CHILDREN = _Children()
+# How long a cancelled step's programs get to end after the signal is passed on to them
+# before their process groups are killed: the runner's SIGTERM follows its SIGINT after
+# 7.5 s, its SIGKILL comes at 10 s, and the clean-up (``buildx rm``) needs the rest.
+STOP_GRACE = 3.0
+
+
+def interrupt(signum: int) -> None:
+    """Pass ``signum`` on to every running program's process group; start no new one."""
+    _CHILDREN.cancelled = True
+    for proc in _CHILDREN.running():
+        with suppress(ProcessLookupError, PermissionError):  # it ended meanwhile
+            os.killpg(proc.pid, signum)
+
+
+def stop(grace: float = STOP_GRACE) -> None:
+    """Wait up to ``grace`` seconds for the running programs to end, then kill the process
+    group of each that has not; then programs may start again (the clean-up's)."""
+    deadline = time.monotonic() + grace
+    for proc in _CHILDREN.running():
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        _CHILDREN.remove(proc)
+    _CHILDREN.cancelled = False
 
 
 def run(
@@ -110,6 +166,8 @@ def run(
     environment, which the entry points alone read, and git's read-only commands need no more.
     """
     args = list(argv)
+    if _CHILDREN.cancelled:
+        return Result(args, 128 + signal.SIGTERM, "", "not started: the step is being cancelled")
     given = env if env is not None else {"PATH": os.pathsep.join(os.get_exec_path())}
     try:
         proc = subprocess.Popen(
@@ -122,7 +180,9 @@ def run(
             text=True,
             encoding="utf-8",
             errors="replace",
+            process_group=0,  # its own group: ``stop`` kills what it started too
         )
+        _CHILDREN.add(proc)
     except FileNotFoundError as exc:
         raise EngineError(
             f"{args[0]} is not installed or not on PATH",
@@ -145,7 +205,10 @@ def run(
             if echoing[0]:
                 _echo(line)
 
-    with proc, commands_stopped(_echo) if fenced else nullcontext():
+    # Not ``with proc``: interrupted, its exit would close the pipes, which waits for the
+    # threads that read them, that is for the program to end. The pumps close the pipes at
+    # their end; a program left running is ``stop``'s.
+    with commands_stopped(_echo) if fenced else nullcontext():
         assert proc.stdout is not None  # noqa: S101 - set by PIPE
         assert proc.stderr is not None  # noqa: S101 - set by PIPE
         shown = echo if stream else None
@@ -157,17 +220,17 @@ def run(
             for t in threads:
                 t.start()
             if input is not None and proc.stdin is not None:
-                try:
+                with suppress(BrokenPipeError):  # it ended without reading it all
                     proc.stdin.write(input)
+                with suppress(BrokenPipeError):
                     proc.stdin.close()
-                except BrokenPipeError:
-                    pass
             for t in threads:
                 t.join()
         finally:
             with lock:
                 echoing[0] = False
         returncode = proc.wait()
+    _CHILDREN.remove(proc)
     return Result(args, returncode, "".join(out), "".join(err))
 
 

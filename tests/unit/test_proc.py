@@ -6,6 +6,7 @@ These start real processes (the Python interpreter), since a fake runner sees ne
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -192,3 +193,16 @@ def test_off_a_runner_the_output_is_shown_without_a_fence(
         line.startswith("::stop-commands::") and line != "::stop-commands::abcdef"
         for line in log.splitlines()
     )
+
+
+def test_a_cancelled_step_starts_no_program_until_its_clean_up() -> None:
+    """After the signal only the clean-up's programs start (``stop`` first ends the others)."""
+    program = [sys.executable, "-c", "print('ran')"]
+    proc.interrupt(signal.SIGTERM)
+    try:
+        refused = proc.run(program, env=PATH)
+    finally:
+        proc.stop(0)
+    assert refused.returncode != 0
+    assert "cancelled" in refused.stderr
+    assert proc.run(program, env=PATH).stdout == "ran\n"
