@@ -221,15 +221,13 @@ def test_sign_env() -> None:
 def test_binary_from_cosign_bin(tmp_path: Path) -> None:
     fake = tmp_path / "cosign"
     fake.write_text("#!/bin/sh\n")
-    assert binary.locate({"COSIGN_BIN": str(fake)}, tmp_path / "cache") == str(fake)
+    assert binary.locate({"COSIGN_BIN": str(fake)}, tmp_path / "cache", tmp_path) == str(fake)
     with pytest.raises(EngineError, match="no such file"):
-        binary.locate({"COSIGN_BIN": str(tmp_path / "none")}, tmp_path / "cache")
+        binary.locate({"COSIGN_BIN": str(tmp_path / "none")}, tmp_path / "cache", tmp_path)
 
 
-@pytest.mark.parametrize("matches", [True, False], ids=["checksum-matches", "checksum-differs"])
-def test_binary_download_is_checked(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, matches: bool
-) -> None:
+def _release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, matches: bool = True) -> bytes:
+    """A stand-in release asset, served from a file URL, pinned by its checksum or not."""
     release = tmp_path / "release" / "cosign-linux-amd64"
     release.parent.mkdir()
     release.write_bytes(b"\x7fELF not really cosign")
@@ -237,17 +235,64 @@ def test_binary_download_is_checked(
     monkeypatch.setattr(binary, "URL", release.parent.as_uri() + "/{asset}")
     monkeypatch.setattr(binary, "RELEASE", {"x86_64": ("cosign-linux-amd64", digest)})
     monkeypatch.setattr("platform.machine", lambda: "x86_64")
+    return release.read_bytes()
+
+
+def _run_dir(tmp_path: Path, name: str) -> Path:
+    run = tmp_path / name
+    run.mkdir(mode=0o700)
+    return run
+
+
+@pytest.mark.parametrize("matches", [True, False], ids=["checksum-matches", "checksum-differs"])
+def test_binary_download_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, matches: bool
+) -> None:
+    asset = _release(tmp_path, monkeypatch, matches=matches)
     cache = tmp_path / "cache"
     if matches:
-        path = Path(binary.locate({}, cache))
-        assert path.read_bytes() == release.read_bytes()
+        path = Path(binary.locate({}, cache, _run_dir(tmp_path, "run-1")))
+        assert path.read_bytes() == asset
         assert path.stat().st_mode & 0o777 == 0o700
-        release.unlink()  # the second call finds it in the cache: no download
-        assert binary.locate({}, cache) == str(path)
+        assert [p.name for p in cache.iterdir()] == [f"cosign-{binary.VERSION}"]
+        (tmp_path / "release" / "cosign-linux-amd64").unlink()  # then found in the cache
+        assert Path(binary.locate({}, cache, _run_dir(tmp_path, "run-2"))).read_bytes() == asset
     else:
         with pytest.raises(EngineError, match="has SHA-256"):
-            binary.locate({}, cache)
-        assert list(cache.iterdir()) == []
+            binary.locate({}, cache, _run_dir(tmp_path, "run"))
+        assert not cache.exists() or list(cache.iterdir()) == []
+
+
+def test_the_download_never_writes_through_a_link_in_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Links where the download used to land (a fixed name) and at the cache's own name:
+    neither file they point at is written."""
+    asset = _release(tmp_path, monkeypatch)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    victims = [tmp_path / "victim-part", tmp_path / "victim-target"]
+    for victim in victims:
+        victim.write_text("untouched")
+    # cosign-v3.1.part: the name the download had, from Path.with_suffix
+    (cache / f"cosign-{binary.VERSION}").with_suffix(".part").symlink_to(victims[0])
+    (cache / f"cosign-{binary.VERSION}").symlink_to(victims[1])
+    path = Path(binary.locate({}, cache, _run_dir(tmp_path, "run")))
+    assert [v.read_text() for v in victims] == ["untouched", "untouched"]
+    assert path.read_bytes() == asset
+    assert not (cache / f"cosign-{binary.VERSION}").is_symlink()
+
+
+def test_what_runs_is_what_was_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cached file, checked and then changed (the job's other steps can write $HOME),
+    does not change what this run executes: a copy in the run's own directory."""
+    asset = _release(tmp_path, monkeypatch)
+    cache = tmp_path / "cache"
+    run = _run_dir(tmp_path, "run")
+    path = Path(binary.locate({}, cache, run))
+    (cache / f"cosign-{binary.VERSION}").write_bytes(b"#!/bin/sh\necho swapped\n")
+    assert path.parent == run
+    assert path.read_bytes() == asset
 
 
 def test_the_sign_step_hands_cosign_its_password_and_removes_the_key(tmp_path: Path) -> None:

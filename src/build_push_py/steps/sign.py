@@ -45,9 +45,9 @@ def sign(job: Job, plan: Plan, config_dir: str, digest: str) -> None:
         outputs.signed(job, [])
         return
     with job.phases("sign"), job.wf.group("Sign"):
-        cosign = binary.locate(job.env, _cache_dir(job.env))
         work = Path(tempfile.mkdtemp(prefix="sign-", dir=config_dir))
         try:
+            cosign = binary.locate(job.env, _cache_dir(job.env), work)
             key_file = ""
             if inp.key_is_pem:
                 key_file = str(work / "cosign.key")
