@@ -34,17 +34,20 @@ _NAMES = frozenset(
         "SSH_AUTH_SOCK", "SOURCE_DATE_EPOCH",
         # the kubernetes driver's cluster
         "KUBECONFIG",
-        # buildx hands these to a type=gha cache (util/buildflags/cache.go, addGithubToken)
-        "ACTIONS_RUNTIME_TOKEN", "ACTIONS_CACHE_URL", "ACTIONS_RESULTS_URL",
+        # which cache service a type=gha cache talks to; its token and URLs are passed to
+        # the build only when it has such a cache (plan.cache.GHA_VARIABLES)
         "ACTIONS_CACHE_SERVICE_V2",
     }
 )  # fmt: skip
 # Whole families, less the names that look like credentials (GITHUB_TOKEN, GIT_AUTH_TOKEN).
 _PREFIXES = ("LC_", "DOCKER_", "BUILDX_", "BUILDKIT_", "GITHUB_", "GIT_")
 _CREDENTIAL = re.compile(
-    r"(^|_)(TOKENS?|PAT|PASSWORDS?|PASSWD|PASSPHRASE|SECRETS?|PRIVATE|CREDENTIALS?)(_|$)",
+    r"(^|_)(TOKENS?|PAT|PASSWORDS?|PASSWD|PASSPHRASE|SECRETS?|PRIVATE|CREDENTIALS?|KEYS?"
+    r"|API_?KEY|AUTHS?|COOKIES?)(_|$)",
     re.IGNORECASE,
 )
+# git's configuration from the environment (GIT_CONFIG_COUNT, _KEY_<n>, _VALUE_<n>), not keys.
+_GIT_CONFIG = re.compile(r"GIT_CONFIG_(KEY|VALUE)_\d+")
 # Credentials a job puts in its environment for buildx itself: it fills in a type=s3 cache's
 # keys from them (util/buildflags/cache.go, addAwsCredentials).
 _CREDENTIAL_PREFIXES = ("AWS_",)
@@ -52,13 +55,16 @@ _CREDENTIAL_PREFIXES = ("AWS_",)
 
 def child_env(env: Mapping[str, str], pass_env: Collection[str] = ()) -> dict[str, str]:
     """The part of ``env`` a child process gets: the allow-list above, and the names in
-    ``pass_env`` (the variables a build's ``--secret id=x,env=NAME`` reads), but never an
-    input of the action (``INPUT_*``)."""
+    ``pass_env`` (the variables a build's ``--secret id=x,env=NAME`` reads, a type=gha
+    cache's token, keyless cosign's token request), but never an input of the action
+    (``INPUT_*``)."""
 
     def passed(name: str) -> bool:
         if name.startswith("INPUT_"):
             return False
         if name in _NAMES or name in pass_env or name.startswith(_CREDENTIAL_PREFIXES):
+            return True
+        if _GIT_CONFIG.fullmatch(name):
             return True
         return name.startswith(_PREFIXES) and not _CREDENTIAL.search(name)
 

@@ -178,3 +178,28 @@ def test_a_pull_request_target_push_is_signed_only_on_request_with_a_warning(
     assert bool(cosign) is signs
     assert bool(warnings) is signs
     assert all("pull_request_target" in w and w.startswith("::warning") for w in warnings)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "gets_token"),
+    [
+        pytest.param({}, True, id="the-default-gha-cache"),
+        pytest.param({"cache-from": "type=gha,scope=x"}, True, id="a-gha-cache-given"),
+        pytest.param({"cache-from": "type=registry,ref=r/c"}, False, id="another-cache"),
+        pytest.param({"cache": "false"}, False, id="no-cache"),
+    ],
+)
+def test_only_a_build_with_a_gha_cache_gets_the_runners_token(
+    tmp_path: Path, inputs: dict[str, str], gets_token: bool
+) -> None:
+    runtime = {"ACTIONS_RUNTIME_TOKEN": "runtime-jwt", "ACTIONS_RESULTS_URL": "http://127.0.0.1:9/",
+               "ACTIONS_CACHE_URL": "http://127.0.0.1:9/cache/"}  # fmt: skip
+    env = runner_env(tmp_path, {"images": "ghcr.io/octo/app", "push": "false", **inputs},
+                     github=runtime)  # fmt: skip
+    runner = _runner([])
+    app.run(Job(env, Workflow(env, out=io.StringIO()), runner))
+    gha = {"ACTIONS_RUNTIME_TOKEN", "ACTIONS_CACHE_URL", "ACTIONS_RESULTS_URL"}
+    for call in runner.calls:
+        is_build = call.argv[:3] == ["docker", "buildx", "build"]
+        assert (set(call.pass_env) >= gha) is (is_build and gets_token), call.argv
+        assert not set(call.pass_env) & gha or is_build

@@ -99,7 +99,8 @@ def build_and_push(job: Job, plan: Plan, config_dir: str) -> BuildResult:
                     partial(
                         commands.run_build, job.runner, argv, iidfile=files.iidfile,
                         metadata_file=files.metadata_file, env=buildx_env, call=inp.build.call,
-                        pass_env=[name for _, name in inp.build.secret_envs],
+                        pass_env=[*plan.cache.pass_env,
+                                  *(name for _, name in inp.build.secret_envs)],
                     ),
                     "Build and push" if plan.push else "Build",
                 )  # fmt: skip
