@@ -3,7 +3,12 @@ and the pinned binary's checksum."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
+import json
+import shlex
+import threading
 from pathlib import Path
 
 import pytest
@@ -331,3 +336,105 @@ def test_the_sign_step_hands_cosign_its_password_and_removes_the_key(tmp_path: P
     assert "COSIGN_PASSWORD" in call.pass_env
     assert seen == [KEY + "\n"]  # the key file existed while cosign ran
     assert list(config.iterdir()) == []  # and is gone afterwards
+
+
+def _jwt(claims: dict[str, str]) -> str:
+    def part(data: dict[str, str]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'RS256'})}.{part(claims)}.c2lnbmF0dXJl"
+
+
+CALLED = "octo/shared/.github/workflows/build.yml@refs/tags/v2"  # a reusable workflow
+CALLER = "octo/app/.github/workflows/release.yml@refs/heads/main"
+
+
+@pytest.mark.parametrize(
+    ("answers", "identity"),
+    [
+        pytest.param(True, f"https://github.com/{CALLED}", id="the-tokens-job-workflow-ref"),
+        pytest.param(False, f"https://github.com/{CALLER}", id="no-token-the-workflow-ref"),
+    ],
+)
+def test_the_keyless_verify_command_names_the_workflow_the_certificate_names(
+    tmp_path: Path, answers: bool, identity: str
+) -> None:
+    """In a reusable workflow the certificate names the called workflow (the token's
+    job_workflow_ref), not GITHUB_WORKFLOW_REF (the caller)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: PLC0415
+
+    from support.fakes import FakeRunner  # noqa: PLC0415
+    from support.runner import parse_file_commands  # noqa: PLC0415
+
+    from build_push_py.buildx.argv import RunFacts  # noqa: PLC0415
+    from build_push_py.buildx.version import BuildxVersion  # noqa: PLC0415
+    from build_push_py.metadata import Meta  # noqa: PLC0415
+    from build_push_py.plan.cache import CachePlan  # noqa: PLC0415
+    from build_push_py.plan.inputs import parse  # noqa: PLC0415
+    from build_push_py.plan.plan import Plan  # noqa: PLC0415
+    from build_push_py.runner.workflow import Workflow  # noqa: PLC0415
+    from build_push_py.steps import sign  # noqa: PLC0415
+    from build_push_py.steps.job import Job  # noqa: PLC0415
+
+    asked: list[tuple[str, str]] = []
+
+    class Runner(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append((self.path, self.headers.get("Authorization", "")))
+            body = json.dumps({"value": _jwt({"job_workflow_ref": CALLED})}).encode()
+            self.send_response(200 if answers else 500)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Runner)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    cosign = tmp_path / "cosign"
+    cosign.write_text("")
+    out = tmp_path / "output"
+    out.touch()
+    env = {
+        "COSIGN_BIN": str(cosign), "HOME": str(tmp_path), "GITHUB_OUTPUT": str(out),
+        "GITHUB_SERVER_URL": "https://github.com", "GITHUB_WORKFLOW_REF": CALLER,
+        "ACTIONS_ID_TOKEN_REQUEST_URL": f"http://127.0.0.1:{server.server_port}/t?api-version=2.0",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-bearer",
+    }  # fmt: skip
+    meta = Meta("", (), False, ("reg.example/app",), (), (), (), (), (), ())
+    plan = Plan(
+        parse(raw()), meta, True, CachePlan([], [], {}, []), RunFacts(), BuildxVersion(0, 29, 1),
+        signing=SignPlan(enabled=True, keyless=True, identity=f"https://github.com/{CALLER}"),
+    )  # fmt: skip
+    config = tmp_path / "config"
+    config.mkdir()
+    log = io.StringIO()
+    try:
+        sign.sign(Job(env, Workflow(env, out=log), FakeRunner().on([str(cosign), "sign"])),
+                  plan, str(config), "sha256:" + "b" * 64)  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    command = parse_file_commands(out.read_text())["cosign-verify-command"]
+    assert shlex.split(command)[3] == identity
+    assert asked == [("/t?api-version=2.0&audience=sigstore", "bearer request-bearer")]
+    if not answers:
+        assert "reusable workflow" in log.getvalue()
+    assert "request-bearer" not in log.getvalue() + command
+
+
+@pytest.mark.parametrize(
+    ("jwt", "ref"),
+    [
+        pytest.param(_jwt({"job_workflow_ref": CALLED}), CALLED, id="the-claim"),
+        pytest.param(_jwt({"sub": "repo:octo/app"}), "", id="no-claim"),
+        pytest.param("not-a-jwt", "", id="not-a-jwt"),
+        pytest.param("a.!!!.c", "", id="unreadable-payload"),
+    ],
+)
+def test_job_workflow_ref_is_read_without_verifying(jwt: str, ref: str) -> None:
+    from build_push_py.cosign.identity import job_workflow_ref  # noqa: PLC0415
+
+    assert job_workflow_ref(jwt) == ref
