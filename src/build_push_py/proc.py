@@ -130,6 +130,11 @@ _CHILDREN = _Children()
 STOP_GRACE = 3.0
 
 
+def cancelling() -> bool:
+    """Whether the step was signalled and its clean-up has not begun: no program starts."""
+    return _CHILDREN.cancelled
+
+
 def interrupt(signum: int) -> None:
     """Pass ``signum`` on to every running program's process group; start no new one."""
     _CHILDREN.cancelled = True
