@@ -13,17 +13,16 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
-from pathlib import Path
+from contextlib import contextmanager
 from types import FrameType
 
-from . import app
+from . import app, proc
 from .errors import ActionError
 from .prefetch import RepoLookup
 from .runner.workflow import Workflow
 from .steps.job import Job
 from .steps.outputs import report_failure
-from .steps.post import clean_up
+from .steps.post import clean_up, remove_secrets
 
 # A process ended by SIGINT, as the shell reports it.
 INTERRUPTED = 130
@@ -35,13 +34,25 @@ def main(env: Mapping[str, str] | None = None, prefetched: RepoLookup | None = N
     environ = dict(os.environ if env is None else env)
     wf = Workflow(environ)
     job = Job.start(environ, wf, prefetched)
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        """SIGINT or SIGTERM: how the runner stops a cancelled step. docker passes both to
+        this process, the container's PID 1 (which would ignore SIGTERM without a handler),
+        and to nothing else. The credentials and secret files go first, whatever the programs
+        do with the signal, passed on to them next; then KeyboardInterrupt, so that the
+        clean-up runs. Unlike SystemExit, it does not wait for a program to end."""
+        remove_secrets(job)
+        proc.interrupt(signum)
+        raise KeyboardInterrupt
+
     try:
-        with _signals(_interrupt):
+        with _signals(interrupt):
             try:
                 app.run(job)
             finally:
                 # Runs to its end: the runner's SIGTERM comes 7.5 s after its SIGINT.
                 with _signals(signal.SIG_IGN):
+                    proc.stop()  # a cancelled run's programs: a bounded wait, then killed
                     clean_up(job)
     except ActionError as exc:
         report_failure(wf, exc)
@@ -53,32 +64,6 @@ def main(env: Mapping[str, str] | None = None, prefetched: RepoLookup | None = N
         if prefetched is not None:
             prefetched.close()
     return 0
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    """SIGINT or SIGTERM: how the runner stops a cancelled step. docker passes both to this
-    process, the container's PID 1 (which would ignore SIGTERM without a handler), and to
-    nothing else: pass it on to buildx and the other programs the run started, then raise
-    KeyboardInterrupt so that the clean-up runs. Unlike SystemExit, KeyboardInterrupt does
-    not wait for a program to end (``subprocess.Popen.__exit__``)."""
-    for pid in _children():
-        with suppress(ProcessLookupError):
-            os.kill(pid, signum)
-    raise KeyboardInterrupt
-
-
-def _children() -> list[int]:
-    """This process's children, from /proc (none where there is no /proc)."""
-    me, found = os.getpid(), []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text(encoding="utf-8", errors="replace")
-        except OSError:  # it ended meanwhile
-            continue
-        # pid (comm) state ppid ...; comm may hold spaces and parentheses
-        if int(text[text.rindex(")") + 2 :].split()[1]) == me:
-            found.append(int(stat.parent.name))
-    return found
 
 
 @contextmanager

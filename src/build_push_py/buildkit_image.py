@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .errors import ActionError, EngineError, InputError
+from .registry import engine
 from .retry import Retrier
 
 
@@ -67,18 +68,12 @@ def pull_buildkit_image(
 
 class DockerEngine:
     """``ImageEngine`` through the engine's API (the ``docker`` SDK), at the engine that
-    ``env`` names (``DOCKER_HOST``, ``DOCKER_TLS_VERIFY``, ``DOCKER_CERT_PATH``), with the
-    credentials of the action's own ``config_dir``, as buildx would use them."""
+    ``env`` names (``registry.engine.client``: as the docker CLI finds it, TLS included), with
+    the credentials of the action's own ``config_dir``, as buildx would use them."""
 
     def __init__(self, env: Mapping[str, str], config_dir: str) -> None:
-        import docker  # noqa: PLC0415 - only a builder made here needs it (bench/dry_run.py)
-
         self._config = Path(config_dir) / "config.json"
-        try:
-            kwargs = docker.utils.kwargs_from_env(environment=dict(env))
-            self._client: Any = docker.APIClient(version="auto", timeout=60, **kwargs)
-        except docker.errors.DockerException as exc:
-            raise EngineError(f"cannot reach the Docker engine: {exc}") from None
+        self._client: Any = engine.client(env)
 
     def _auth(self, image: str) -> dict[str, Any]:
         """The login of the image's registry in the action's config; {} (anonymous) when

@@ -11,16 +11,20 @@ from __future__ import annotations
 import errno
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Mapping, Sequence
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO, Protocol
 
 from .errors import ActionError, CommandError, EngineError
+from .runner.workflow import commands_stopped
 
 # What docker, buildx and git read from their environment.
 _NAMES = frozenset(
@@ -30,17 +34,20 @@ _NAMES = frozenset(
         "SSH_AUTH_SOCK", "SOURCE_DATE_EPOCH",
         # the kubernetes driver's cluster
         "KUBECONFIG",
-        # buildx hands these to a type=gha cache (util/buildflags/cache.go, addGithubToken)
-        "ACTIONS_RUNTIME_TOKEN", "ACTIONS_CACHE_URL", "ACTIONS_RESULTS_URL",
+        # which cache service a type=gha cache talks to; its token and URLs are passed to
+        # the build only when it has such a cache (plan.cache.GHA_VARIABLES)
         "ACTIONS_CACHE_SERVICE_V2",
     }
 )  # fmt: skip
 # Whole families, less the names that look like credentials (GITHUB_TOKEN, GIT_AUTH_TOKEN).
 _PREFIXES = ("LC_", "DOCKER_", "BUILDX_", "BUILDKIT_", "GITHUB_", "GIT_")
 _CREDENTIAL = re.compile(
-    r"(^|_)(TOKENS?|PAT|PASSWORDS?|PASSWD|PASSPHRASE|SECRETS?|PRIVATE|CREDENTIALS?)(_|$)",
+    r"(^|_)(TOKENS?|PAT|PASSWORDS?|PASSWD|PASSPHRASE|SECRETS?|PRIVATE|CREDENTIALS?|KEYS?"
+    r"|API_?KEY|AUTHS?|COOKIES?)(_|$)",
     re.IGNORECASE,
 )
+# git's configuration from the environment (GIT_CONFIG_COUNT, _KEY_<n>, _VALUE_<n>), not keys.
+_GIT_CONFIG = re.compile(r"GIT_CONFIG_(KEY|VALUE)_\d+")
 # Credentials a job puts in its environment for buildx itself: it fills in a type=s3 cache's
 # keys from them (util/buildflags/cache.go, addAwsCredentials).
 _CREDENTIAL_PREFIXES = ("AWS_",)
@@ -48,13 +55,16 @@ _CREDENTIAL_PREFIXES = ("AWS_",)
 
 def child_env(env: Mapping[str, str], pass_env: Collection[str] = ()) -> dict[str, str]:
     """The part of ``env`` a child process gets: the allow-list above, and the names in
-    ``pass_env`` (the variables a build's ``--secret id=x,env=NAME`` reads), but never an
-    input of the action (``INPUT_*``)."""
+    ``pass_env`` (the variables a build's ``--secret id=x,env=NAME`` reads, a type=gha
+    cache's token, keyless cosign's token request), but never an input of the action
+    (``INPUT_*``)."""
 
     def passed(name: str) -> bool:
         if name.startswith("INPUT_"):
             return False
         if name in _NAMES or name in pass_env or name.startswith(_CREDENTIAL_PREFIXES):
+            return True
+        if _GIT_CONFIG.fullmatch(name):
             return True
         return name.startswith(_PREFIXES) and not _CREDENTIAL.search(name)
 
@@ -83,10 +93,69 @@ class Runner(Protocol):
 
 
 def _pump(src: IO[str], keep: deque[str], echo: Callable[[str], None] | None) -> None:
-    for line in src:
-        keep.append(line)
-        if echo is not None:
-            echo(line)
+    with src:
+        for line in src:
+            keep.append(line)
+            if echo is not None:
+                echo(line)
+
+
+class _Children:
+    """The programs running now, each the leader of a process group of its own: a
+    cancelled step signals, waits for and at last kills each group, whatever the thread
+    that started it is doing. Once cancelled, no new program starts until ``stop``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen[str]] = set()
+        self.cancelled = False
+
+    def add(self, proc: subprocess.Popen[str]) -> None:
+        with self._lock:
+            self._running.add(proc)
+
+    def remove(self, proc: subprocess.Popen[str]) -> None:
+        with self._lock:
+            self._running.discard(proc)
+
+    def running(self) -> list[subprocess.Popen[str]]:
+        with self._lock:
+            return list(self._running)
+
+
+_CHILDREN = _Children()
+# How long a cancelled step's programs get to end after the signal is passed on to them
+# before their process groups are killed: the runner's SIGTERM follows its SIGINT after
+# 7.5 s, its SIGKILL comes at 10 s, and the clean-up (``buildx rm``) needs the rest.
+STOP_GRACE = 3.0
+
+
+def cancelling() -> bool:
+    """Whether the step was signalled and its clean-up has not begun: no program starts."""
+    return _CHILDREN.cancelled
+
+
+def interrupt(signum: int) -> None:
+    """Pass ``signum`` on to every running program's process group; start no new one."""
+    _CHILDREN.cancelled = True
+    for proc in _CHILDREN.running():
+        with suppress(ProcessLookupError, PermissionError):  # it ended meanwhile
+            os.killpg(proc.pid, signum)
+
+
+def stop(grace: float = STOP_GRACE) -> None:
+    """Wait up to ``grace`` seconds for the running programs to end, then kill the process
+    group of each that has not; then programs may start again (the clean-up's)."""
+    deadline = time.monotonic() + grace
+    for proc in _CHILDREN.running():
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        _CHILDREN.remove(proc)
+    _CHILDREN.cancelled = False
 
 
 def run(
@@ -99,13 +168,17 @@ def run(
     pass_env: Collection[str] = (),
 ) -> Result:
     """Run ``argv`` with ``child_env(env, pass_env)``; with ``stream`` its output is echoed
-    live and only the tail is kept.
+    live and only the tail is kept. On a runner (``GITHUB_ACTIONS`` true in ``env``) the echo
+    is fenced with ``::stop-commands::``: what a program prints comes from registries,
+    BuildKit, Sigstore, the Dockerfile, and never becomes a workflow command.
 
     ``env`` None (``context.git``) gives the child only ``PATH``, the search path Popen
     itself uses to find the program (``os.get_exec_path``): nothing else of this process's
     environment, which the entry points alone read, and git's read-only commands need no more.
     """
     args = list(argv)
+    if _CHILDREN.cancelled:
+        return Result(args, 128 + signal.SIGTERM, "", "not started: the step is being cancelled")
     given = env if env is not None else {"PATH": os.pathsep.join(os.get_exec_path())}
     try:
         proc = subprocess.Popen(
@@ -118,7 +191,9 @@ def run(
             text=True,
             encoding="utf-8",
             errors="replace",
+            process_group=0,  # its own group: ``stop`` kills what it started too
         )
+        _CHILDREN.add(proc)
     except FileNotFoundError as exc:
         raise EngineError(
             f"{args[0]} is not installed or not on PATH",
@@ -131,25 +206,42 @@ def run(
     limit = 200 if stream else None
     out: deque[str] = deque(maxlen=limit)
     err: deque[str] = deque(maxlen=limit)
-    echo = _echo if stream else None
-    with proc:
+    fenced = stream and given.get("GITHUB_ACTIONS") == "true"
+    # Once the fence has ended (the run was interrupted, the program goes on), its output is
+    # kept, no longer echoed.
+    echoing, lock = [True], threading.Lock()
+
+    def echo(line: str) -> None:
+        with lock:
+            if echoing[0]:
+                _echo(line)
+
+    # Not ``with proc``: interrupted, its exit would close the pipes, which waits for the
+    # threads that read them, that is for the program to end. The pumps close the pipes at
+    # their end; a program left running is ``stop``'s.
+    with commands_stopped(_echo) if fenced else nullcontext():
         assert proc.stdout is not None  # noqa: S101 - set by PIPE
         assert proc.stderr is not None  # noqa: S101 - set by PIPE
+        shown = echo if stream else None
         threads = [
-            threading.Thread(target=_pump, args=(proc.stdout, out, echo), daemon=True),
-            threading.Thread(target=_pump, args=(proc.stderr, err, echo), daemon=True),
+            threading.Thread(target=_pump, args=(proc.stdout, out, shown), daemon=True),
+            threading.Thread(target=_pump, args=(proc.stderr, err, shown), daemon=True),
         ]
-        for t in threads:
-            t.start()
-        if input is not None and proc.stdin is not None:
-            try:
-                proc.stdin.write(input)
-                proc.stdin.close()
-            except BrokenPipeError:
-                pass
-        for t in threads:
-            t.join()
+        try:
+            for t in threads:
+                t.start()
+            if input is not None and proc.stdin is not None:
+                with suppress(BrokenPipeError):  # it ended without reading it all
+                    proc.stdin.write(input)
+                with suppress(BrokenPipeError):
+                    proc.stdin.close()
+            for t in threads:
+                t.join()
+        finally:
+            with lock:
+                echoing[0] = False
         returncode = proc.wait()
+    _CHILDREN.remove(proc)
     return Result(args, returncode, "".join(out), "".join(err))
 
 

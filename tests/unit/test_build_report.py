@@ -345,3 +345,36 @@ def test_an_invalid_switch_fails_before_the_build(
     assert isinstance(run.error, ActionError)
     assert "DOCKER_BUILD_SUMMARY" in str(run.error)
     assert not run.calls("docker", "buildx", "build")
+
+
+def test_a_failed_export_leaves_no_directory(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runner = _buildx(METADATA)
+    failing = FakeRunner().on(["docker", "buildx", "history", "export"], returncode=1,
+                              stderr="ERROR: no record")  # fmt: skip
+    runner.script[:0] = failing.script  # answers before the export that works
+    run = _run(workspace, capsys, {}, runner)
+    assert run.error is None
+    assert "could not export the build record" in run.log
+    assert list(Path(run.env["RUNNER_TEMP"]).glob("build-record-*")) == []
+
+
+def test_a_cancelled_build_exports_no_record(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Signalled during the build: no new program starts (the record's export) before the
+    running ones are stopped."""
+    from build_push_py import proc  # noqa: PLC0415
+
+    runner = _buildx(METADATA)
+    cancel = FakeRunner().on(["docker", "buildx", "build"], effect=lambda _: proc.interrupt(0))
+    runner.script[:0] = cancel.script  # the build is signalled while it runs
+    try:
+        run = _run(workspace, capsys, {}, runner)
+    finally:
+        proc.stop(0)
+    assert run.calls("docker", "buildx", "build")
+    assert "No build record: the step is being cancelled" in run.log
+    assert not run.calls("docker", "buildx", "history", "export")
+    assert list(Path(run.env["RUNNER_TEMP"]).glob("build-record-*")) == []

@@ -16,11 +16,13 @@ from contextlib import suppress
 from pathlib import Path
 
 import pytest
+from support.engine import accepting_engine
 from support.fakes import FakeRunner
 from support.runner import parse_file_commands, runner_env
 
 from build_push_py.inputs.table import read_raw
 from build_push_py.plan.inputs import parse
+from build_push_py.proc import STOP_GRACE
 from build_push_py.runner.workflow import Workflow
 from build_push_py.steps import login, outputs
 from build_push_py.steps.job import Job
@@ -28,18 +30,20 @@ from build_push_py.steps.post import clean_up
 
 ROOT = Path(__file__).resolve().parents[2]
 # Answers like buildx 0.29 on the engine's docker driver; a build succeeds, fails, or hangs
-# after writing $BUILDX_TEST_STARTED (buildx's own BUILDX_ prefix gets through proc.child_env).
+# after writing its pid to $BUILDX_TEST_STARTED (buildx's own BUILDX_ prefix gets through
+# proc.child_env), or hangs ignoring SIGINT and SIGTERM.
 FAKE_BUILDX = """\
 #!/bin/sh
 case "$1" in
   version) echo "github.com/docker/buildx v0.29.1 abc" ;;
   inspect) printf 'Name: default\\nDriver: docker\\n' ;;
   build)
-    : > "$BUILDX_TEST_STARTED"
+    [ "$BUILDX_TEST_BUILD" = deaf ] && trap '' INT TERM  # a buildx that ignores the signal
+    echo $$ > "$BUILDX_TEST_STARTED"
     case "$BUILDX_TEST_BUILD" in
       ok) exit 0 ;;
       fail) echo "ERROR: process did not complete successfully" >&2; exit 1 ;;
-      hang) exec sleep 60 ;;
+      hang|deaf) exec sleep 60 ;;
     esac ;;
 esac
 """
@@ -109,7 +113,7 @@ def test_a_cancelled_step_removes_the_config_dir_and_stops(
             proc.send_signal(sig)
             out, err = proc.communicate(timeout=10)
             stopped = time.monotonic() - started
-            buildx_left = _group_lives_on(proc.pid)
+            buildx_left = _lives_on(_buildx_pid(tmp_path))
         finally:
             with suppress(ProcessLookupError):  # a stand-in buildx that outlived the run
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -147,17 +151,86 @@ def test_a_step_cancelled_during_its_login_leaves_no_credentials(tmp_path: Path)
     assert not (tmp_path / "build-started").exists()  # nothing was built
 
 
-def _group_lives_on(pgid: int, wait: float = 2.0) -> bool:
-    """Whether a process of group ``pgid`` is still there after ``wait`` seconds."""
+def _buildx_pid(tmp_path: Path) -> int:
+    return int((tmp_path / "build-started").read_text())
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, ended but not yet reaped, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+def _lives_on(pid: int, wait: float = 2.0) -> bool:
+    """Whether ``pid`` is still running after ``wait`` seconds."""
     deadline = time.monotonic() + wait
-    while True:
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return False
+    while _alive(pid):
         if time.monotonic() > deadline:
             return True
         time.sleep(0.05)
+    return False
+
+
+def _wait_for_build(proc: subprocess.Popen[str], tmp_path: Path) -> None:
+    started = tmp_path / "build-started"
+    deadline = time.monotonic() + 30
+    while not started.exists() or not started.read_text().strip():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the build never started"
+        time.sleep(0.02)
+
+
+def _secret_files(config_dir: Path) -> list[Path]:
+    """Every file of the config directory but buildx's own state."""
+    return [p for p in config_dir.rglob("*") if p.is_file() and "buildx" not in p.parts]
+
+
+def test_a_cancelled_step_removes_secrets_before_the_build_ends_then_kills_it(
+    tmp_path: Path,
+) -> None:
+    """buildx ignores the runner's signal here: the credentials and secret files are gone
+    at once all the same, buildx gets a bounded wait (proc.STOP_GRACE), then its process
+    group is killed, and the step ends before the runner's SIGKILL (10 s)."""
+    inputs = {"registry": "registry.test", "username": "user", "password": "pw-" + "x" * 8,
+              "secrets": "token=build-secret-value"}  # fmt: skip
+    with accepting_engine(tmp_path / "engine.sock") as host:
+        proc, env = _start(tmp_path, "deaf", inputs=inputs, docker_host=host)
+        with proc:
+            try:
+                _wait_for_build(proc, tmp_path)
+                config_dir = _config_dir(env)
+                assert (config_dir / "config.json").is_file()
+                assert any(p.read_text() == "build-secret-value" for p in
+                           _secret_files(config_dir))  # fmt: skip
+                buildx = _buildx_pid(tmp_path)
+                proc.send_signal(signal.SIGTERM)
+                signalled = time.monotonic()
+                while _secret_files(config_dir) and time.monotonic() - signalled < 1:
+                    time.sleep(0.01)
+                left = _secret_files(config_dir)
+                buildx_ran_on = _alive(buildx)
+                try:
+                    out, err = proc.communicate(timeout=10)
+                except subprocess.TimeoutExpired:  # the runner's SIGKILL would come now
+                    out, err = "", "the step did not end within 10 s"
+                ended = time.monotonic() - signalled
+                buildx_left = _lives_on(buildx, wait=0.5)
+            finally:
+                with suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                with suppress(ProcessLookupError, ValueError, OSError):
+                    os.kill(_buildx_pid(tmp_path), signal.SIGKILL)
+
+    assert left == []  # within a second of the signal
+    assert buildx_ran_on  # while buildx still ran
+    assert proc.returncode == 130, out + err
+    assert "Traceback" not in err, err
+    assert not buildx_left, "buildx was not killed"
+    assert STOP_GRACE <= ended < STOP_GRACE + 3, ended
+    assert not config_dir.exists()
 
 
 def _job(env: dict[str, str], runner: FakeRunner | None = None) -> Job:

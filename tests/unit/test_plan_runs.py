@@ -159,3 +159,47 @@ def test_the_build_is_passed_the_variables_its_secret_envs_name(tmp_path: Path) 
     assert list(build.pass_env) == ["MY_A", "MY_B"]
     secrets = [b for a, b in itertools.pairwise(build.argv) if a == "--secret"]
     assert secrets == ["id=a,env=MY_A", "id=b,env=MY_B"]
+
+
+@pytest.mark.parametrize(("sign", "signs"), [("auto", False), ("true", True)])
+def test_a_pull_request_target_push_is_signed_only_on_request_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], sign: str, signs: bool
+) -> None:
+    """On pull_request_target the built code may be a fork's: ``sign: auto`` does not give it
+    the workflow's identity; ``sign: true`` does, and the run warns, naming the event."""
+    inputs = {"images": "ghcr.io/octo/app", "push": "true", "sign": sign, "dry-run": "true"}
+    oidc = {"ACTIONS_ID_TOKEN_REQUEST_URL": "http://127.0.0.1:9/token",
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-token"}  # fmt: skip
+    env = runner_env(tmp_path, inputs, event_name="pull_request_target", github=oidc)
+    out = io.StringIO()
+    app.run(Job(env, Workflow(env, out=out), _runner([])))
+    cosign = [line for line in out.getvalue().splitlines() if line.strip().startswith("cosign")]
+    warnings = [line for line in capsys.readouterr().out.splitlines() if "sign: true" in line]
+    assert bool(cosign) is signs
+    assert bool(warnings) is signs
+    assert all("pull_request_target" in w and w.startswith("::warning") for w in warnings)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "gets_token"),
+    [
+        pytest.param({}, True, id="the-default-gha-cache"),
+        pytest.param({"cache-from": "type=gha,scope=x"}, True, id="a-gha-cache-given"),
+        pytest.param({"cache-from": "type=registry,ref=r/c"}, False, id="another-cache"),
+        pytest.param({"cache": "false"}, False, id="no-cache"),
+    ],
+)
+def test_only_a_build_with_a_gha_cache_gets_the_runners_token(
+    tmp_path: Path, inputs: dict[str, str], gets_token: bool
+) -> None:
+    runtime = {"ACTIONS_RUNTIME_TOKEN": "runtime-jwt", "ACTIONS_RESULTS_URL": "http://127.0.0.1:9/",
+               "ACTIONS_CACHE_URL": "http://127.0.0.1:9/cache/"}  # fmt: skip
+    env = runner_env(tmp_path, {"images": "ghcr.io/octo/app", "push": "false", **inputs},
+                     github=runtime)  # fmt: skip
+    runner = _runner([])
+    app.run(Job(env, Workflow(env, out=io.StringIO()), runner))
+    gha = {"ACTIONS_RUNTIME_TOKEN", "ACTIONS_CACHE_URL", "ACTIONS_RESULTS_URL"}
+    for call in runner.calls:
+        is_build = call.argv[:3] == ["docker", "buildx", "build"]
+        assert (set(call.pass_env) >= gha) is (is_build and gets_token), call.argv
+        assert not set(call.pass_env) & gha or is_build

@@ -6,6 +6,7 @@ These start real processes (the Python interpreter), since a fake runner sees ne
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -33,8 +34,8 @@ INPUTS = {
             "PATH", "HOME", "USER", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR",
             "SSL_CERT_FILE", "SSL_CERT_DIR", "http_proxy", "HTTPS_PROXY", "no_proxy", "NO_PROXY",
             "SSH_AUTH_SOCK", "DOCKER_HOST", "DOCKER_CONFIG", "DOCKER_CERT_PATH", "BUILDX_BUILDER",
-            "BUILDX_NO_DEFAULT_ATTESTATIONS", "BUILDKIT_PROGRESS", "ACTIONS_RUNTIME_TOKEN",
-            "ACTIONS_CACHE_URL", "ACTIONS_RESULTS_URL", "ACTIONS_CACHE_SERVICE_V2", "GITHUB_SHA",
+            "BUILDX_NO_DEFAULT_ATTESTATIONS", "BUILDKIT_PROGRESS",
+            "ACTIONS_CACHE_SERVICE_V2", "GITHUB_SHA", "GIT_AUTHOR_NAME",
             "GITHUB_REPOSITORY", "GITHUB_SERVER_URL", "GITHUB_ACTIONS", "SOURCE_DATE_EPOCH",
             "GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0", "GIT_SSH_COMMAND",
             "KUBECONFIG", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
@@ -44,6 +45,11 @@ INPUTS = {
             "GH_TOKEN", "GIT_AUTH_TOKEN", "DOCKER_PASSWORD", "DOCKERHUB_TOKEN",
             "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_URL", "STATE_docker_config",
             "RUNNER_TEMP", "NPM_TOKEN", "MY_SECRET", "PYTHONPATH", "LD_PRELOAD",
+            # the runner's own, passed only to a build with a type=gha cache
+            "ACTIONS_RUNTIME_TOKEN", "ACTIONS_CACHE_URL", "ACTIONS_RESULTS_URL",
+            # keys and auth by another name
+            "DOCKER_AUTH_CONFIG", "GITHUB_APP_KEY", "GIT_SIGNING_KEY", "BUILDX_API_KEY",
+            "GITHUB_APIKEY", "DOCKER_HUB_AUTH", "GIT_COOKIES",
         )),
     ],
 )  # fmt: skip
@@ -119,3 +125,89 @@ def test_a_command_line_too_long_is_an_action_error(argv: list[str], match: str)
     with pytest.raises(ActionError, match=match) as caught:
         proc.run([sys.executable, *argv], env=PATH)
     assert caught.value.hint
+
+
+# What a registry, BuildKit or Sigstore may print, on a line of its own.
+HOSTILE = [
+    "::warning title=pwned::from the child",
+    "::add-mask::nothing",
+    "::stop-commands::abcdef",
+    "::abcdef::",
+    "::error::the end",
+]
+PRINT_HOSTILE = "\n".join(
+    ["import sys", *(f"print({line!r}, file=sys.{f})" for line, f in
+                     zip(HOSTILE, ["stdout", "stderr"] * 3, strict=False))]
+) + "\nsys.stdout.write('::warning::no newline at the end')"  # fmt: skip
+
+
+def _live_commands(log: str) -> list[str]:
+    """The lines the runner would read as workflow commands: every ``::`` line outside a
+    ``::stop-commands::TOKEN`` .. ``::TOKEN::`` fence."""
+    live, stopped = [], ""
+    for line in log.splitlines():
+        if stopped:
+            if line == f"::{stopped}::":
+                stopped = ""
+        elif line.startswith("::stop-commands::"):
+            stopped = line.removeprefix("::stop-commands::")
+        elif line.startswith("::"):
+            live.append(line)
+    return live
+
+
+def test_a_streamed_programs_output_is_fenced_on_a_runner(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    env = PATH | {"GITHUB_ACTIONS": "true"}
+    done = proc.run([sys.executable, "-c", PRINT_HOSTILE], env=env, stream=True)
+    log = capsys.readouterr().out
+    assert done.returncode == 0
+    assert all(line in log for line in HOSTILE)  # shown, as text
+    assert _live_commands(log) == []
+    assert log.splitlines()[0].startswith("::stop-commands::")
+
+
+def test_a_created_builders_start_is_fenced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``buildx inspect --bootstrap`` prints BuildKit's log: the same fence as the build."""
+    from build_push_py.buildx.commands import create_builder  # noqa: PLC0415
+    from build_push_py.buildx.drivers import BuilderSpec, Driver  # noqa: PLC0415
+
+    buildx = tmp_path / "buildx"
+    buildx.write_text(
+        "#!/bin/sh\n[ \"$1\" = inspect ] && echo '::warning title=pwned::from BuildKit'\nexit 0\n"
+    )
+    buildx.chmod(0o755)
+    env = PATH | {"GITHUB_ACTIONS": "true", "BUILDX_BIN": str(buildx)}
+    create_builder(buildx_runner(env), BuilderSpec(driver=Driver.DOCKER_CONTAINER), "moby/buildkit",
+                   env)  # fmt: skip
+    log = capsys.readouterr().out
+    assert "::warning title=pwned::from BuildKit" in log
+    assert _live_commands(log) == []
+
+
+def test_off_a_runner_the_output_is_shown_without_a_fence(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    proc.run([sys.executable, "-c", PRINT_HOSTILE], env=PATH, stream=True)
+    log = capsys.readouterr().out
+    assert "::stop-commands::abcdef" in log
+    assert not any(
+        line.startswith("::stop-commands::") and line != "::stop-commands::abcdef"
+        for line in log.splitlines()
+    )
+
+
+def test_a_cancelled_step_starts_no_program_until_its_clean_up() -> None:
+    """After the signal only the clean-up's programs start (``stop`` first ends the others)."""
+    program = [sys.executable, "-c", "print('ran')"]
+    proc.interrupt(signal.SIGTERM)
+    try:
+        refused = proc.run(program, env=PATH)
+    finally:
+        proc.stop(0)
+    assert refused.returncode != 0
+    assert "cancelled" in refused.stderr
+    assert proc.run(program, env=PATH).stdout == "ran\n"

@@ -2,13 +2,21 @@
 SHA-256 (as sigstore's installer action does), so the action's image stays small.
 
 ``COSIGN_BIN`` names another cosign (a self-hosted runner's, or the tests' Debian one).
+
+The cache (``$HOME``, which the job's other steps can write) is read once per run; the bytes
+checked are the bytes run, from a file of the run's own directory. A download lands beside
+the cache under a random name, created exclusively (never through a link someone left
+there), and replaces it in one rename.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import platform
+import tempfile
 from collections.abc import Mapping
+from contextlib import suppress
 from pathlib import Path
 
 from ..errors import EngineError
@@ -25,9 +33,10 @@ URL = "https://github.com/sigstore/cosign/releases/download/{version}/{asset}"
 _TIMEOUT = 60
 
 
-def locate(env: Mapping[str, str], cache_dir: Path) -> str:
-    """The cosign to run: ``COSIGN_BIN``, the pinned one already in ``cache_dir``, or the
-    pinned one downloaded there now."""
+def locate(env: Mapping[str, str], cache_dir: Path, run_dir: Path) -> str:
+    """The cosign to run: ``COSIGN_BIN``; else the pinned one, from ``cache_dir`` or
+    downloaded there now, checked and written to ``run_dir`` (a private directory of this
+    run), where it runs from."""
     given = env.get("COSIGN_BIN", "")
     if given:
         if not Path(given).is_file():
@@ -38,28 +47,53 @@ def locate(env: Mapping[str, str], cache_dir: Path) -> str:
         raise EngineError(f"no pinned cosign for {machine}; set COSIGN_BIN")
     asset, sha256 = RELEASE[machine]
     target = cache_dir / f"cosign-{VERSION}"
-    if target.is_file() and _sha256(target) == sha256:
-        return str(target)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
-    url = URL.format(version=VERSION, asset=asset)
+    data = _read(target)
+    if data is None or hashlib.sha256(data).hexdigest() != sha256:
+        url = URL.format(version=VERSION, asset=asset)
+        data = _download(url)
+        found = hashlib.sha256(data).hexdigest()
+        if found != sha256:
+            raise EngineError(f"cosign {VERSION} from {url} has SHA-256 {found}, not {sha256}")
+        _write_beside(target, data)
+    runnable = run_dir / "cosign"
+    fd = os.open(runnable, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o700)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return str(runnable)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _download(url: str) -> bytes:
     import urllib.request  # noqa: PLC0415 - http.client and ssl: 15 ms, for a download
 
     try:
         with urllib.request.urlopen(url, timeout=_TIMEOUT) as response:  # noqa: S310 - https
-            partial.write_bytes(response.read())
+            data: bytes = response.read()
     except OSError as exc:
         raise EngineError(f"cannot download cosign {VERSION} from {url}: {exc}") from None
-    found = _sha256(partial)
-    if found != sha256:
-        partial.unlink()
-        raise EngineError(f"cosign {VERSION} from {url} has SHA-256 {found}, not {sha256}")
-    partial.chmod(0o700)
-    partial.replace(target)
-    return str(target)
+    return data
 
 
-def _sha256(path: Path) -> str:
-    """Read in chunks: the binary is tens of MB, hashed at every signing step."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+def _write_beside(target: Path, data: bytes) -> None:
+    """``data`` to ``target`` through a new file of a random name beside it: a cache that
+    cannot be written only costs the next run a download."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, partial = tempfile.mkstemp(prefix=f".{target.name}-", suffix=".part",
+                                       dir=target.parent)  # fmt: skip
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        Path(partial).chmod(0o700)
+        Path(partial).replace(target)  # a link at target is replaced, not followed
+    except OSError:
+        with suppress(OSError):
+            Path(partial).unlink()

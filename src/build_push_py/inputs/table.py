@@ -212,7 +212,8 @@ INPUTS: tuple[InputSpec, ...] = tuple(
                 "sign",
                 "auto",
                 "Sign the pushed image with cosign: `auto` (keyless when the job has "
-                "`id-token: write`, or with `sign-key`), `true`, `false`",
+                "`id-token: write`, or with `sign-key`; only on the events where `push: auto` "
+                "pushes), `true` (on other events too, with a warning), `false`",
             ),
             (
                 "sign-key",

@@ -14,6 +14,9 @@ from ..inputs.lists import attribute, fields
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_PART = 100
+# What buildx hands a type=gha cache (util/buildflags/cache.go, addGithubToken): the build
+# gets these only when it uses one, no other program ever.
+GHA_VARIABLES = ("ACTIONS_RUNTIME_TOKEN", "ACTIONS_CACHE_URL", "ACTIONS_RESULTS_URL")
 
 
 class CachePlan(NamedTuple):
@@ -21,6 +24,7 @@ class CachePlan(NamedTuple):
     cache_to: list[str]
     env: dict[str, str]  # to add to buildx's environment
     warnings: list[str]
+    pass_env: tuple[str, ...] = ()  # the runner's variables the build needs for its caches
 
 
 def has_runner_cache(env: Mapping[str, str]) -> bool:
@@ -97,7 +101,8 @@ def default_cache(
                 "type=gha cache needs ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL (or"
                 " ACTIONS_CACHE_URL); without them buildx skips the cache silently"
             )
-        return CachePlan(cache_from, cache_to, _v2_env(env) if gha and token else {}, warnings)
+        return CachePlan(cache_from, cache_to, _v2_env(env) if gha and token else {}, warnings,
+                         GHA_VARIABLES if gha else ())  # fmt: skip
     if not inp.cache or not token:
         return CachePlan([], [], {}, [])
 
@@ -116,4 +121,4 @@ def default_cache(
     cache_to = [
         f"type=gha,scope={_scope(image, ref)},mode=max,ignore-error=true" for image in images
     ]
-    return CachePlan(cache_from, cache_to, _v2_env(env), [])
+    return CachePlan(cache_from, cache_to, _v2_env(env), [], GHA_VARIABLES)

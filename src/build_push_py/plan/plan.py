@@ -230,4 +230,6 @@ def make_plan(
         env=env,
     )
     notes = tuple(n for n in (push.reason, provenance_note) if n)
-    return replace(plan, facts=facts, builder=builder, signing=signing, notes=notes)
+    warnings = (*plan.warnings, signing.warning) if signing.warning else plan.warnings
+    return replace(plan, facts=facts, builder=builder, signing=signing, notes=notes,
+                   warnings=warnings)  # fmt: skip

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError
 from ..inputs.grammar import Switch, input_bool, input_switch
+from .push import PUSH_EVENTS
 
 # cosign's key references other than a file: KMS and HashiCorp Vault URIs, k8s secrets.
 _KEY_URI = re.compile(r"(awskms|gcpkms|azurekms|hashivault|k8s|gitlab)://\S+")
@@ -80,6 +81,7 @@ class SignPlan:
     enabled: bool = False
     keyless: bool = False
     reason: str = ""  # why it does not sign, for the log
+    warning: str = ""  # sign: true on an event whose code may come from outside
     identity: str = ""  # keyless: the certificate identity (the workflow's ref)
     issuer: str = GITHUB_OIDC_ISSUER
 
@@ -106,12 +108,42 @@ def decide_signing(
     require_signer(inp, env)
     if not inp.key and not env.get("ACTIONS_ID_TOKEN_REQUEST_URL"):
         return SignPlan(reason="no OIDC token (permissions: id-token: write) and no sign-key")
-    if by_digest:
-        return SignPlan(reason="a push by digest is signed by the merge job, as an index")
-    if not pushes:
-        return SignPlan(reason="nothing is pushed")
+    refused, warning = _untrusted_event(inp.mode, env.get("GITHUB_EVENT_NAME", ""))
+    reasons = (
+        (by_digest, "a push by digest is signed by the merge job, as an index"),
+        (not pushes, "nothing is pushed"),
+        (bool(refused), refused),
+    )
+    why_not = next((why for applies, why in reasons if applies), "")
+    if why_not:
+        return SignPlan(reason=why_not)
     if inp.key:
-        return SignPlan(enabled=True)
+        return SignPlan(enabled=True, warning=warning)
     server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
     workflow_ref = env.get("GITHUB_WORKFLOW_REF", "")
-    return SignPlan(enabled=True, keyless=True, identity=f"{server}/{workflow_ref}")
+    return SignPlan(
+        enabled=True, keyless=True, identity=f"{server}/{workflow_ref}", warning=warning
+    )
+
+
+def _untrusted_event(mode: SignMode, event: str) -> tuple[str, str]:
+    """Why ``auto`` does not sign on ``event``, or the warning ``true`` gets there.
+
+    A signature vouches for the workflow that made the image, not for the code it built: on
+    pull_request_target, workflow_run, issue_comment... that code may be a fork's, and its
+    image would carry the same identity (a keyless certificate names the workflow at the
+    default branch) as a release's. ``auto`` signs where ``push: auto`` pushes."""
+    if event in PUSH_EVENTS:
+        return "", ""
+    on = f"on {event} events" if event else "without an event (GITHUB_EVENT_NAME is empty)"
+    if mode is SignMode.AUTO:
+        return (
+            f"sign: auto does not sign {on}, whose code may not be the repository's own;"
+            " set sign: true to sign",
+            "",
+        )
+    return "", (
+        f"sign: true signs this build {on} with the workflow's identity: the code built may"
+        " not be the repository's own (a fork's pull request, a comment's ref), and its"
+        " signature will look like a release's"
+    )

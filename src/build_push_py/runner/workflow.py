@@ -12,7 +12,7 @@ import secrets
 import sys
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
@@ -35,6 +35,19 @@ def file_command(name: str, value: str) -> str:
     while delimiter in value:
         delimiter = f"ghadelimiter_{uuid.uuid4().hex}"
     return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
+
+
+@contextmanager
+def commands_stopped(write: Callable[[str], None]) -> Iterator[None]:
+    """Between the two lines ``write`` writes, the runner reads no workflow command: text
+    from outside (``::add-mask::``, ``::warning ...``, even ``::stop-commands::``) stays text.
+    The token is random, so the text cannot end the fence itself."""
+    token = secrets.token_hex(16)
+    write(f"::stop-commands::{token}")
+    try:
+        yield
+    finally:
+        write(f"::{token}::")
 
 
 class Workflow:
@@ -116,13 +129,8 @@ class Workflow:
         if not self.on_runner:  # a terminal reads no workflow commands
             yield
             return
-        token = secrets.token_hex(16)
-        with self._lock:
-            self.info(f"::stop-commands::{token}")
-            try:
-                yield
-            finally:
-                self.info(f"::{token}::")
+        with self._lock, commands_stopped(self.info):
+            yield
 
     def _append(self, kind: str, text: str) -> None:
         path = self._paths[kind]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from .. import proc
 from ..buildx import checks, commands
 from ..buildx.argv import build_context, redact_argv
 from ..buildx.result import BuildFailed, BuildResult
@@ -99,7 +100,8 @@ def build_and_push(job: Job, plan: Plan, config_dir: str) -> BuildResult:
                     partial(
                         commands.run_build, job.runner, argv, iidfile=files.iidfile,
                         metadata_file=files.metadata_file, env=buildx_env, call=inp.build.call,
-                        pass_env=[name for _, name in inp.build.secret_envs],
+                        pass_env=[*plan.cache.pass_env,
+                                  *(name for _, name in inp.build.secret_envs)],
                     ),
                     "Build and push" if plan.push else "Build",
                 )  # fmt: skip
@@ -200,7 +202,11 @@ def record(
     """Export the build's record from buildx's history and upload it as an artifact. Never
     fails the build: any failure is one warning."""
     wf, env = job.wf, job.env
-    reason = _skip_record(job, plan, ref, report_to)
+    reason = (
+        "No build record: the step is being cancelled"
+        if proc.cancelling()
+        else _skip_record(job, plan, ref, report_to)
+    )
     if reason or ref is None:
         wf.info(reason)
         return None
@@ -214,6 +220,7 @@ def record(
             )  # fmt: skip
             size = path.stat().st_size
         except (ActionError, OSError) as exc:
+            shutil.rmtree(path.parent, ignore_errors=True)
             wf.warning(f"could not export the build record: {exc}")
             return None
         wf.info(f"Build record written to {path} ({file_size(size)})")

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Mapping
+from contextlib import suppress
+from pathlib import Path
 
 from ..buildx import commands
 from . import outputs
@@ -18,6 +20,32 @@ def clean_up(job: Job) -> None:
     """``post`` with the state this run saved."""
     if job.wf.saved_state:
         post(job, job.wf.saved_state)
+
+
+def remove_secrets(job: Job) -> None:
+    """What the run wrote that a secret is in, at once (a cancelled step: its programs may
+    still run): the config directory's credentials (unless ``logout: false``), the build's
+    secret files, a signing key, builder TLS keys. Only buildx's own state stays, for the
+    clean-up's ``buildx rm``."""
+    state = job.wf.saved_state
+    config_dir = state.get(outputs.STATE_CONFIG, "")
+    keep = (
+        {"buildx"}
+        if state.get(outputs.STATE_LOGOUT, "true") == "true"
+        else {"buildx", "config.json"}
+    )
+    try:
+        entries = list(os.scandir(config_dir)) if config_dir else []
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name in keep:
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            with suppress(OSError):
+                Path(entry.path).unlink()
 
 
 def post(job: Job, state: Mapping[str, str]) -> None:

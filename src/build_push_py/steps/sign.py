@@ -6,12 +6,14 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from ..cosign import binary
+from ..cosign import binary, identity
 from ..cosign.argv import reference, sign_argv, sign_env, signing_config_argv, verify_command
 from ..plan.plan import Plan
+from ..plan.signing import SignPlan
 from ..private import write_private
 from ..proc import check
 from ..retry import retrier
@@ -45,9 +47,9 @@ def sign(job: Job, plan: Plan, config_dir: str, digest: str) -> None:
         outputs.signed(job, [])
         return
     with job.phases("sign"), job.wf.group("Sign"):
-        cosign = binary.locate(job.env, _cache_dir(job.env))
         work = Path(tempfile.mkdtemp(prefix="sign-", dir=config_dir))
         try:
+            cosign = binary.locate(job.env, _cache_dir(job.env), work)
             key_file = ""
             if inp.key_is_pem:
                 key_file = str(work / "cosign.key")
@@ -67,7 +69,24 @@ def sign(job: Job, plan: Plan, config_dir: str, digest: str) -> None:
                 retry(partial(_sign, job, argv, env, tuple(extra)), f"Sign {ref}")
         finally:
             shutil.rmtree(work, ignore_errors=True)  # the key file lives here
+        if signing.keyless:
+            signing = _signed_identity(job, signing)
     outputs.signed(job, [verify_command(ref, inp, signing) for ref in refs])
+
+
+def _signed_identity(job: Job, signing: SignPlan) -> SignPlan:
+    """The plan with the identity the certificates name: the workflow of the job's token
+    (a reusable workflow's own), else the caller's, saying what to expect."""
+    ref, why_not = identity.request_job_workflow_ref(job.env)
+    if not ref:
+        job.wf.info(
+            f"The verify command names {signing.identity} (GITHUB_WORKFLOW_REF; {why_not}):"
+            " when this job runs in a reusable workflow, the certificate names that workflow"
+            " (the token's job_workflow_ref) instead"
+        )
+        return signing
+    server = job.env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+    return replace(signing, identity=f"{server}/{ref}")
 
 
 def _sign(job: Job, argv: list[str], env: Mapping[str, str], names: tuple[str, ...]) -> None:

@@ -3,7 +3,12 @@ and the pinned binary's checksum."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
+import json
+import shlex
+import threading
 from pathlib import Path
 
 import pytest
@@ -31,6 +36,7 @@ OIDC = {
     "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "tok",
     "GITHUB_SERVER_URL": "https://github.com",
     "GITHUB_WORKFLOW_REF": "octo/app/.github/workflows/release.yml@refs/tags/v1",
+    "GITHUB_EVENT_NAME": "push",
 }
 REF = "ghcr.io/octo/app@sha256:" + "a" * 64
 
@@ -103,7 +109,14 @@ KEYLESS = SignPlan(
     ("inp", "pushes", "by_digest", "env", "expected"),
     [
         pytest.param(SignInputs(), True, False, OIDC, KEYLESS, id="auto-keyless"),
-        pytest.param(SignInputs(key=KEY), True, False, {}, SignPlan(enabled=True), id="auto-key"),
+        pytest.param(
+            SignInputs(key=KEY),
+            True,
+            False,
+            {"GITHUB_EVENT_NAME": "release"},
+            SignPlan(enabled=True),
+            id="auto-key",
+        ),
         pytest.param(
             SignInputs(), True, False, {}, SignPlan(reason="no OIDC token"), id="auto-no-token"
         ),
@@ -138,6 +151,31 @@ def test_decide(
         expected.identity,
     )
     assert expected.reason in got.reason
+    assert not got.warning
+
+
+# Events whose build may be of code from outside the repository (a fork's pull request, a
+# comment's ref), pushed with push: true.
+UNTRUSTED_EVENTS = ["pull_request_target", "workflow_run", "issue_comment", "pull_request", ""]
+
+
+@pytest.mark.parametrize("event", UNTRUSTED_EVENTS)
+@pytest.mark.parametrize("key", ["", KEY], ids=["keyless", "key"])
+def test_sign_auto_signs_only_where_push_auto_pushes(event: str, key: str) -> None:
+    env = OIDC | {"GITHUB_EVENT_NAME": event}
+    got = decide_signing(SignInputs(key=key), pushes=True, by_digest=False, env=env)
+    assert not got.enabled
+    assert "sign: auto does not sign" in got.reason
+    assert (event or "without an event") in got.reason
+
+
+@pytest.mark.parametrize("event", UNTRUSTED_EVENTS)
+def test_sign_true_signs_there_with_a_warning_naming_the_event(event: str) -> None:
+    env = OIDC | {"GITHUB_EVENT_NAME": event}
+    got = decide_signing(SignInputs(mode=SignMode.TRUE), pushes=True, by_digest=False, env=env)
+    assert got.enabled
+    assert got.keyless
+    assert (f"on {event} events" if event else "without an event") in got.warning
 
 
 @pytest.mark.parametrize(
@@ -188,15 +226,13 @@ def test_sign_env() -> None:
 def test_binary_from_cosign_bin(tmp_path: Path) -> None:
     fake = tmp_path / "cosign"
     fake.write_text("#!/bin/sh\n")
-    assert binary.locate({"COSIGN_BIN": str(fake)}, tmp_path / "cache") == str(fake)
+    assert binary.locate({"COSIGN_BIN": str(fake)}, tmp_path / "cache", tmp_path) == str(fake)
     with pytest.raises(EngineError, match="no such file"):
-        binary.locate({"COSIGN_BIN": str(tmp_path / "none")}, tmp_path / "cache")
+        binary.locate({"COSIGN_BIN": str(tmp_path / "none")}, tmp_path / "cache", tmp_path)
 
 
-@pytest.mark.parametrize("matches", [True, False], ids=["checksum-matches", "checksum-differs"])
-def test_binary_download_is_checked(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, matches: bool
-) -> None:
+def _release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, matches: bool = True) -> bytes:
+    """A stand-in release asset, served from a file URL, pinned by its checksum or not."""
     release = tmp_path / "release" / "cosign-linux-amd64"
     release.parent.mkdir()
     release.write_bytes(b"\x7fELF not really cosign")
@@ -204,17 +240,64 @@ def test_binary_download_is_checked(
     monkeypatch.setattr(binary, "URL", release.parent.as_uri() + "/{asset}")
     monkeypatch.setattr(binary, "RELEASE", {"x86_64": ("cosign-linux-amd64", digest)})
     monkeypatch.setattr("platform.machine", lambda: "x86_64")
+    return release.read_bytes()
+
+
+def _run_dir(tmp_path: Path, name: str) -> Path:
+    run = tmp_path / name
+    run.mkdir(mode=0o700)
+    return run
+
+
+@pytest.mark.parametrize("matches", [True, False], ids=["checksum-matches", "checksum-differs"])
+def test_binary_download_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, matches: bool
+) -> None:
+    asset = _release(tmp_path, monkeypatch, matches=matches)
     cache = tmp_path / "cache"
     if matches:
-        path = Path(binary.locate({}, cache))
-        assert path.read_bytes() == release.read_bytes()
+        path = Path(binary.locate({}, cache, _run_dir(tmp_path, "run-1")))
+        assert path.read_bytes() == asset
         assert path.stat().st_mode & 0o777 == 0o700
-        release.unlink()  # the second call finds it in the cache: no download
-        assert binary.locate({}, cache) == str(path)
+        assert [p.name for p in cache.iterdir()] == [f"cosign-{binary.VERSION}"]
+        (tmp_path / "release" / "cosign-linux-amd64").unlink()  # then found in the cache
+        assert Path(binary.locate({}, cache, _run_dir(tmp_path, "run-2"))).read_bytes() == asset
     else:
         with pytest.raises(EngineError, match="has SHA-256"):
-            binary.locate({}, cache)
-        assert list(cache.iterdir()) == []
+            binary.locate({}, cache, _run_dir(tmp_path, "run"))
+        assert not cache.exists() or list(cache.iterdir()) == []
+
+
+def test_the_download_never_writes_through_a_link_in_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Links where the download used to land (a fixed name) and at the cache's own name:
+    neither file they point at is written."""
+    asset = _release(tmp_path, monkeypatch)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    victims = [tmp_path / "victim-part", tmp_path / "victim-target"]
+    for victim in victims:
+        victim.write_text("untouched")
+    # cosign-v3.1.part: the name the download had, from Path.with_suffix
+    (cache / f"cosign-{binary.VERSION}").with_suffix(".part").symlink_to(victims[0])
+    (cache / f"cosign-{binary.VERSION}").symlink_to(victims[1])
+    path = Path(binary.locate({}, cache, _run_dir(tmp_path, "run")))
+    assert [v.read_text() for v in victims] == ["untouched", "untouched"]
+    assert path.read_bytes() == asset
+    assert not (cache / f"cosign-{binary.VERSION}").is_symlink()
+
+
+def test_what_runs_is_what_was_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cached file, checked and then changed (the job's other steps can write $HOME),
+    does not change what this run executes: a copy in the run's own directory."""
+    asset = _release(tmp_path, monkeypatch)
+    cache = tmp_path / "cache"
+    run = _run_dir(tmp_path, "run")
+    path = Path(binary.locate({}, cache, run))
+    (cache / f"cosign-{binary.VERSION}").write_bytes(b"#!/bin/sh\necho swapped\n")
+    assert path.parent == run
+    assert path.read_bytes() == asset
 
 
 def test_the_sign_step_hands_cosign_its_password_and_removes_the_key(tmp_path: Path) -> None:
@@ -253,3 +336,105 @@ def test_the_sign_step_hands_cosign_its_password_and_removes_the_key(tmp_path: P
     assert "COSIGN_PASSWORD" in call.pass_env
     assert seen == [KEY + "\n"]  # the key file existed while cosign ran
     assert list(config.iterdir()) == []  # and is gone afterwards
+
+
+def _jwt(claims: dict[str, str]) -> str:
+    def part(data: dict[str, str]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'RS256'})}.{part(claims)}.c2lnbmF0dXJl"
+
+
+CALLED = "octo/shared/.github/workflows/build.yml@refs/tags/v2"  # a reusable workflow
+CALLER = "octo/app/.github/workflows/release.yml@refs/heads/main"
+
+
+@pytest.mark.parametrize(
+    ("answers", "identity"),
+    [
+        pytest.param(True, f"https://github.com/{CALLED}", id="the-tokens-job-workflow-ref"),
+        pytest.param(False, f"https://github.com/{CALLER}", id="no-token-the-workflow-ref"),
+    ],
+)
+def test_the_keyless_verify_command_names_the_workflow_the_certificate_names(
+    tmp_path: Path, answers: bool, identity: str
+) -> None:
+    """In a reusable workflow the certificate names the called workflow (the token's
+    job_workflow_ref), not GITHUB_WORKFLOW_REF (the caller)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: PLC0415
+
+    from support.fakes import FakeRunner  # noqa: PLC0415
+    from support.runner import parse_file_commands  # noqa: PLC0415
+
+    from build_push_py.buildx.argv import RunFacts  # noqa: PLC0415
+    from build_push_py.buildx.version import BuildxVersion  # noqa: PLC0415
+    from build_push_py.metadata import Meta  # noqa: PLC0415
+    from build_push_py.plan.cache import CachePlan  # noqa: PLC0415
+    from build_push_py.plan.inputs import parse  # noqa: PLC0415
+    from build_push_py.plan.plan import Plan  # noqa: PLC0415
+    from build_push_py.runner.workflow import Workflow  # noqa: PLC0415
+    from build_push_py.steps import sign  # noqa: PLC0415
+    from build_push_py.steps.job import Job  # noqa: PLC0415
+
+    asked: list[tuple[str, str]] = []
+
+    class Runner(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append((self.path, self.headers.get("Authorization", "")))
+            body = json.dumps({"value": _jwt({"job_workflow_ref": CALLED})}).encode()
+            self.send_response(200 if answers else 500)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Runner)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    cosign = tmp_path / "cosign"
+    cosign.write_text("")
+    out = tmp_path / "output"
+    out.touch()
+    env = {
+        "COSIGN_BIN": str(cosign), "HOME": str(tmp_path), "GITHUB_OUTPUT": str(out),
+        "GITHUB_SERVER_URL": "https://github.com", "GITHUB_WORKFLOW_REF": CALLER,
+        "ACTIONS_ID_TOKEN_REQUEST_URL": f"http://127.0.0.1:{server.server_port}/t?api-version=2.0",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-bearer",
+    }  # fmt: skip
+    meta = Meta("", (), False, ("reg.example/app",), (), (), (), (), (), ())
+    plan = Plan(
+        parse(raw()), meta, True, CachePlan([], [], {}, []), RunFacts(), BuildxVersion(0, 29, 1),
+        signing=SignPlan(enabled=True, keyless=True, identity=f"https://github.com/{CALLER}"),
+    )  # fmt: skip
+    config = tmp_path / "config"
+    config.mkdir()
+    log = io.StringIO()
+    try:
+        sign.sign(Job(env, Workflow(env, out=log), FakeRunner().on([str(cosign), "sign"])),
+                  plan, str(config), "sha256:" + "b" * 64)  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    command = parse_file_commands(out.read_text())["cosign-verify-command"]
+    assert shlex.split(command)[3] == identity
+    assert asked == [("/t?api-version=2.0&audience=sigstore", "bearer request-bearer")]
+    if not answers:
+        assert "reusable workflow" in log.getvalue()
+    assert "request-bearer" not in log.getvalue() + command
+
+
+@pytest.mark.parametrize(
+    ("jwt", "ref"),
+    [
+        pytest.param(_jwt({"job_workflow_ref": CALLED}), CALLED, id="the-claim"),
+        pytest.param(_jwt({"sub": "repo:octo/app"}), "", id="no-claim"),
+        pytest.param("not-a-jwt", "", id="not-a-jwt"),
+        pytest.param("a.!!!.c", "", id="unreadable-payload"),
+    ],
+)
+def test_job_workflow_ref_is_read_without_verifying(jwt: str, ref: str) -> None:
+    from build_push_py.cosign.identity import job_workflow_ref  # noqa: PLC0415
+
+    assert job_workflow_ref(jwt) == ref
