@@ -72,8 +72,8 @@ CONTAINER_DIRS = {
     "file_commands": "/github/file_commands",
     "runner_temp": "/github/runner_temp",
 }
-# What the Dockerfile's git stage takes from Debian: git and the libraries its binary links
-# (GIT_LIBS there), of the base's release.
+# What the Dockerfile's debs stage takes from Debian: git and the libraries its binary links
+# (GIT_DEBS there), of the base's release.
 GIT_DEBS = ("git", "zlib1g", "libpcre2-8-0")
 DEBIAN_RELEASE = "bookworm"
 # The Dockerfile's pip platforms, by machine name.
