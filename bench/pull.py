@@ -18,7 +18,10 @@ the same rounds; the budget on time is a share of its median. Each round runs ev
 once, in a rotating order. Also printed: per layer, compressed and unpacked bytes and the
 files (regular files and links) it writes.
 
-Run as root: ``python bench/pull.py [--rounds 7] [--before REF] [--state-dir DIR]``. Exit 1
+``--dockerd PATH`` pulls with another dockerd binary, an older release say (the table then
+says which images it cannot pull).
+
+Run as root: ``python bench/pull.py [--rounds 7] [--before REF] [--dockerd PATH]``. Exit 1
 when the image is over a budget: 45 MB compressed, 2,000 files, and with ``--before`` a
 median pull of at most 30 % of the earlier image's.
 """
@@ -85,6 +88,7 @@ class Candidate:
     ref: str = ""  # in the local registry; none for the upstream tarballs
     samples: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # the engine could not pull it
 
 
 def compression_of(media_type: str) -> str:
@@ -216,7 +220,10 @@ class Engine:
 
 
 @contextlib.contextmanager
-def empty_engine(state_dir: Path) -> Iterator[Engine]:
+def empty_engine(state_dir: Path, dockerd: Path | None) -> Iterator[Engine]:
+    """The engine to pull into: the installed dockerd, or the one at ``dockerd``."""
+    if dockerd is not None:
+        os.environ["PATH"] = f"{dockerd.resolve().parent}{os.pathsep}{os.environ['PATH']}"
     host = stack_lib.start_engine(state_dir, ENGINE)
     try:
         pid = int((state_dir / ENGINE.name / "dockerd.pid").read_text())
@@ -233,7 +240,11 @@ def timed_pull(engine: Engine, candidate: Candidate) -> None:
     engine.empty()
     cpu = engine.cpu_seconds()
     start = time.perf_counter()
-    engine.run("pull", "--quiet", candidate.ref)
+    try:
+        engine.run("pull", "--quiet", candidate.ref)
+    except subprocess.CalledProcessError as exc:
+        candidate.errors.append(exc.stderr.strip().splitlines()[-1])
+        return
     candidate.samples.append(time.perf_counter() - start)
     candidate.cpu.append(engine.cpu_seconds() - cpu)
 
@@ -336,6 +347,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--before", metavar="REF", help="also time the image of this commit")
     parser.add_argument("--state-dir", type=Path, default=stack_lib.DEFAULT_STATE_DIR)
+    parser.add_argument(
+        "--dockerd", type=Path, help="pull with this dockerd binary (an older release, say)"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="pull-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -362,7 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         candidates = [Candidate(name) for name in found]
         with (
             local_registry(tmp) as registry,
-            empty_engine(tmp / "engine") as engine,
+            empty_engine(tmp / "engine", args.dockerd) as engine,
             serving(Handler) as www,
         ):
             for index, (name, archive) in enumerate(images.items()):
@@ -398,6 +412,9 @@ def report(
     print("|---|---|---|---|---|---|---|")
     for candidate in candidates:
         got = found[candidate.name]
+        if candidate.errors:
+            print(f"| {candidate.name} | cannot pull it: {candidate.errors[0]} |")
+            continue
         median = statistics.median(candidate.samples)
         cpu = f"{statistics.median(candidate.cpu):.1f}" if candidate.cpu else "-"
         print(f"| {candidate.name} | {sum(la.compressed for la in got) / MB:.1f} "
@@ -421,6 +438,10 @@ def within_budgets(
     if before:
         base = statistics.median(candidates[0].samples)
         for candidate in candidates[1:-1]:
+            if candidate.errors:
+                print(f"{candidate.name}: the engine could not pull it")
+                ok = False
+                continue
             share = statistics.median(candidate.samples) / base
             verdict = "within" if share <= BUDGET_TIME_SHARE else "OVER"
             print(f"{candidate.name}: pull {100 * share:.0f} % of the earlier image's: "
