@@ -404,7 +404,7 @@ def report(
     found: dict[str, list[Layer]], candidates: Sequence[Candidate], rounds: int,
     load: Sequence[float],
 ) -> None:  # fmt: skip
-    first = statistics.median(candidates[0].samples)
+    first = statistics.median(next(c.samples for c in candidates if c.samples))
     print(f"\n{rounds} rounds, {os.cpu_count()} CPUs, load average (1 min) "
           f"{min(load):.2f}-{max(load):.2f} while they ran:\n")  # fmt: skip
     print("| what a fresh runner fetches | MB | files | median s | min-max s | dockerd CPU s "
@@ -427,6 +427,10 @@ def within_budgets(
     found: dict[str, list[Layer]], candidates: Sequence[Candidate], before: str | None
 ) -> bool:
     ok = True
+    for candidate in candidates:
+        if candidate.errors:
+            print(f"{candidate.name}: the engine could not pull it")
+            ok = False
     for name, got in found.items():
         if name == UPSTREAM_NAME or (before and name.startswith("image of")):
             continue
@@ -439,8 +443,6 @@ def within_budgets(
         base = statistics.median(candidates[0].samples)
         for candidate in candidates[1:-1]:
             if candidate.errors:
-                print(f"{candidate.name}: the engine could not pull it")
-                ok = False
                 continue
             share = statistics.median(candidate.samples) / base
             verdict = "within" if share <= BUDGET_TIME_SHARE else "OVER"
