@@ -18,11 +18,16 @@ the same rounds; the budget on time is a share of its median. Each round runs ev
 once, in a rotating order. Also printed: per layer, compressed and unpacked bytes and the
 files (regular files and links) it writes.
 
+``--job`` runs the action's main step after each pull of an image, in the engine that pulled
+it, as the first step of a fresh runner's job: a push of a one-file image to the stack's
+registry, the engine's build cache emptied with its images (the upstream actions' steps are
+not run: their code is not reachable here).
+
 ``--dockerd PATH`` pulls with another dockerd binary, an older release say (the table then
 says which images it cannot pull).
 
-Run as root: ``python bench/pull.py [--rounds 7] [--before REF] [--dockerd PATH]``. Exit 1
-when the image is over a budget: 45 MB compressed, 2,000 files, and with ``--before`` a
+Run as root: ``python bench/pull.py [--rounds 7] [--before REF] [--job] [--dockerd PATH]``.
+Exit 1 when the image is over a budget: 45 MB compressed, 2,000 files, and with ``--before`` a
 median pull of at most 30 % of the earlier image's.
 """
 
@@ -45,7 +50,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import IO, Any
@@ -54,7 +59,16 @@ TESTS = Path(__file__).resolve().parents[1] / "tests"
 sys.path.insert(0, str(TESTS))
 
 import stack as stack_lib  # noqa: E402 - needs the path above
-from image.action_image import ROOT, build, serving  # noqa: E402
+from image.action_image import (  # noqa: E402
+    ROOT,
+    RunnerDirs,
+    build,
+    container_env,
+    git_checkout,
+    mock_github_api,
+    run_container_action,
+    serving,
+)
 from stack import EngineSpec, Stack  # noqa: E402
 
 MB = 1_000_000
@@ -89,6 +103,7 @@ class Candidate:
     samples: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # the engine could not pull it
+    job: list[float] = field(default_factory=list)  # the pull and the main step after it
 
 
 def compression_of(media_type: str) -> str:
@@ -199,6 +214,7 @@ def push(archive: Path, ref: str) -> None:
 
 @dataclass(frozen=True)
 class Engine:
+    host: str
     docker: list[str]
     pid: int
 
@@ -207,10 +223,12 @@ class Engine:
         return done.stdout
 
     def empty(self) -> None:
-        """Remove every image, so nothing of the next pull is there already."""
+        """Remove every image and the build cache, so nothing of the next pull or build is
+        there already."""
         ids = self.run("image", "ls", "--all", "--quiet").split()
         if ids:
             self.run("image", "rm", "--force", *sorted(set(ids)))
+        self.run("builder", "prune", "--all", "--force")
         assert not self.run("image", "ls", "--all", "--quiet").strip(), "images left"
 
     def cpu_seconds(self) -> float:
@@ -227,7 +245,7 @@ def empty_engine(state_dir: Path, dockerd: Path | None) -> Iterator[Engine]:
     host = stack_lib.start_engine(state_dir, ENGINE)
     try:
         pid = int((state_dir / ENGINE.name / "dockerd.pid").read_text())
-        engine = Engine([str(stack_lib.DOCKER_CLIENT), "--host", host], pid)
+        engine = Engine(host, [str(stack_lib.DOCKER_CLIENT), "--host", host], pid)
         version = engine.run("version", "--format", "{{.Server.Version}}").strip()
         driver = engine.run("info", "--format", "{{.Driver}}").strip()
         print(f"empty engine: dockerd {version}, storage driver {driver} (classic store)")
@@ -247,6 +265,38 @@ def timed_pull(engine: Engine, candidate: Candidate) -> None:
         return
     candidate.samples.append(time.perf_counter() - start)
     candidate.cpu.append(engine.cpu_seconds() - cpu)
+
+
+@dataclass(frozen=True)
+class Job:
+    """The action's main step as the runner runs it, in the engine that has just pulled its
+    image: a push of a one-file image (``FROM scratch``) to the stack's registry reg-a, with
+    the repository look-up answered by a local stand-in of the API."""
+
+    stack: Stack  # pointed at the empty engine
+    workdir: Path
+    api: str
+
+    def run(self, image: str, name: str) -> float:
+        dirs = RunnerDirs.make(self.workdir / name / "runner", self.workdir / name / "workspace")
+        files = {"Dockerfile": "FROM scratch\nCOPY hello.txt /\n", "hello.txt": "hello\n"}
+        sha = git_checkout(dirs.workspace, files, "https://github.com/octo-org/hello-world.git")
+        repository = {"full_name": "octo-org/hello-world", "default_branch": "main"}
+        event = {"ref": "refs/heads/main", "after": sha, "repository": repository}
+        (dirs.workflow / "event.json").write_text(json.dumps(event))
+        reg = self.stack.registries[0]
+        inputs = {"images": f"{reg.host}/bench/pull-job", "tags": "type=sha",
+                  "registry": reg.host, "username": reg.user, "password": reg.password,
+                  "github-token": "not-a-real-token"}  # fmt: skip
+        env = container_env(
+            inputs, step="main", github={"GITHUB_SHA": sha, "GITHUB_API_URL": self.api}
+        )
+        start = time.perf_counter()
+        step = run_container_action(self.stack, image, dirs, env)
+        elapsed = time.perf_counter() - start
+        if step.returncode != 0:
+            raise SystemExit(f"the step failed:\n{step.stdout}\n{step.stderr}")
+        return elapsed
 
 
 # --- the upstream actions' tarballs -----------------------------------------------------------
@@ -350,18 +400,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--dockerd", type=Path, help="pull with this dockerd binary (an older release, say)"
     )
+    parser.add_argument(
+        "--job", action="store_true", help="after each pull, run the main step in that engine"
+    )
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="pull-bench-") as tmp_name:
+    with (
+        tempfile.TemporaryDirectory(prefix="pull-bench-") as tmp_name,
+        stack_lib.session(args.state_dir) as stack,
+        mock_github_api() as api,
+    ):
         tmp = Path(tmp_name)
-        with stack_lib.session(args.state_dir) as stack:
-            images = {
-                "this image, zstd": build_archive(stack, ROOT, tmp / "zstd.tar", "zstd"),
-                "this image, gzip": build_archive(stack, ROOT, tmp / "gzip.tar", "gzip"),
-            }
-            if args.before:
-                before = checkout(args.before, tmp / "before")
-                earlier = build_archive(stack, before, tmp / "before.tar", "gzip")
-                images = {f"image of {args.before}, gzip": earlier, **images}
+        images = {
+            "this image, zstd": build_archive(stack, ROOT, tmp / "zstd.tar", "zstd"),
+            "this image, gzip": build_archive(stack, ROOT, tmp / "gzip.tar", "gzip"),
+        }
+        if args.before:
+            before = checkout(args.before, tmp / "before")
+            earlier = build_archive(stack, before, tmp / "before.tar", "gzip")
+            images = {f"image of {args.before}, gzip": earlier, **images}
         found = {name: layers(archive) for name, archive in images.items()}
         (tmp / "www").mkdir()
         tarballs = [upstream_tarball(tmp / "www", n, s) for n, s in UPSTREAM]
@@ -382,12 +438,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             for index, (name, archive) in enumerate(images.items()):
                 candidates[index] = Candidate(name, f"{registry}/bench/action:{index}")
                 push(archive, candidates[index].ref)
+            job = Job(replace(stack, docker_host=engine.host), tmp / "jobs", api)
             load = [os.getloadavg()[0]]
             for round_ in range(args.rounds):
                 turn = round_ % len(candidates)
-                for candidate in candidates[turn:] + candidates[:turn]:
+                for index, candidate in enumerate(candidates[turn:] + candidates[:turn]):
                     if candidate.ref:
                         timed_pull(engine, candidate)
+                        if args.job and not candidate.errors:
+                            step = job.run(candidate.ref, f"{round_}-{index}")
+                            candidate.job.append(candidate.samples[-1] + step)
                     else:
                         dest = tmp / f"actions-{round_}"
                         dest.mkdir()
@@ -421,6 +481,13 @@ def report(
               f"| {sum(la.files for la in got):,} | {median:.2f} "
               f"| {min(candidate.samples):.2f}-{max(candidate.samples):.2f} | {cpu} "
               f"| {100 * median / first:.0f} % |")  # fmt: skip
+    jobs = [c for c in candidates if c.job]
+    if jobs:
+        print("\n| a cold job: the pull, then the main step in the same engine | median s "
+              "| min-max s |\n|---|---|---|")  # fmt: skip
+        for candidate in jobs:
+            print(f"| {candidate.name} | {statistics.median(candidate.job):.2f} "
+                  f"| {min(candidate.job):.2f}-{max(candidate.job):.2f} |")  # fmt: skip
 
 
 def within_budgets(
