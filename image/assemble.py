@@ -274,7 +274,11 @@ def runtime(target: Path, extra: Path, deps_dir: Path, out: Path, arch: str) -> 
         for p in (target / lib.lstrip("/") / "lib-dynload").glob("*.so")
         if not p.name.startswith(DYNLOAD_SKIP)
     )
-    dlopened = [f"/usr/lib/{triplet}/{name}" for name in DLOPENED]
+    dlopened = [
+        next(path for d in (f"/lib/{triplet}", f"/usr/lib/{triplet}")
+             if python.exists(path := f"{d}/{name}"))
+        for name in DLOPENED
+    ]  # fmt: skip
     add_with_libraries(
         python,
         [f"{prefix}/bin/python3.11", *dynload, *dlopened, "/usr/bin/env"],
@@ -311,8 +315,8 @@ def runtime(target: Path, extra: Path, deps_dir: Path, out: Path, arch: str) -> 
 
 
 def top_level(site: Path) -> dict[str, list[Path]]:
-    """Files of ``site`` by the top-level name they belong to (a dist-info directory belongs
-    to its project's name, lower-cased, ``-`` as ``_``)."""
+    """Files of ``site`` by the top-level name they belong to (a dist-info directory by the
+    project name before its version, lower-cased: ``botocore``, ``pygithub``)."""
     groups: dict[str, list[Path]] = {}
     for path in sorted(site.rglob("*")):
         if path.is_dir() or "__pycache__" in path.parts:
