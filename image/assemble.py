@@ -257,8 +257,14 @@ def python_prefix(target: Path) -> str:
 def stdlib_files(stdlib: Path) -> Iterator[Path]:
     for path in sorted(stdlib.rglob("*.py")):
         parts = path.relative_to(stdlib).parts
-        # Debian links sitecustomize.py to /etc (an apport hook): a link is not the library's
-        if STDLIB_SKIP & set(parts[:-1]) or path.is_symlink() or path.name.startswith("."):
+        # Debian links sitecustomize.py to /etc (an apport hook): a link is not the library's.
+        # config-3.11-<triplet> holds the build's Makefile and python-config.py.
+        if (
+            STDLIB_SKIP & set(parts[:-1])
+            or parts[0].startswith("config-")
+            or path.is_symlink()
+            or path.name.startswith(".")
+        ):
             continue
         yield path
 
