@@ -72,8 +72,8 @@ CONTAINER_DIRS = {
     "file_commands": "/github/file_commands",
     "runner_temp": "/github/runner_temp",
 }
-# What the Dockerfile's git stage takes from Debian: git and the libraries its binary links
-# (GIT_LIBS there), of the base's release.
+# What the Dockerfile's debs stage takes from Debian: git and the libraries its binary links
+# (GIT_DEBS there), of the base's release.
 GIT_DEBS = ("git", "zlib1g", "libpcre2-8-0")
 DEBIAN_RELEASE = "bookworm"
 # The Dockerfile's pip platforms, by machine name.
@@ -234,10 +234,11 @@ def pip_arch(machine: str | None = None) -> str:
         raise ImageBuildError(f"no wheels for machine {name!r}") from None
 
 
-def wheels(stack: Stack, arch: str | None = None) -> Path:
-    """The locked wheels for ``arch`` (the host's by default), cached per lock file content."""
+def wheels(stack: Stack, arch: str | None = None, *, root: Path = ROOT) -> Path:
+    """The wheels locked in ``root`` for ``arch`` (the host's by default), cached per lock
+    file content."""
     arch = arch or pip_arch()
-    lock = ROOT / "requirements.lock"
+    lock = root / "requirements.lock"
     key = hashlib.sha256(lock.read_bytes()).hexdigest()[:16]
     target = stack.state_dir / "wheels" / f"{arch}-{key}"
     if target.is_dir():
@@ -272,12 +273,14 @@ def debs(stack: Stack) -> Path:
     return target
 
 
-def build_context(dest: Path, wheel_dir: Path, deb_dir: Path, *, new_times: bool = False) -> Path:
-    """A copy of the repository as a build context, with the wheels in ``wheels/`` and the
-    .debs in ``debs/``; with ``new_times`` its files are as new as in a fresh clone.
-    ``.dockerignore`` still decides what the build sees."""
+def build_context(
+    dest: Path, wheel_dir: Path, deb_dir: Path, *, new_times: bool = False, root: Path = ROOT
+) -> Path:
+    """A copy of the repository (or of the tree at ``root``) as a build context, with the
+    wheels in ``wheels/`` and the .debs in ``debs/``; with ``new_times`` its files are as new
+    as in a fresh clone. ``.dockerignore`` still decides what the build sees."""
     shutil.copytree(
-        ROOT,
+        root,
         dest,
         copy_function=shutil.copy if new_times else shutil.copy2,
         ignore=shutil.ignore_patterns(
@@ -297,18 +300,22 @@ def build(
     extra_args: Sequence[str] = (),
     output: str | None = None,
     new_times: bool = False,
+    root: Path = ROOT,
 ) -> ActionImage:
     """Build the real Dockerfile from the stand-ins and load it into the engine as ``tag``
     (the result names it by its ID), or with ``output`` (buildx's ``--output``) write it there
     instead; ``base`` replaces the
-    Python base, ``extra_args`` go to ``buildx build``, ``new_times`` see ``build_context``."""
+    Python base, ``extra_args`` go to ``buildx build``, ``new_times`` see ``build_context``;
+    ``root`` is the tree to build (another checkout of the repository)."""
     with _lock(stack):
         base = base or python_base(stack)
         buildx_image = buildx_standin(stack)
-        wheel_dir = wheels(stack)
+        wheel_dir = wheels(stack, root=root)
         deb_dir = debs(stack)
         with tempfile.TemporaryDirectory(prefix="bpp-image-") as tmp:
-            context = build_context(Path(tmp) / "context", wheel_dir, deb_dir, new_times=new_times)
+            context = build_context(
+                Path(tmp) / "context", wheel_dir, deb_dir, new_times=new_times, root=root
+            )
             started = time.monotonic()
             _run(
                 [*docker_argv(stack), "buildx", "build", "--progress=plain",

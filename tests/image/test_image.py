@@ -224,26 +224,34 @@ def test_provenance_carries_the_checkouts_source_and_revision(setup: Setup, tmp_
     assert (vcs["source"], vcs["revision"]) == (REMOTE, co.sha)
 
 
-# Runs the main step with a spy on the one place Python compiles source it imports, then
-# reports what it compiled, which imported modules (some before the spy) have no bytecode, and
-# which modules the run imported at all: on stderr for the step's process, in CHILD_REPORT
-# for the repository look-up's child (forked by the entry point; it ends with os._exit and
-# has no stderr of its own).
+# Runs the main step with a spy on the two places Python compiles source it imports (files
+# and zip archives), then reports what it compiled, which imported modules (some before the
+# spy) have no bytecode, where the modules came from, and which modules the run imported at
+# all: on stderr for the step's process, in CHILD_REPORT for the repository look-up's child
+# (forked by the entry point; it ends with os._exit and has no stderr of its own).
 CHILD_REPORT = "bytecode-child.json"
 SPY = f"""
 import importlib._bootstrap_external as external, importlib.util, json, os, runpy, sys
+import zipimport
 compiled = []
 to_code = external.SourceLoader.source_to_code
 def spy(self, data, path, *, _optimize=-1):
     compiled.append(path)
     return to_code(self, data, path, _optimize=_optimize)
 external.SourceLoader.source_to_code = spy
+zip_compile = zipimport._compile_source
+def zip_spy(pathname, source):
+    compiled.append(pathname)
+    return zip_compile(pathname, source)
+zipimport._compile_source = zip_spy
 def report():
     specs = [getattr(m, "__spec__", None) for m in list(sys.modules.values())]
     origins = [spec.origin for spec in specs if spec]
-    sources = [o for o in origins if o and o.endswith(".py")]
+    sources = [o for o in origins if o and o.endswith(".py") and ".zip/" not in o]
     without = [o for o in sources if not os.path.exists(importlib.util.cache_from_source(o))]
-    return json.dumps({{"compiled": compiled, "without_pyc": without,
+    where = {{name: getattr(getattr(m, "__spec__", None), "origin", None)
+              for name, m in list(sys.modules.items())}}
+    return json.dumps({{"compiled": compiled, "without_pyc": without, "origins": where,
                        "modules": sorted(sys.modules)}})
 step, real_exit = os.getpid(), os._exit
 def exit_reporting(code):
@@ -298,9 +306,34 @@ def test_a_run_compiles_nothing_it_imports(
     )
     for report in (step, child):
         assert report["compiled"] == []
-        # The base's own site-packages is left as it is (setuptools' .pth imports its
-        # _distutils_hack at every start): not the image's.
-        assert [o for o in report["without_pyc"] if "-packages/" not in o] == []
+        assert report["without_pyc"] == []
+    # The standard library and the dependencies that need no files of their own are imported
+    # from zip archives of bytecode: a handful of files in the image instead of thousands.
+    origins = {**child["origins"], **step["origins"]}
+    assert origins["json.decoder"].endswith("/lib/python311.zip/json/decoder.pyc")
+    assert origins["github.Repository"] == "/opt/deps.zip/github/Repository.pyc"
+    assert origins["docker.api.client"] == "/opt/deps.zip/docker/api/client.pyc"
+
+
+def test_the_ecr_login_clients_load_from_the_models_the_image_keeps(setup: Setup) -> None:
+    # botocore keeps only the models of the services the ECR login calls: each client must
+    # still load (its model, endpoint rules and the partitions), and no other model is there.
+    script = """
+import botocore.session, json
+session = botocore.session.get_session()
+for name in ("ecr", "ecr-public", "sts"):
+    session.create_client(name, region_name="us-east-1", aws_access_key_id="a",
+                          aws_secret_access_key="b")
+print(json.dumps(session.get_available_services()))
+"""
+    done = subprocess.run(
+        [*docker_argv(setup.stack), "run", "--rm", "--entrypoint", "python3", setup.image.ref,
+         "-c", script],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    assert sorted(json.loads(done.stdout)) == ["ecr", "ecr-public", "sts"]
 
 
 def test_a_failed_build_leaves_nothing_behind(
