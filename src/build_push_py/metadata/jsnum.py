@@ -52,7 +52,9 @@ def js_str(value: float) -> str:
         if abs(exact) <= 2**53:
             return str(exact)
         # Shortest round-trip digits, then zeros: what JavaScript prints for big integers.
-        mantissa, _, exponent = repr(value).partition("e")
+        mantissa, e, exponent = repr(value).partition("e")
+        if not e:  # below 1e16 Python prints every digit: 9007199254740994.0
+            return mantissa.removesuffix(".0")
         digits = mantissa.replace(".", "").lstrip("-")
         sign = "-" if value < 0 else ""
         return sign + digits + "0" * (int(exponent) + 1 - len(digits))
