@@ -43,27 +43,20 @@ def js_number(text: str) -> float:  # noqa: PLR0911 - one return per syntax Numb
 
 def js_str(value: float) -> str:
     """``String(value)`` for a number."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
+    if math.isnan(value) or math.isinf(value):
+        return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+    text = repr(value)
+    mantissa, e, exponent = text.partition("e")
     if value == int(value) and abs(value) < 1e21:
-        exact = int(value)
-        if abs(exact) <= 2**53:
-            return str(exact)
+        if abs(value) <= 2**53 or not e:  # below 1e16 repr has every digit and no exponent
+            return str(int(value))
         # Shortest round-trip digits, then zeros: what JavaScript prints for big integers.
-        mantissa, e, exponent = repr(value).partition("e")
-        if not e:  # below 1e16 Python prints every digit: 9007199254740994.0
-            return mantissa.removesuffix(".0")
         digits = mantissa.replace(".", "").lstrip("-")
         sign = "-" if value < 0 else ""
         return sign + digits + "0" * (int(exponent) + 1 - len(digits))
-    text = repr(value)
-    if "e" in text:
-        mantissa, _, exponent = text.partition("e")
-        mantissa = mantissa.removesuffix(".0")
+    if e:
         sign = "-" if exponent.startswith("-") else "+"
-        return f"{mantissa}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
+        return f"{mantissa.removesuffix('.0')}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
     return text
 
 
