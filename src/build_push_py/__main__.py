@@ -20,9 +20,9 @@ from . import app, proc
 from .errors import ActionError
 from .prefetch import RepoLookup
 from .runner.workflow import Workflow
+from .steps.cleanup import clean_up, remove_secrets
 from .steps.job import Job
 from .steps.outputs import report_failure
-from .steps.post import clean_up, remove_secrets
 
 # A process ended by SIGINT, as the shell reports it.
 INTERRUPTED = 130

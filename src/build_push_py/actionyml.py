@@ -5,7 +5,7 @@ development branch and ``docker://ghcr.io/OWNER/build-push-py:VERSION`` in a rel
 
 There is no ``post-entrypoint``: a post step is a container start of its own (0.35-0.55 s
 of every job on the test machines, bench/as_runner.py), and the main step removes what it
-made itself (``steps.post.clean_up``).
+made itself (``steps.cleanup.clean_up``).
 """
 
 from __future__ import annotations

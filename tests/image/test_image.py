@@ -142,8 +142,8 @@ def left_behind(dirs: RunnerDirs) -> list[str]:
 
 
 def config_dir_on_host(run: ActionRun, dirs: RunnerDirs) -> Path:
-    """The run's Docker config directory (from its state), as a path on the host."""
-    inside = Path(run.state["docker_config"])
+    """The run's Docker config directory (as its clean-up names it), as a path on the host."""
+    inside = Path(run.config_dir)
     return dirs.runner_temp / inside.relative_to(CONTAINER_DIRS["runner_temp"])
 
 
@@ -204,7 +204,7 @@ def test_build_and_push_in_the_image_leaves_nothing_behind(setup: Setup, tmp_pat
     visible = [ln for ln in main.everything.splitlines() if not ln.startswith("::add-mask")]
     assert not [ln for ln in visible if reg.password in ln]
     # The credentials lived in a Docker config of the action's own, gone with the step.
-    assert main.state["docker_config"].startswith(CONTAINER_DIRS["runner_temp"] + "/")
+    assert main.config_dir.startswith(CONTAINER_DIRS["runner_temp"] + "/")
     assert not config_dir_on_host(main, co.dirs).exists()
     assert left_behind(co.dirs) == []
     assert builder_resources(setup.stack) == builders
@@ -371,7 +371,7 @@ def test_a_builder_the_action_created_is_removed_after_a_failure(
     )
 
     assert run.returncode == 1, describe(run)
-    name = run.state["builder"]  # the builder was created, and its name saved
+    name = run.builder  # the builder was created, and its name logged
     assert f"Removed builder {name}" in run.stdout, describe(run)
     assert builder_resources(setup.stack) == builders
     assert not config_dir_on_host(run, co.dirs).exists()

@@ -72,7 +72,8 @@ def test_pushes_every_computed_tag_to_both_registries(
     assert digest in run.summary
     assert_no_secret(run, reg_a.password, reg_b.password)
 
-    assert not Path(run.state["docker_config"]).exists()  # removed when the step ended
+    assert not Path(run.config_dir).exists()  # removed when the step ended
+    assert run.state == {}  # no post step: nothing is saved for one
 
 
 def test_wrong_password_fails_cleanly_and_pushes_nothing(

@@ -76,7 +76,7 @@ def test_the_buildkit_image_is_pulled_with_the_steps_login(
     try:
         assert f"Pulled BuildKit image {pushed_buildkit}" in run.stdout, run.stdout + run.stderr
         assert _has_image(stack, docker_env, pushed_buildkit)
-        name = run.state["builder"]  # created from it, then removed by the clean-up
+        name = run.builder  # created from it, then removed by the clean-up
         assert f"Removed builder {name}" in run.stdout
         assert "buildkit-image" not in "".join(run.errors())
     finally:
@@ -96,7 +96,7 @@ def test_an_image_that_does_not_exist_fails_at_once(
     assert "input 'buildkit-image': the Docker engine cannot pull the BuildKit image" in error
     assert missing in error
     assert "; retry " not in run.stdout
-    assert "builder" not in run.state
+    assert "Created builder" not in run.stdout
     assert "docker buildx build" not in run.stdout
     assert took < 30, took
 
@@ -112,4 +112,4 @@ def test_an_image_only_the_engine_has_is_used_as_it_is(
     assert len(lines) == 2, run.stdout
     assert lines[1].startswith(f"Pulling BuildKit image {local} failed (")
     assert lines[1].endswith("; using the engine's copy")
-    assert f"Removed builder {run.state['builder']}" in run.stdout
+    assert f"Removed builder {run.builder}" in run.stdout

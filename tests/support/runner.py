@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -71,6 +72,21 @@ class ActionRun:
 
     def errors(self) -> list[str]:
         return [line for line in self.stdout.splitlines() if line.startswith("::error")]
+
+    def _logged(self, pattern: str) -> str:
+        match = re.search(pattern, self.stdout)
+        assert match, f"no {pattern!r} in the log:\n{self.stdout[-3000:]}"
+        return match.group(1)
+
+    @property
+    def config_dir(self) -> str:
+        """The Docker config directory the run made, as its clean-up names it."""
+        return self._logged(r"the action's Docker config (\S+)")
+
+    @property
+    def builder(self) -> str:
+        """The builder the run created, as it logged it."""
+        return self._logged(r"Created builder (\S+)")
 
 
 def runner_env(

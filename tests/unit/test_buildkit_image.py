@@ -167,7 +167,7 @@ def test_a_run_pulls_before_it_creates_the_builder(tmp_path: Path) -> None:
     assert env["DOCKER_CONFIG"] == config_dir  # the action's config, with its logins
     [create] = _created(run.runner)
     assert f"image={IMAGE}" in create
-    assert f"Pulled BuildKit image {IMAGE}\nbuildx 0.29.1, builder build-push-py-" in run.log
+    assert f"Pulled BuildKit image {IMAGE}\nCreated builder build-push-py-" in run.log
 
 
 def test_a_run_whose_image_cannot_be_pulled_creates_no_builder(tmp_path: Path) -> None:

@@ -18,15 +18,15 @@ from pathlib import Path
 import pytest
 from support.engine import accepting_engine
 from support.fakes import FakeRunner
-from support.runner import parse_file_commands, runner_env
+from support.runner import runner_env
 
 from build_push_py.inputs.table import read_raw
 from build_push_py.plan.inputs import parse
 from build_push_py.proc import STOP_GRACE
 from build_push_py.runner.workflow import Workflow
-from build_push_py.steps import login, outputs
+from build_push_py.steps import login
+from build_push_py.steps.cleanup import clean_up
 from build_push_py.steps.job import Job
-from build_push_py.steps.post import clean_up
 
 ROOT = Path(__file__).resolve().parents[2]
 # Answers like buildx 0.29 on the engine's docker driver; a build succeeds, fails, or hangs
@@ -76,11 +76,15 @@ def _start(
 
 
 def _config_dir(env: dict[str, str]) -> Path:
-    """The config directory the run made, from the state it saved: proof there was one."""
-    state = parse_file_commands(Path(env["GITHUB_STATE"]).read_text())
-    path = Path(state[outputs.STATE_CONFIG])
-    assert path.parent == Path(env["RUNNER_TEMP"])
+    """The config directory the running step made in its ``RUNNER_TEMP``."""
+    [path] = Path(env["RUNNER_TEMP"]).glob(f"{login.CONFIG_PREFIX}*")
     return path
+
+
+def _removed(out: str, env: dict[str, str]) -> None:
+    """The step made its config directory, and its clean-up removed it."""
+    assert f"removed the action's Docker config {env['RUNNER_TEMP']}/{login.CONFIG_PREFIX}" in out
+    assert list(Path(env["RUNNER_TEMP"]).glob(f"{login.CONFIG_PREFIX}*")) == []
 
 
 @pytest.mark.parametrize(
@@ -94,7 +98,7 @@ def test_the_config_dir_is_gone_when_the_step_ends(tmp_path: Path, build: str, c
 
     assert proc.returncode == code, out + err
     assert (tmp_path / "build-started").exists()
-    assert not _config_dir(env).exists()
+    _removed(out, env)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "sigint"])
@@ -120,7 +124,7 @@ def test_a_cancelled_step_removes_the_config_dir_and_stops(
 
     assert proc.returncode == 130, out + err
     assert "Traceback" not in err, err
-    assert not _config_dir(env).exists()
+    _removed(out, env)
     assert stopped < 5  # not waiting for the build to end
     assert not buildx_left, "the run ended and left buildx running"
 
@@ -146,7 +150,7 @@ def test_a_step_cancelled_during_its_login_leaves_no_credentials(tmp_path: Path)
                 os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130, out + err
     assert "Traceback" not in err, err
-    assert not _config_dir(env).exists()
+    _removed(out, env)
     assert list(Path(env["RUNNER_TEMP"]).rglob("*config.json*")) == []
     assert not (tmp_path / "build-started").exists()  # nothing was built
 
@@ -233,42 +237,17 @@ def test_a_cancelled_step_removes_secrets_before_the_build_ends_then_kills_it(
     assert not config_dir.exists()
 
 
-def _job(env: dict[str, str], runner: FakeRunner | None = None) -> Job:
-    return Job(env, Workflow(env, out=io.StringIO()), runner or FakeRunner())
-
-
-def test_clean_up_uses_this_runs_state_not_the_environments(tmp_path: Path) -> None:
-    # A config dir another run made, named in the environment as STATE_ variables.
-    other = _job({"RUNNER_TEMP": str(tmp_path)})
-    theirs = login.new_config_dir(other, parse(read_raw({})))
-    env = {"RUNNER_TEMP": str(tmp_path)} | {
-        f"STATE_{k}": v for k, v in other.wf.saved_state.items()
-    }
-
-    clean_up(_job(env))  # this run saved nothing
-    assert Path(theirs).is_dir()
-
-    mine = _job(env)
-    made = login.new_config_dir(mine, parse(read_raw({})))
-    clean_up(mine)
-    assert not Path(made).exists()
-    assert Path(theirs).is_dir()
-
-
 def test_the_clean_up_removes_the_builder_then_the_credentials(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    job = _job({"RUNNER_TEMP": str(tmp_path)})
-    config_dir = login.new_config_dir(job, parse(read_raw({})))
-    outputs.save_state(job, outputs.STATE_BUILDER, "build-push-py-0a1b2c3d")
     runner = FakeRunner().on(["docker", "buildx", "rm"])
-    clean_up(replace_runner(job, runner))
+    env = {"RUNNER_TEMP": str(tmp_path)}
+    job = Job(env, Workflow(env, out=io.StringIO()), runner)
+    config_dir = login.new_config_dir(job, parse(read_raw({})))
+    job.made.builder = "build-push-py-0a1b2c3d"
+    clean_up(job)
     assert [c.argv for c in runner.calls] == [["docker", "buildx", "rm", "build-push-py-0a1b2c3d"]]
     assert runner.calls[0].env is not None
     assert runner.calls[0].env["DOCKER_CONFIG"] == config_dir  # where buildx keeps it
     assert not Path(config_dir).exists()
     assert "warning" not in capsys.readouterr().err
-
-
-def replace_runner(job: Job, runner: FakeRunner) -> Job:
-    return Job(job.env, job.wf, runner)

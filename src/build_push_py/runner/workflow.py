@@ -1,5 +1,5 @@
 """The runner's protocol for one step: log commands, masks, groups, and the file commands
-(outputs, env, state, summary) at the paths named in the environment the step is given.
+(outputs, env, summary) at the paths named in the environment the step is given.
 
 Outside a runner (``GITHUB_ACTIONS`` is not ``true``: the CLI on a laptop) workflow commands
 become plain lines, masks print nothing (an ``::add-mask::`` line would show the secret on a
@@ -22,7 +22,6 @@ import github_action_utils as gau
 _FILES = {
     "output": "GITHUB_OUTPUT",
     "env": "GITHUB_ENV",
-    "state": "GITHUB_STATE",
     "summary": "GITHUB_STEP_SUMMARY",
 }
 
@@ -62,8 +61,6 @@ class Workflow:
         self.on_runner = env.get("GITHUB_ACTIONS") == "true"
         self._paths = {kind: env.get(var, "") for kind, var in _FILES.items()}
         self._out = out
-        # What this step saved: what its clean-up removes.
-        self.saved_state: dict[str, str] = {}
         # The login thread masks what it obtains while the run's thread prints: a mask
         # waits for a ::stop-commands:: fence to close (the runner ignores it inside one).
         self._lock = threading.RLock()
@@ -143,10 +140,6 @@ class Workflow:
 
     def export_env(self, name: str, value: str) -> None:
         self._append("env", file_command(name, value))
-
-    def save_state(self, name: str, value: str) -> None:
-        self.saved_state[name] = value
-        self._append("state", file_command(name, value))
 
     def summary(self, markdown: str) -> None:
         self._append("summary", markdown + "\n")

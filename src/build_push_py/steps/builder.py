@@ -17,7 +17,6 @@ from ..plan.plan import ASSUMED_BUILDX, BuilderChoice
 from ..private import write_private
 from ..proc import Runner
 from ..retry import Retrier
-from . import outputs
 from .job import Job
 
 BuildxFacts = tuple[BuildxVersion, BuilderInfo]
@@ -55,7 +54,7 @@ class BuilderProbe:
 
 def _tls_files(spec: BuilderSpec, config_dir: str) -> dict[str, str]:
     """TLS material given as PEM text goes to private files in ``config_dir`` (removed with
-    it when the step ends, ``steps.post``); a path must exist."""
+    it when the step ends, ``steps.cleanup``); a path must exist."""
     files: dict[str, str] = {}
     for material in spec.tls:
         if material.is_pem:
@@ -85,7 +84,7 @@ def prepare(
 ) -> tuple[str | None, BuilderInfo]:  # fmt: skip
     """The builder to name in the build (None: buildx's current one) and its description;
     a builder created here is saved in the state, for the clean-up at the end of the step
-    (``steps.post``) to remove. Its BuildKit image, when the engine runs it, is pulled
+    (``steps.cleanup``) to remove. Its BuildKit image, when the engine runs it, is pulled
     first, with ``retry``."""
     if choice.create is None:
         return choice.name, choice.info
@@ -101,6 +100,7 @@ def prepare(
         image, input_name = pull
         pull_buildkit_image(job.engine(env, config_dir), image, input_name, retry, job.wf.info)
     name = create_builder(job.runner, spec, buildkit_image, config_dir, env)
-    outputs.save_state(job, outputs.STATE_BUILDER, name)
+    job.made.builder = name
+    job.wf.info(f"Created builder {name}")
     # What the build step reads of it (the log, the build record's look-up) is known here.
     return name, BuilderInfo(name=name, driver=spec.driver.value)

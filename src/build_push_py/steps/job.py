@@ -35,11 +35,22 @@ class Phases:
 
 
 @dataclass
+class Made:
+    """What this run made, which its clean-up removes when the step ends: the Docker config
+    directory (kept with ``logout: false``) and the builder."""
+
+    config_dir: str = ""
+    logout: bool = True
+    builder: str = ""
+
+
+@dataclass
 class Job:
     env: Mapping[str, str]
     wf: Workflow
     runner: Runner
     phases: Phases = field(default_factory=Phases)
+    made: Made = field(default_factory=Made)
     # The engine's API for an environment and the action's config dir (pulling images).
     engine: EngineFactory = DockerEngine
     # The repository look-up started before the action was imported (``prefetch``).

@@ -34,8 +34,7 @@ def new_config_dir(job: Job, inp: Inputs) -> str:
     """The action's own Docker config directory (``DOCKER_CONFIG`` for buildx); the clean-up
     at the end of the step removes it."""
     config_dir = tempfile.mkdtemp(prefix=CONFIG_PREFIX, dir=outputs.temp_root(job.env))
-    outputs.save_state(job, outputs.STATE_CONFIG, config_dir)
-    outputs.save_state(job, outputs.STATE_LOGOUT, "true" if inp.logout else "false")
+    job.made.config_dir, job.made.logout = config_dir, inp.logout
     return config_dir
 
 

@@ -31,10 +31,6 @@ from ..runner.summary import cell, code_block, table
 from ..runner.workflow import Workflow
 from .job import Job
 
-# The state: what the run made, for its clean-up (steps.post).
-STATE_CONFIG = "docker_config"
-STATE_BUILDER = "builder"
-STATE_LOGOUT = "logout"
 TITLE = "build-push-py"
 
 
@@ -84,10 +80,6 @@ def signed(job: Job, verify_commands: Sequence[str]) -> None:
     if verify_commands:
         rows = [("Verify", "<br>".join(cell(c) for c in verify_commands)), ("Time", _times(job))]
         job.wf.summary(table(f"{TITLE} signatures", rows))
-
-
-def save_state(job: Job, name: str, value: str) -> None:
-    job.wf.save_state(name, value)
 
 
 def _times(job: Job) -> str:
