@@ -18,14 +18,14 @@ from .inputs.lists import SECRET_INPUTS
 from .inputs.table import read_raw
 from .metadata import ContextSource, Meta, compute, effective_context
 from .metadata.log import LogEntry, LogWarning, context_log, inputs_log, meta_log
-from .metadata.meta import commit_date
+from .metadata.meta import commit_date, sha_tag
 from .metadata.repo import RepoFacts
 from .plan.inputs import Inputs, parse
-from .plan.plan import make_plan
+from .plan.plan import Plan, make_plan
 from .plan.push import require_image_to_push
 from .plan.signing import require_signer
 from .registry.login import password_texts
-from .steps import build, login, merge, outputs, sign
+from .steps import build, login, merge, outputs, promote, sign
 from .steps.builder import BuilderProbe
 from .steps.job import Job
 
@@ -79,6 +79,9 @@ def run(job: Job) -> None:
     version, info = probe.result_or_assumed(job) if inp.dry_run else probe.result()
     plan = make_plan(inp, ctx, meta, env, buildx=version, info=info)
     require_image_to_push(plan.push, plan.meta.images, plan.build.outputs)
+    lookup = sha_tag(inp.meta, ctx, repo, clock.now(job.env), job.env) if inp.promote else ""
+    facts = promote.source_facts(plan, ctx.sha) if inp.promote and not inp.digests.merge else None
+    plan = promote.with_record(plan, facts) if facts else plan
     build.log_plan(job, plan)
 
     if config_dir is None:
@@ -92,12 +95,26 @@ def run(job: Job) -> None:
     if inp.digests.merge:
         groups, digests = merge.sources(job, plan)  # a missing digest fails before any login
         login.log_in(job, inp, config_dir)
-        digest = merge.merge(job, plan, groups, digests, config_dir=config_dir)
+        digest = merge_or_promote(job, plan, groups, digests, config_dir=config_dir, lookup=lookup)
     else:
         if pending is not None:
             pending.wait()
-        digest = build.build_and_push(job, plan, config_dir).digest
+        found = promote.promote(job, plan, config_dir, lookup, facts) if facts else None
+        digest = found if found is not None else build.build_and_push(job, plan, config_dir).digest
     sign.sign(job, plan, config_dir, digest if plan.push else "")
+
+
+def merge_or_promote(
+    job: Job, plan: Plan, groups: dict[str, list[str]], digests: list[str], *, config_dir: str,
+    lookup: str,
+) -> str:  # fmt: skip
+    """The merge job: with ``promote``, the earlier index when it holds every digest."""
+    earlier = None
+    if plan.inputs.promote and plan.push:
+        earlier = promote.merge_source(job, plan, lookup, digests, config_dir)
+    if earlier is None:
+        return merge.merge(job, plan, groups, digests, config_dir=config_dir)
+    return promote.promote_index(job, plan, earlier, {**job.env, "DOCKER_CONFIG": config_dir})
 
 
 def github_context(job: Job, inp: Inputs) -> tuple[GitHubContext, RepoFacts]:
