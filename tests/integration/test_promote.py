@@ -19,6 +19,7 @@ import pytest
 from integration.test_sign import COSIGN, key_pair, verify
 from stack import Registry, Stack
 from support.checks import registry_auth, repo_name, workspace
+from support.fanout import authfile
 from support.runner import ActionRun, run_action, runner_env
 
 from build_push_py.buildx.commands import buildx_binary
@@ -232,3 +233,64 @@ def test_a_promoted_image_is_signed_once_and_verifies(
         f"cosign verify --key cosign.pub --insecure-ignore-tlog=true {ref}"
     ]
     assert verify(stack, tmp_path, reg_a, ref, public) == 0
+
+
+def clone(ws: Path, where: Path) -> Path:
+    """Another job's checkout of the same commit (each job has its own runner files)."""
+    subprocess.run(["git", "clone", "-q", str(ws), str(where)], check=True)
+    (where / ".gitignore").write_text("runner/\n")  # as committed: the clone is clean
+    return where
+
+
+def test_a_fan_out_release_promotes_the_platform_images_and_the_index(
+    stack: Stack, reg_a: Registry, tmp_path: Path
+) -> None:
+    """The build jobs of the release find their platform image in the earlier index and
+    build nothing; the merge job finds every digest there and promotes that index."""
+    ws, sha = git_workspace(tmp_path)
+    image = f"{reg_a.host}/{repo_name('promote-fan')}"
+    repo = image.partition("/")[2]
+    auth = authfile(tmp_path, reg_a)
+    common = {"images": image, "tags": "type=sha\ntype=semver,pattern={{version}}",
+              "provenance": "false", "cache": "false", "promote": "true"}  # fmt: skip
+    pushed = []
+    for platform in PLATFORMS.split(","):
+        job_ws = clone(ws, tmp_path / f"main-{platform.replace('/', '-')}")
+        archive = tmp_path / f"{platform.replace('/', '-')}.tar"
+        inputs = {**common, "platforms": platform, "outputs": f"type=oci,dest={archive}"}
+        run = run_action(event(stack, job_ws, sha, "refs/heads/main", inputs))
+        assert run.returncode == 0, run.stdout + run.stderr
+        digest = run.outputs["digest"]
+        # This engine cannot push by digest: skopeo does it, as the fan-out tests do.
+        subprocess.run(["skopeo", "copy", "--quiet", "--authfile", str(auth),
+                        f"oci-archive:{archive}", f"docker://{image}@{digest}"],
+                       check=True, capture_output=True, env=stack.env())  # fmt: skip
+        pushed.append(digest)
+    merging = {"merge": "true", "push": "true", "registry-auth": registry_auth(reg_a)}
+    main_merge = {**common, **merging, "digests": ",".join(pushed)}
+    run = run_action(event(stack, clone(ws, tmp_path / "main-merge"), sha, "refs/heads/main",
+                           main_merge))  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Not promoting, merging: no earlier image" in run.stdout
+    earlier = reg_a.manifest_digest(repo, f"sha-{sha[:7]}")
+
+    found = []
+    wrapper, log = buildx_logger(stack, tmp_path)
+    for platform in PLATFORMS.split(","):
+        job_ws = clone(ws, tmp_path / f"tag-{platform.replace('/', '-')}")
+        inputs = {**common, "platforms": platform, "push-by-digest": "true", "push": "true",
+                  "digests-dir": "digests", "registry-auth": registry_auth(reg_a)}  # fmt: skip
+        run = run_action(event(stack, job_ws, sha, "refs/tags/v1.2.3", inputs, extra=wrapper))
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert f"Promoted from {image}@{earlier}, not rebuilt" in run.stdout
+        found += [f"sha256:{p.name}" for p in (job_ws / "digests").iterdir()]
+    assert builds(log) == []
+    assert sorted(found) == sorted(pushed)
+    tag_merge = {**common, **merging, "digests": ",".join(found)}
+    run = run_action(event(stack, clone(ws, tmp_path / "tag-merge"), sha, "refs/tags/v1.2.3",
+                           tag_merge))  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"Promoted from {image}@{earlier}, not rebuilt" in run.stdout
+    assert platform_manifests(reg_a, repo, "1.2.3") == sorted(pushed)
+    assert index_annotations(reg_a, repo, "1.2.3")["org.opencontainers.image.version"] == "1.2.3"
+    assert run.outputs["digest"] == reg_a.manifest_digest(repo, "1.2.3")
