@@ -298,3 +298,16 @@ def test_promote_needs_a_buildx_that_writes_annotations(tmp_path: Path) -> None:
                              stdout="github.com/docker/buildx v0.11.2 abc\n")  # fmt: skip
     with pytest.raises(InputError, match="input 'promote': records the build inputs"):
         _run(ws, sha, "refs/heads/main", runner)
+
+
+def test_a_registry_that_cannot_be_asked_means_a_build(tmp_path: Path) -> None:
+    ws, sha = _checkout(tmp_path)
+    runner = FakeRunner().on(["docker", "buildx", "imagetools", "inspect"], returncode=1,
+                             stderr="ERROR: unauthorized: authentication required")  # fmt: skip
+    log, _ = _run(ws, sha, "refs/tags/v1.2.3", runner)
+    assert len(_argvs(runner, "docker", "buildx", "build")) == 1
+    [line] = [line for line in log.splitlines() if line.startswith("Not promoting")]
+    assert line == (
+        "Not promoting, building: the look-up failed: docker buildx imagetools inspect "
+        f"reg.test/app:sha-{sha[:7]} (exit 1)"
+    )

@@ -14,6 +14,7 @@ from ..buildx.argv import build_context
 from ..buildx.imagetools import create_argv, index_annotations, inspect_argv, tags_by_image
 from ..buildx.result import BuildResult
 from ..context import git
+from ..errors import CommandError
 from ..plan import promote as p
 from ..plan.plan import Plan
 from ..plan.report import BuildReport
@@ -83,7 +84,8 @@ def _recorded(job: Job, plan: Plan, earlier: p.EarlierImage, env: Mapping[str, s
     platform manifest that carries this build's own ('' when none does). One build puts
     the same record on each of its manifests; a fan-out's jobs each their own, so a job
     pushing by digest looks for its own among them."""
-    if earlier.recorded:
+    by_digest = plan.inputs.digests.push_by_digest
+    if earlier.recorded and not by_digest:  # a promoted index: the record of the whole build
         return earlier.recorded, ""
     first = ""
     ours = json.loads(plan.fingerprint)
@@ -93,7 +95,7 @@ def _recorded(job: Job, plan: Plan, earlier: p.EarlierImage, env: Mapping[str, s
         if recorded and not p.difference(ours, recorded):
             return recorded, digest
         first = first or recorded
-        if not plan.inputs.digests.push_by_digest:
+        if not by_digest:
             break
     return first, ""
 
@@ -107,10 +109,15 @@ def promote(job: Job, plan: Plan, config_dir: str, tag: str, facts: p.SourceFact
     by_digest = plan.inputs.digests.push_by_digest
     reason = p.unpromotable(plan.build, facts, push=plan.push, by_digest=by_digest)
     earlier, manifest = None, ""
+    recorded = ""
     if not reason:
         with job.phases("promote"), wf.group("Look for the earlier image"):
-            earlier = _find(job, plan, tag, env)
-            recorded, manifest = _recorded(job, plan, earlier, env) if earlier else ("", "")
+            try:
+                earlier = _find(job, plan, tag, env)
+                recorded, manifest = _recorded(job, plan, earlier, env) if earlier else ("", "")
+            except CommandError as exc:  # a registry that cannot be asked: build as today
+                earlier, reason = None, f"the look-up failed: {exc.what} (exit {exc.returncode})"
+    if not reason:
         where = ", ".join(f"{image}:{tag}" for image in plan.meta.images)
         if earlier is None:
             reason = f"no earlier image ({where}: not found)"
@@ -124,7 +131,7 @@ def promote(job: Job, plan: Plan, config_dir: str, tag: str, facts: p.SourceFact
             wf.info(f"Not promoting, building: {reason}")
         return None
     if by_digest:
-        return _promote_by_digest(job, plan, earlier, manifest or earlier.manifests[0])
+        return _promote_by_digest(job, plan, earlier, manifest)
     return promote_index(job, plan, earlier, env)
 
 
@@ -175,7 +182,12 @@ def merge_source(job: Job, plan: Plan, tag: str, digests: list[str], config_dir:
     merge (each build job promoted); None, after one log line saying why, otherwise."""
     env = {**job.env, "DOCKER_CONFIG": config_dir}
     with job.phases("promote"), job.wf.group("Look for the earlier image"):
-        earlier = _find(job, plan, tag, env)
+        try:
+            earlier = _find(job, plan, tag, env)
+        except CommandError as exc:
+            with job.wf.untrusted():
+                job.wf.info(f"Not promoting, merging: the look-up failed: {exc}")
+            return None
     missing = [d for d in digests if earlier is None or d not in earlier.manifests]
     with job.wf.untrusted():
         if earlier is None:
