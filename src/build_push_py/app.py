@@ -90,6 +90,8 @@ def run(job: Job) -> None:
             merge.merge(job, plan, groups, digests, config_dir=None)
         else:
             build.dry_run(job, plan)
+        if inp.promote:
+            promote.dry_run(job, plan, lookup)
         sign.dry_run(job, plan)
         return
     if inp.digests.merge:

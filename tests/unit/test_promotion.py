@@ -311,3 +311,13 @@ def test_a_registry_that_cannot_be_asked_means_a_build(tmp_path: Path) -> None:
         "Not promoting, building: the look-up failed: docker buildx imagetools inspect "
         f"reg.test/app:sha-{sha[:7]} (exit 1)"
     )
+
+
+def test_a_dry_run_says_where_a_run_would_look(tmp_path: Path) -> None:
+    ws, sha = _checkout(tmp_path)
+    runner = FakeRunner()
+    log, _ = _run(ws, sha, "refs/tags/v1.2.3", runner, **{"dry-run": "true"})
+    assert f"Promote: a run first looks for reg.test/app:sha-{sha[:7]} (not in a dry run)" in log
+    assert _argvs(runner, "docker", "buildx", "imagetools") == []
+    printed = [line for line in log.splitlines() if line.startswith("  docker buildx build")]
+    assert f"manifest:{p.FINGERPRINT_KEY}=" in printed[0]

@@ -69,6 +69,12 @@ def _inspect(job: Job, ref: str, env: Mapping[str, str], raw: bool = False
     return found if isinstance(found, dict) else {}
 
 
+def dry_run(job: Job, plan: Plan, tag: str) -> None:
+    where = ", ".join(f"{image}:{tag}" for image in plan.meta.images)
+    with job.wf.untrusted():
+        job.wf.info(f"Promote: a run first looks for {where or '(no image)'} (not in a dry run)")
+
+
 def _find(job: Job, plan: Plan, tag: str, env: Mapping[str, str]) -> p.EarlierImage | None:
     """The earlier image under the first image name that has ``tag``."""
     for image in plan.meta.images:
