@@ -22,6 +22,7 @@ from .metadata.meta import commit_date, sha_tag
 from .metadata.repo import RepoFacts
 from .plan.inputs import Inputs, parse
 from .plan.plan import Plan, make_plan
+from .plan.promote import SourceFacts
 from .plan.push import require_image_to_push
 from .plan.signing import require_signer
 from .registry.login import password_texts
@@ -79,9 +80,7 @@ def run(job: Job) -> None:
     version, info = probe.result_or_assumed(job) if inp.dry_run else probe.result()
     plan = make_plan(inp, ctx, meta, env, buildx=version, info=info)
     require_image_to_push(plan.push, plan.meta.images, plan.build.outputs)
-    lookup = sha_tag(inp.meta, ctx, repo, clock.now(job.env), job.env) if inp.promote else ""
-    facts = promote.source_facts(plan, ctx.sha) if inp.promote and not inp.digests.merge else None
-    plan = promote.with_record(plan, facts) if facts else plan
+    plan, facts, lookup = promotion(job, plan, ctx, repo)
     build.log_plan(job, plan)
 
     if config_dir is None:
@@ -104,6 +103,20 @@ def run(job: Job) -> None:
         found = promote.promote(job, plan, config_dir, lookup, facts) if facts else None
         digest = found if found is not None else build.build_and_push(job, plan, config_dir).digest
     sign.sign(job, plan, config_dir, digest if plan.push else "")
+
+
+def promotion(job: Job, plan: Plan, ctx: GitHubContext, repo: RepoFacts
+              ) -> tuple[Plan, SourceFacts | None, str]:  # fmt: skip
+    """With ``promote``: the plan whose build records its inputs, the facts of its source
+    (None for a merge, which builds nothing) and the tag to find the earlier image by."""
+    inp = plan.inputs
+    if not inp.promote:
+        return plan, None, ""
+    lookup = sha_tag(inp.meta, ctx, repo, clock.now(job.env), job.env)
+    if inp.digests.merge:
+        return plan, None, lookup
+    facts = promote.source_facts(plan.build, plan.facts, ctx.sha)
+    return promote.with_record(plan, facts), facts, lookup
 
 
 def merge_or_promote(

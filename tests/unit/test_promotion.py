@@ -136,7 +136,7 @@ def test_the_frontend(build_args: list[str], dockerfile: str, found: str) -> Non
             {},
             p.SourceFacts(SHA, False),
             True,
-            "the build context has changes that are not in the commit",
+            "the build context is not exactly the commit (changes, another checkout, a URL)",
             id="dirty",
         ),
     ],
@@ -321,3 +321,34 @@ def test_a_dry_run_says_where_a_run_would_look(tmp_path: Path) -> None:
     assert _argvs(runner, "docker", "buildx", "imagetools") == []
     printed = [line for line in log.splitlines() if line.startswith("  docker buildx build")]
     assert f"manifest:{p.FINGERPRINT_KEY}=" in printed[0]
+
+
+def _facts(context: str = ".", file: str = "") -> p.SourceFacts:
+    from build_push_py.buildx.argv import RunFacts  # noqa: PLC0415
+    from build_push_py.steps.promote import source_facts  # noqa: PLC0415
+
+    build = parse_build_inputs({"context": context, "file": file})
+    run = RunFacts(default_context=f"https://github.com/o/r.git#{SHA}")
+    return source_facts(build, run, SHA)
+
+
+def test_a_clean_checkout_of_the_commit_is_clean(tmp_path: Path) -> None:
+    ws, sha = _checkout(tmp_path)
+    from build_push_py.buildx.argv import RunFacts  # noqa: PLC0415
+    from build_push_py.steps.promote import source_facts  # noqa: PLC0415
+
+    found = source_facts(parse_build_inputs({}), RunFacts(), sha)
+    assert found == p.SourceFacts(sha, True, "docker/dockerfile:1")
+    assert source_facts(parse_build_inputs({}), RunFacts(), "f" * 40).clean is False  # not HEAD
+    (ws / "new.txt").write_text("untracked\n")
+    assert source_facts(parse_build_inputs({}), RunFacts(), sha).clean is False
+    (ws / "new.txt").unlink()
+    (ws / "Dockerfile").write_text("FROM scratch\n")
+    assert source_facts(parse_build_inputs({}), RunFacts(), sha).clean is False
+
+
+def test_a_remote_context_is_the_commit_only_as_the_default_context() -> None:
+    assert _facts("{{defaultContext}}").clean is True
+    assert _facts("{{defaultContext}}:sub").clean is True
+    assert _facts("https://github.com/o/r.git#main").clean is False
+    assert _facts(".").clean is False  # the test's working directory is no checkout

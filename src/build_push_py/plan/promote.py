@@ -105,7 +105,7 @@ def unpromotable(build: BuildInputs, facts: SourceFacts, *, push: bool, by_diges
     if not facts.commit:
         return "the run has no commit"
     if not facts.clean:
-        return "the build context has changes that are not in the commit"
+        return "the build context is not exactly the commit (changes, another checkout, a URL)"
     return ""
 
 

@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from ..buildx.argv import build_context
+from ..buildx.argv import RunFacts, build_context
 from ..buildx.imagetools import create_argv, index_annotations, inspect_argv, tags_by_image
+from ..buildx.request import BuildInputs
 from ..buildx.result import BuildResult
 from ..context import git
 from ..errors import CommandError
@@ -27,24 +28,26 @@ def _is_local(context: str) -> bool:
     return "://" not in context and not context.startswith("git@")
 
 
-def source_facts(plan: Plan, commit: str) -> p.SourceFacts:
-    """The commit, whether the local context is a clean checkout of it, the frontend."""
-    context = build_context(plan.build, plan.facts)
-    if not _is_local(context):  # a git URL: BuildKit fetches the commit itself
-        return p.SourceFacts(commit, True, p.frontend(plan.build.build_args, ""))
+def source_facts(build: BuildInputs, run: RunFacts, commit: str) -> p.SourceFacts:
+    """The commit, whether the context is exactly that commit, the frontend. A remote
+    context is the commit only as ``{{defaultContext}}``, which pins it; a local one when
+    it is a checkout of it without changed or untracked files."""
+    context = build_context(build, run)
+    if not _is_local(context):
+        pinned = "defaultContext" in build.context
+        return p.SourceFacts(commit, pinned, p.frontend(build.build_args, ""))
     where = str(Path(context).resolve())
     # The workspace is the runner user's and the action runs as root (context._git_strict).
-    safe = ["-c", f"safe.directory={where}", "-c", "safe.directory=*"]
+    safe = ["-c", "safe.directory=*"]
     head = git([*safe, "rev-parse", "HEAD"], cwd=where)
     changes = git([*safe, "status", "--porcelain", "--", "."], cwd=where)
-    inside = git([*safe, "rev-parse", "--is-inside-work-tree"], cwd=where) == "true"
-    clean = inside and bool(commit) and head == commit and not changes
-    dockerfile = Path(where) / (plan.build.file or "Dockerfile")
+    clean = bool(commit) and head == commit and not changes
+    dockerfile = Path(where) / (build.file or "Dockerfile")
     try:
         text = dockerfile.read_text(encoding="utf-8", errors="replace")
     except OSError:
         text = ""
-    return p.SourceFacts(commit, clean, p.frontend(plan.build.build_args, text))
+    return p.SourceFacts(commit, clean, p.frontend(build.build_args, text))
 
 
 def with_record(plan: Plan, facts: p.SourceFacts) -> Plan:
