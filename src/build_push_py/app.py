@@ -113,6 +113,7 @@ def promotion(job: Job, plan: Plan, ctx: GitHubContext, repo: RepoFacts
     if not inp.promote:
         return plan, None, ""
     lookup = sha_tag(inp.meta, ctx, repo, clock.now(job.env), job.env)
+    plan = promote.with_lookup_tags(job, plan, lookup)
     if inp.digests.merge:
         return plan, None, lookup
     facts = promote.source_facts(plan.build, plan.facts, ctx.sha)

@@ -294,3 +294,18 @@ def test_a_fan_out_release_promotes_the_platform_images_and_the_index(
     assert platform_manifests(reg_a, repo, "1.2.3") == sorted(pushed)
     assert index_annotations(reg_a, repo, "1.2.3")["org.opencontainers.image.version"] == "1.2.3"
     assert run.outputs["digest"] == reg_a.manifest_digest(repo, "1.2.3")
+
+
+def test_without_a_sha_rule_the_main_push_leaves_the_look_up_tag(
+    stack: Stack, reg_a: Registry, tmp_path: Path, inputs: dict[str, str]
+) -> None:
+    ws, sha = git_workspace(tmp_path)
+    repo = inputs["images"].partition("/")[2]
+    rules = {**inputs, "tags": "type=ref,event=branch\ntype=semver,pattern={{version}}"}
+    main_push(stack, ws, sha, rules)
+    assert reg_a.tags(repo) == sorted(["main", f"sha-{sha[:7]}"])
+    wrapper, log = buildx_logger(stack, tmp_path)
+    run = run_action(event(stack, ws, sha, "refs/tags/v1.2.3", rules, extra=wrapper))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert builds(log) == []
+    assert platform_manifests(reg_a, repo, "1.2.3") == platform_manifests(reg_a, repo, "main")

@@ -352,3 +352,25 @@ def test_a_remote_context_is_the_commit_only_as_the_default_context() -> None:
     assert _facts("{{defaultContext}}:sub").clean is True
     assert _facts("https://github.com/o/r.git#main").clean is False
     assert _facts(".").clean is False  # the test's working directory is no checkout
+
+
+def test_without_a_sha_rule_a_build_also_pushes_the_look_up_tag(tmp_path: Path) -> None:
+    ws, sha = _checkout(tmp_path)
+    rules = {"tags": "type=ref,event=branch\ntype=semver,pattern={{version}}"}
+    first = FakeRunner().on(["docker", "buildx", "imagetools", "inspect"], returncode=1,
+                            stderr="ERROR: not found")  # fmt: skip
+    log, outputs = _run(ws, sha, "refs/heads/main", first, **rules)
+    [build] = _argvs(first, "docker", "buildx", "build")
+    tags = [b for a, b in itertools.pairwise(build) if a == "--tag"]
+    assert tags == ["reg.test/app:main", f"reg.test/app:sha-{sha[:7]}"]
+    assert f"promote: no type=sha rule, so also tagging reg.test/app:sha-{sha[:7]}" in log
+    assert outputs["tags"] == "reg.test/app:main"  # the computed tags only
+
+    second = FakeRunner().on(["docker", "buildx", "imagetools", "inspect"], returncode=1,
+                             stderr="ERROR: not found")  # fmt: skip
+    _run(ws, sha, "refs/tags/v1.2.3", second, **rules)
+    looked_up = _argvs(second, "docker", "buildx", "imagetools", "inspect")[0][-1]
+    assert looked_up == f"reg.test/app:sha-{sha[:7]}"
+    # A release's build pushes it too: a later tag of the same commit finds this one.
+    [build] = _argvs(second, "docker", "buildx", "build")
+    assert f"reg.test/app:sha-{sha[:7]}" in build

@@ -95,6 +95,9 @@ class Plan:
     notes: tuple[str, ...] = ()  # lines for the log: why it does (not) push ...
     warnings: tuple[str, ...] = ()
     fingerprint: str = ""  # the build inputs recorded on the image (``promote``), encoded
+    # pushed besides the computed tags: the tag a promotion finds the image by, when no rule
+    # computes it (``promote`` without a ``type=sha`` rule)
+    extra_tags: tuple[str, ...] = ()
 
     @property
     def build(self) -> BuildInputs:
@@ -128,7 +131,7 @@ class Plan:
         return buildx_argv(
             self.build,
             # Pushed by digest, the image gets its names (from --tag) but no tag.
-            tags=self.meta.images if by_digest else self.meta.tags,
+            tags=self.meta.images if by_digest else (*self.meta.tags, *self.extra_tags),
             labels=self.meta.labels,
             annotations=[
                 *self.meta.annotations,

@@ -171,6 +171,11 @@ def record_annotation(record: str) -> str:
     return f"manifest:{FINGERPRINT_KEY}={record}"
 
 
+def lookup_tags(images: Sequence[str], tag: str, computed: Sequence[str]) -> list[str]:
+    """``image:tag`` for each image whose computed tags lack the look-up tag."""
+    return [f"{image}:{tag}" for image in images if tag and f"{image}:{tag}" not in computed]
+
+
 def promoted_annotations(index_annotations: Sequence[str], record: str) -> list[str]:
     """The promoted index's annotations: the release's, and the record it was found by, so
     the new index says what it was built from as the earlier one did."""

@@ -103,7 +103,8 @@ def sources(job: Job, plan: Plan) -> tuple[dict[str, list[str]], list[str]]:
     digests = list(dict.fromkeys(digests))
     if not digests:
         raise InputError("digests-dir", f"{inp.digests.digests_dir} holds no digest files")
-    groups = {image: tags for image, tags in tags_by_image(meta.images, meta.tags).items() if tags}
+    computed = tags_by_image(meta.images, (*meta.tags, *plan.extra_tags))
+    groups = {image: tags for image, tags in computed.items() if tags}
     if not groups:
         raise InputError("tags", "no tag was computed for this event: there is nothing to merge")
     return groups, digests

@@ -16,6 +16,7 @@ from ..buildx.request import BuildInputs
 from ..buildx.result import BuildResult
 from ..context import git
 from ..errors import CommandError
+from ..metadata.tagrule import TagType
 from ..plan import promote as p
 from ..plan.plan import Plan
 from ..plan.report import BuildReport
@@ -48,6 +49,18 @@ def source_facts(build: BuildInputs, run: RunFacts, commit: str) -> p.SourceFact
     except OSError:
         text = ""
     return p.SourceFacts(commit, clean, p.frontend(build.build_args, text))
+
+
+def with_lookup_tags(job: Job, plan: Plan, tag: str) -> Plan:
+    """Without a ``type=sha`` rule, the plan that also pushes ``image:<tag>`` (plain
+    ``type=sha``'s tag), by which a release of this commit finds the image."""
+    if any(rule.type is TagType.SHA for rule in plan.inputs.meta.tags):
+        return plan
+    extra = p.lookup_tags(plan.meta.images, tag, plan.meta.tags)
+    if extra:
+        with job.wf.untrusted():
+            job.wf.info(f"promote: no type=sha rule, so also tagging {', '.join(extra)}")
+    return replace(plan, extra_tags=tuple(extra))
 
 
 def with_record(plan: Plan, facts: p.SourceFacts) -> Plan:
