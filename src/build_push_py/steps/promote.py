@@ -11,7 +11,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..buildx.argv import RunFacts, build_context
-from ..buildx.imagetools import create_argv, index_annotations, inspect_argv, tags_by_image
+from ..buildx.imagetools import (
+    create_argv,
+    index_annotations,
+    inspect_argv,
+    inspect_raw_argv,
+    tags_by_image,
+)
 from ..buildx.request import BuildInputs
 from ..buildx.result import BuildResult
 from ..context import git
@@ -71,9 +77,7 @@ def with_record(plan: Plan, facts: p.SourceFacts) -> Plan:
 def _inspect(job: Job, ref: str, env: Mapping[str, str], raw: bool = False
              ) -> dict[str, object] | None:  # fmt: skip
     """The manifest behind ``ref``, or None when the registry does not have it."""
-    argv = inspect_argv(ref)
-    if raw:
-        argv = ["docker", "buildx", "imagetools", "inspect", "--raw", ref]
+    argv = inspect_raw_argv(ref) if raw else inspect_argv(ref)
     done = job.runner(argv, env=env)
     if done.returncode != 0 and "not found" in done.stderr.lower():
         return None
