@@ -19,14 +19,15 @@ from .errors import ActionError
 from .inputs.table import SECRET_INPUTS, read_raw
 from .metadata import ContextSource, Meta, compute, effective_context
 from .metadata.log import LogEntry, LogWarning, context_log, inputs_log, meta_log
-from .metadata.meta import commit_date
+from .metadata.meta import commit_date, sha_tag
 from .metadata.repo import RepoFacts
 from .plan.inputs import Inputs, parse
-from .plan.plan import make_plan
+from .plan.plan import Plan, make_plan
+from .plan.promote import SourceFacts
 from .plan.push import require_image_to_push
 from .plan.signing import require_signer
 from .registry.login import password_texts
-from .steps import build, login, merge, outputs, sign
+from .steps import build, login, merge, outputs, promote, sign
 from .steps.builder import BuilderProbe
 from .steps.job import Job
 
@@ -97,6 +98,7 @@ def run(job: Job) -> None:
     version, info = probe.result_or_assumed(job) if inp.dry_run else probe.result()
     plan = make_plan(inp, ctx, meta, env, buildx=version, info=info)
     require_image_to_push(plan.push, plan.meta.images, plan.build.outputs)
+    plan, facts, lookup = promotion(job, plan, ctx, repo)
     build.log_plan(job, plan)
 
     if config_dir is None:
@@ -105,17 +107,48 @@ def run(job: Job) -> None:
             merge.merge(job, plan, groups, digests, config_dir=None)
         else:
             build.dry_run(job, plan)
+        if inp.promote:
+            promote.dry_run(job, plan, lookup)
         sign.dry_run(job, plan)
         return
     if inp.digests.merge:
         groups, digests = merge.sources(job, plan)  # a missing digest fails before any login
         login.log_in(job, inp, config_dir)
-        digest = merge.merge(job, plan, groups, digests, config_dir=config_dir)
+        digest = merge_or_promote(job, plan, groups, digests, config_dir=config_dir, lookup=lookup)
     else:
         if pending is not None:
             pending.wait()
-        digest = build.build_and_push(job, plan, config_dir).digest
+        found = promote.promote(job, plan, config_dir, lookup, facts) if facts else None
+        digest = found if found is not None else build.build_and_push(job, plan, config_dir).digest
     sign.sign(job, plan, config_dir, digest if plan.push else "")
+
+
+def promotion(job: Job, plan: Plan, ctx: GitHubContext, repo: RepoFacts
+              ) -> tuple[Plan, SourceFacts | None, str]:  # fmt: skip
+    """With ``promote``: the plan whose build records its inputs, the facts of its source
+    (None for a merge, which builds nothing) and the tag to find the earlier image by."""
+    inp = plan.inputs
+    if not inp.promote:
+        return plan, None, ""
+    lookup = sha_tag(inp.meta, ctx, repo, clock.now(job.env), job.env)
+    plan = promote.with_lookup_tags(job, plan, lookup)
+    if inp.digests.merge:
+        return plan, None, lookup
+    facts = promote.source_facts(plan.build, plan.facts, ctx.sha)
+    return promote.with_record(plan, facts), facts, lookup
+
+
+def merge_or_promote(
+    job: Job, plan: Plan, groups: dict[str, list[str]], digests: list[str], *, config_dir: str,
+    lookup: str,
+) -> str:  # fmt: skip
+    """The merge job: with ``promote``, the earlier index when it holds every digest."""
+    earlier = None
+    if plan.inputs.promote and plan.push:
+        earlier = promote.merge_source(job, plan, lookup, digests, config_dir)
+    if earlier is None:
+        return merge.merge(job, plan, groups, digests, config_dir=config_dir)
+    return promote.promote_index(job, plan, earlier, {**job.env, "DOCKER_CONFIG": config_dir})
 
 
 def github_context(job: Job, inp: Inputs) -> tuple[GitHubContext, RepoFacts]:

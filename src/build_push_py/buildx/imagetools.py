@@ -53,6 +53,11 @@ def inspect_argv(ref: str) -> list[str]:
     return ["docker", "buildx", "imagetools", "inspect", "--format", "{{json .Manifest}}", ref]
 
 
+def inspect_raw_argv(ref: str) -> list[str]:
+    """The manifest as stored (a platform manifest's annotations are only there)."""
+    return ["docker", "buildx", "imagetools", "inspect", "--raw", ref]
+
+
 def create_argv(
     image: str, tags: Sequence[str], digests: Sequence[str], annotations: Sequence[str]
 ) -> list[str]:

@@ -184,6 +184,13 @@ INPUTS: tuple[InputSpec, ...] = tuple(
             ),
             ("digests", "", "Digests to merge (`sha256:...`), comma or newline separated"),
             (
+                "promote",
+                "false",
+                "Record the build inputs on the pushed image; when the commit's `type=sha` tag "
+                "holds an image built with the same inputs, add the tags to it instead of "
+                "building (`true`, `false`; see docs/promotion.md)",
+            ),
+            (
                 "driver",
                 "",
                 "Create a builder for the job: `docker-container`, `remote`, "

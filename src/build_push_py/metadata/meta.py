@@ -23,7 +23,7 @@ from .expr import Template, TemplateError, parse
 from .flavor import Latest
 from .jsnum import js_number
 from .repo import RepoFacts
-from .tagrule import MatchTimeout, RefEvent, ShaFormat, TagRule, TagType, rule_error
+from .tagrule import MatchTimeout, RefEvent, ShaFormat, TagRule, TagType, parse_rule, rule_error
 from .versions import parse_pep440, parse_semver
 
 DEFAULT_SHORT_SHA_LENGTH = 7
@@ -413,6 +413,18 @@ def compute(
         annotation_levels=levels,
         warnings=tuple(run.warnings),
     )
+
+
+def sha_tag(
+    inp: MetaInputs, ctx: GitHubContext, repo: RepoFacts, now: datetime, env: Mapping[str, str]
+) -> str:
+    """The tag name the first ``type=sha`` rule gives this commit, whether or not the rule is
+    enabled on this event (``enable={{is_default_branch}}`` is common); without such a rule,
+    that of plain ``type=sha``. '' when there is no commit."""
+    rule = next((r for r in inp.tags if r.type is TagType.SHA), None) or parse_rule("type=sha")
+    ctx = effective_context(ctx, env, inp.context)
+    found = _Run(inp, ctx, repo, _aware(now), env).process(rule)
+    return sanitize_tag(found[0]) if found else ""
 
 
 # -- outputs ---------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ class Inputs:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     sign: SignInputs = field(default_factory=SignInputs)
     report: ReportInputs = field(default_factory=ReportInputs)
+    promote: bool = False
 
     @property
     def secret_values(self) -> tuple[str, ...]:
@@ -54,4 +55,5 @@ def parse(raw: Mapping[str, str], env: Mapping[str, str] = NO_ENV) -> Inputs:
         retry=parse_policy(raw),
         sign=parse_sign_inputs(raw),
         report=parse_report_inputs(raw),
+        promote=input_bool("promote", raw.get("promote", "")),
     )

@@ -41,6 +41,7 @@ from ..metadata import Meta
 from ..metadata.events import get
 from .cache import CachePlan, default_cache
 from .inputs import Inputs
+from .promote import record_annotation
 from .push import resolve_push
 from .report import ReportSettings, report_settings
 from .signing import SignPlan, decide_signing
@@ -93,6 +94,10 @@ class Plan:
     report: ReportSettings = field(default_factory=ReportSettings)  # of a build, not a merge
     notes: tuple[str, ...] = ()  # lines for the log: why it does (not) push ...
     warnings: tuple[str, ...] = ()
+    fingerprint: str = ""  # the build inputs recorded on the image (``promote``), encoded
+    # pushed besides the computed tags: the tag a promotion finds the image by, when no rule
+    # computes it (``promote`` without a ``type=sha`` rule)
+    extra_tags: tuple[str, ...] = ()
 
     @property
     def build(self) -> BuildInputs:
@@ -126,9 +131,12 @@ class Plan:
         return buildx_argv(
             self.build,
             # Pushed by digest, the image gets its names (from --tag) but no tag.
-            tags=self.meta.images if by_digest else self.meta.tags,
+            tags=self.meta.images if by_digest else (*self.meta.tags, *self.extra_tags),
             labels=self.meta.labels,
-            annotations=self.meta.annotations,
+            annotations=[
+                *self.meta.annotations,
+                *([record_annotation(self.fingerprint)] if self.fingerprint else []),
+            ],
             version=self.buildx,
             push=self.push and not by_digest,
             metadata_file=files.metadata_file,
@@ -191,6 +199,12 @@ def make_plan(
     """
     if not inp.digests.merge:  # a merge drops what an old buildx lacks (steps.merge)
         check_versions(inp.build, buildx)  # before any builder, secret file or push
+    if inp.promote and not buildx.at_least(v.ANNOTATIONS):
+        raise InputError(
+            "promote",
+            f"records the build inputs as an annotation, which buildx {v.ANNOTATIONS} or later"
+            f" writes; this buildx is {buildx}: leave promote out, or use a newer buildx",
+        )
     if any(login.scope for login in inp.logins) and not buildx.at_least(v.SCOPED_CREDENTIALS):
         raise InputError(
             "scope",

@@ -72,7 +72,7 @@ def read_digests_dir(directory: str, env: Mapping[str, str]) -> tuple[str, ...]:
     return digests_from_file_names(p.name for p in path.iterdir())
 
 
-def _index_digest(runner: Runner, ref: str, env: Mapping[str, str]) -> str:
+def digest_of(runner: Runner, ref: str, env: Mapping[str, str]) -> str:
     done = check(runner(inspect_argv(ref), env=env), f"docker buildx imagetools inspect {ref}")
     try:
         return str(json.loads(done.stdout)["digest"])
@@ -103,7 +103,8 @@ def sources(job: Job, plan: Plan) -> tuple[dict[str, list[str]], list[str]]:
     digests = list(dict.fromkeys(digests))
     if not digests:
         raise InputError("digests-dir", f"{inp.digests.digests_dir} holds no digest files")
-    groups = {image: tags for image, tags in tags_by_image(meta.images, meta.tags).items() if tags}
+    computed = tags_by_image(meta.images, (*meta.tags, *plan.extra_tags))
+    groups = {image: tags for image, tags in computed.items() if tags}
     if not groups:
         raise InputError("tags", "no tag was computed for this event: there is nothing to merge")
     return groups, digests
@@ -151,7 +152,7 @@ def merge(
             with wf.untrusted():
                 wf.info(shlex.join(argv))
             check(job.runner(argv, env=buildx_env, stream=True), "docker buildx imagetools create")
-            index_digest = index_digest or _index_digest(job.runner, tags[0], buildx_env)
+            index_digest = index_digest or digest_of(job.runner, tags[0], buildx_env)
     outputs.merged(job, index_digest)
     outputs.merge_summary(job, groups, digests, index_digest)
     return index_digest

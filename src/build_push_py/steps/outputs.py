@@ -114,7 +114,7 @@ def _record_cell(found: BuildRecord) -> str:
 
 def build_summary(
     job: Job, plan: Plan, digest: str | None, *, dry_run: bool = False,
-    report: BuildReport | None = None,
+    report: BuildReport | None = None, promoted_from: str = "",
 ) -> None:  # fmt: skip
     meta, cache = plan.meta, plan.cache
     title = f"{TITLE} plan (dry run)" if dry_run else TITLE
@@ -126,6 +126,8 @@ def build_summary(
         ("Platforms", ", ".join(cell(p) for p in plan.inputs.build.platforms) or "engine default"),
         ("Cache", "<br>".join(cell(c) for c in [*cache.cache_from, *cache.cache_to]) or "none"),
     ]
+    if promoted_from:
+        rows.append(("Build", f"promoted from {cell(promoted_from)}, not rebuilt"))
     if report is not None:
         rows.append(("Build check warnings", str(report.check_warnings)))
         if report.record is not None:
