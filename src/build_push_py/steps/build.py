@@ -17,9 +17,10 @@ from urllib.parse import urlsplit
 from .. import proc
 from ..buildx import checks, commands
 from ..buildx.argv import build_context, redact_argv
+from ..buildx.builder import BuilderInfo
 from ..buildx.result import BuildFailed, BuildResult
 from ..errors import ActionError
-from ..plan.plan import Plan
+from ..plan.plan import BuildFiles, Plan
 from ..plan.report import (
     BuildRecord,
     BuildRef,
@@ -69,72 +70,105 @@ def dry_run(job: Job, plan: Plan) -> None:
 
 
 def build_and_push(job: Job, plan: Plan, config_dir: str) -> BuildResult:
-    inp, wf = plan.inputs, job.wf
-    report_to = plan.report
+    """The builder, the build (and push), the outputs and the report, the digest file and
+    the check warnings' verdict: the build step, in that order."""
+    inp = plan.inputs
     if inp.digests.push_by_digest and inp.digests.digests_dir:
         merge.digests_dir_path(inp.digests.digests_dir, job.env)  # refused before the push
     buildx_env = {**job.env, **plan.cache.env, "DOCKER_CONFIG": config_dir}
-    with job.phases("builder"), wf.group("Builder"):
-        builder, info = prepare(job, plan.builder, inp.build.buildkit_image, config_dir,
-                                buildx_env, retry=retrier(inp.retry, log=wf.info))  # fmt: skip
-        wf.info(f"buildx {plan.buildx}, builder {info.name} ({info.driver} driver)")
-
+    builder, info = _builder(job, plan, config_dir, buildx_env)
     work = tempfile.mkdtemp(prefix="build-", dir=config_dir)
     files = plan.files(work)
     result = BuildResult()
     started = time.time()
     try:
-        commands.write_secret_files(plan.secret_payloads, files.secret_files)
-        argv = plan.argv(files, builder)
-        with (
-            job.phases("build"),
-            wf.group("Build" + (" and push" if plan.push else "")),
-            # The command line and buildx's log quote build args, labels and the Dockerfile.
-            wf.untrusted(),
-        ):
-            wf.info("docker " + redact_argv(argv, inp.secret_values))
-            try:
-                # A retry runs the same build again: every step is in BuildKit's cache by
-                # then, so only the export and the push are repeated.
-                result = retrier(inp.retry, log=wf.info)(
-                    partial(
-                        commands.run_build, job.runner, argv, iidfile=files.iidfile,
-                        metadata_file=files.metadata_file, env=buildx_env, call=inp.build.call,
-                        pass_env=[*plan.cache.pass_env,
-                                  *(name for _, name in inp.build.secret_envs)],
-                    ),
-                    "Build and push" if plan.push else "Build",
-                )  # fmt: skip
-            except BuildFailed as exc:
-                result = exc.result
-                raise
+        result = _build(job, plan, builder, files, buildx_env)
+    except BuildFailed as exc:
+        result = exc.result
+        raise
     finally:
         metadata = commands.read_metadata(files.metadata_file)
         shutil.rmtree(work, ignore_errors=True)  # secret files live here
         # build-push-action writes these even when the build failed.
         outputs.build(job, result)
-        ref = metadata.get("buildx.build.ref")
-        found = BuildRef.parse(ref if isinstance(ref, str) else "") or BuildRef.parse(
-            commands.find_ref(buildx_env, info.name, started)
-        )
-        report = BuildReport(
-            check_warnings=annotate(job, plan, metadata, report_to),
-            record=record(job, plan, found, report_to, buildx_env),
-        )
-        outputs.build_report(job, report)
-        if report_to.summary:
-            outputs.build_summary(job, plan, result.digest, report=report)
+        report = _report(job, plan, result, metadata=metadata, builder=info.name,
+                         started=started, buildx_env=buildx_env)  # fmt: skip
     if inp.digests.push_by_digest:
         merge.record_digest(job, plan, result.digest)
-    if report_to.fail_on_warnings and report.check_warnings:
-        count = report.check_warnings
+    _check_warnings(plan, report)
+    return result
+
+
+def _builder(
+    job: Job, plan: Plan, config_dir: str, buildx_env: Mapping[str, str]
+) -> tuple[str | None, BuilderInfo]:
+    """The builder the build runs on (None: buildx's current one) and what it is: the
+    plan's, made first when the plan says so."""
+    inp, wf = plan.inputs, job.wf
+    with job.phases("builder"), wf.group("Builder"):
+        builder, info = prepare(job, plan.builder, inp.build.buildkit_image, config_dir,
+                                buildx_env, retry=retrier(inp.retry, log=wf.info))  # fmt: skip
+        wf.info(f"buildx {plan.buildx}, builder {info.name} ({info.driver} driver)")
+    return builder, info
+
+
+def _build(
+    job: Job, plan: Plan, builder: str | None, files: BuildFiles, buildx_env: Mapping[str, str]
+) -> BuildResult:
+    """``buildx build`` with the secret files written, tried again after a temporary
+    registry failure; its log fenced (it quotes build args, labels and the Dockerfile)."""
+    inp, wf = plan.inputs, job.wf
+    commands.write_secret_files(plan.secret_payloads, files.secret_files)
+    argv = plan.argv(files, builder)
+    with (
+        job.phases("build"),
+        wf.group("Build" + (" and push" if plan.push else "")),
+        wf.untrusted(),
+    ):
+        wf.info("docker " + redact_argv(argv, inp.secret_values))
+        # A retry runs the same build again: every step is in BuildKit's cache by then, so
+        # only the export and the push are repeated.
+        return retrier(inp.retry, log=wf.info)(
+            partial(
+                commands.run_build, job.runner, argv, iidfile=files.iidfile,
+                metadata_file=files.metadata_file, env=buildx_env, call=inp.build.call,
+                pass_env=[*plan.cache.pass_env, *(name for _, name in inp.build.secret_envs)],
+            ),
+            "Build and push" if plan.push else "Build",
+        )  # fmt: skip
+
+
+def _report(
+    job: Job, plan: Plan, result: BuildResult, *, metadata: Mapping[str, Any], builder: str,
+    started: float, buildx_env: Mapping[str, str],
+) -> BuildReport:  # fmt: skip
+    """The check warnings as annotations, the build record, their outputs and the summary;
+    also of a failed build."""
+    report_to = plan.report
+    ref = metadata.get("buildx.build.ref")
+    found = BuildRef.parse(ref if isinstance(ref, str) else "") or BuildRef.parse(
+        commands.find_ref(buildx_env, builder, started)
+    )
+    report = BuildReport(
+        check_warnings=annotate(job, plan, metadata, report_to),
+        record=record(job, plan, found, report_to, buildx_env),
+    )
+    outputs.build_report(job, report)
+    if report_to.summary:
+        outputs.build_summary(job, plan, result.digest, report=report)
+    return report
+
+
+def _check_warnings(plan: Plan, report: BuildReport) -> None:
+    """``checks-fail-on-warnings``: after the push and the outputs, as upstream."""
+    count = report.check_warnings
+    if plan.report.fail_on_warnings and count:
         raise ActionError(
             f"the Dockerfile's build checks found {count} warning{'s' if count != 1 else ''} "
             "and checks-fail-on-warnings is true",
             hint="# fix what the annotations on the Dockerfile point at, or let them pass:\n"
             "with:\n  checks-fail-on-warnings: false",
         )
-    return result
 
 
 def annotate(job: Job, plan: Plan, metadata: Mapping[str, Any], report_to: ReportSettings
