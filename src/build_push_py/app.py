@@ -79,7 +79,7 @@ def run(job: Job) -> None:
             " and the build log, pass it with `secrets` (RUN --mount=type=secret) instead"
         )
 
-    config_dir = None
+    config_dir = ""  # the action's own Docker config; a dry run makes none
     pending = None
     if not inp.dry_run:
         check_secret_files(inp.build)
@@ -101,10 +101,9 @@ def run(job: Job) -> None:
     plan, facts, lookup = promotion(job, plan, ctx, repo)
     build.log_plan(job, plan)
 
-    if config_dir is None:
+    if inp.dry_run:
         if inp.digests.merge:
-            groups, digests = merge.sources(job, plan)
-            merge.merge(job, plan, groups, digests, config_dir=None)
+            merge.dry_run(job, plan, *merge.sources(job, plan))
         else:
             build.dry_run(job, plan)
         if inp.promote:

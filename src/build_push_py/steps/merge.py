@@ -110,24 +110,31 @@ def sources(job: Job, plan: Plan) -> tuple[dict[str, list[str]], list[str]]:
     return groups, digests
 
 
+def _annotations(plan: Plan) -> list[str]:
+    if not plan.buildx.at_least(ANNOTATIONS):
+        return []  # imagetools create --annotation came with buildx 0.12
+    return index_annotations(plan.meta.annotations, plan.inputs.build.explicit_annotations)
+
+
+def dry_run(
+    job: Job, plan: Plan, groups: Mapping[str, Sequence[str]], digests: Sequence[str]
+) -> None:
+    """What ``merge`` would run, printed."""
+    annotations = _annotations(plan)
+    with job.wf.untrusted():
+        for image, tags in groups.items():
+            job.wf.info(shlex.join(create_argv(image, tags, digests, annotations)))
+    outputs.merge_summary(job, groups, digests, "", dry_run=True)
+
+
 def merge(
     job: Job, plan: Plan, groups: Mapping[str, Sequence[str]], digests: Sequence[str], *,
-    config_dir: str | None,
+    config_dir: str,
 ) -> str:  # fmt: skip
     """One index per image (``sources``) from the digests, tagged with every computed tag;
-    ``digest`` output: the index digest, also returned ('' when nothing was pushed).
-    ``config_dir`` None: a dry run, which only prints."""
-    annotations = index_annotations(plan.meta.annotations, plan.inputs.build.explicit_annotations)
-    if not plan.buildx.at_least(ANNOTATIONS):
-        annotations = []  # imagetools create --annotation came with buildx 0.12
+    ``digest`` output: the index digest, also returned ('' when nothing was pushed)."""
+    annotations = _annotations(plan)
     wf = job.wf
-    if config_dir is None:
-        with wf.untrusted():
-            for image, tags in groups.items():
-                wf.info(shlex.join(create_argv(image, tags, digests, annotations)))
-        outputs.merge_summary(job, groups, digests, "", dry_run=True)
-        return ""
-
     buildx_env = {**job.env, "DOCKER_CONFIG": config_dir}
     with job.phases("verify"), wf.group("Check the digests"):
         refs = [ref for image in groups for ref in source_refs(image, digests)]
