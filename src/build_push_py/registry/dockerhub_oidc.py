@@ -175,19 +175,25 @@ def _ask(url: str, env: Mapping[str, str], what: str, *, headers: Mapping[str, s
         raise LoginError(f"{what} failed: {exc}") from None
 
 
+def _token(answer: _Answer, what: str, key: str) -> str:
+    """The token under ``key`` of a 200 answer's JSON; else ``LoginError`` naming ``what``,
+    with the answer's text (one line) when it has some."""
+    if answer.status != 200:
+        detail = f": {_clean(answer.body)}" if answer.body.strip() else ""
+        raise LoginError(f"{what} failed: HTTP {answer.status}{detail}")
+    token = _json(answer.body).get(key)
+    if not isinstance(token, str) or not token:
+        raise LoginError(f"{what}: the answer holds no token")
+    return token
+
+
 def id_token(env: Mapping[str, str], audience: str) -> str:
     """The job's OIDC token for ``audience`` (what @actions/core getIDToken asks)."""
     url = env["ACTIONS_ID_TOKEN_REQUEST_URL"]
     url += ("&" if "?" in url else "?") + urllib.parse.urlencode({"audience": audience})
     bearer = {"Authorization": f"bearer {env['ACTIONS_ID_TOKEN_REQUEST_TOKEN']}"}
     what = "the request of the job's OIDC token"
-    answer = _ask(url, env, what, headers=bearer)
-    if answer.status != 200:
-        raise LoginError(f"{what} failed: HTTP {answer.status}")
-    token = _json(answer.body).get("value")
-    if not isinstance(token, str) or not token:
-        raise LoginError(f"{what}: the answer holds no token")
-    return token
+    return _token(_ask(url, env, what, headers=bearer), what, "value")
 
 
 def exchange(
@@ -207,13 +213,7 @@ def exchange(
             break
         sleep(retry_after(answer.retry_after, attempt, now()))
         answer = _ask(url, env, what, headers=headers, form=form)
-    if answer.status != 200:
-        detail = f": {_clean(answer.body)}" if answer.body.strip() else ""
-        raise LoginError(f"{what} failed: HTTP {answer.status}{detail}")
-    token = _json(answer.body).get("access_token")
-    if not isinstance(token, str) or not token:
-        raise LoginError(f"{what}: the answer holds no token")
-    return token
+    return _token(answer, what, "access_token")
 
 
 def obtain(
