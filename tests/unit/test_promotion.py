@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import os
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -344,6 +345,19 @@ def test_a_clean_checkout_of_the_commit_is_clean(tmp_path: Path) -> None:
     assert source_facts(parse_build_inputs({}), RunFacts(), sha).clean is False
     (ws / "new.txt").unlink()
     (ws / "Dockerfile").write_text("FROM scratch\n")
+    assert source_facts(parse_build_inputs({}), RunFacts(), sha).clean is False
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the checkout another owner")
+def test_a_checkout_git_refuses_is_not_clean(tmp_path: Path) -> None:
+    """No safe.directory override: git's ownership check stands, and a checkout it refuses
+    (another user's, outside the image that declares the job's checkouts safe) builds."""
+    ws, sha = _checkout(tmp_path)
+    from build_push_py.buildx.argv import RunFacts  # noqa: PLC0415
+    from build_push_py.steps.promote import source_facts  # noqa: PLC0415
+
+    for path in [ws, *ws.rglob("*")]:
+        os.chown(path, 1001, 1001, follow_symlinks=False)
     assert source_facts(parse_build_inputs({}), RunFacts(), sha).clean is False
 
 

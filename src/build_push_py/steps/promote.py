@@ -20,7 +20,7 @@ from ..buildx.imagetools import (
 )
 from ..buildx.request import BuildInputs
 from ..buildx.result import BuildResult
-from ..context import git
+from ..context import RefusedCheckout, git
 from ..errors import CommandError
 from ..metadata.tagrule import TagType
 from ..plan import promote as p
@@ -44,10 +44,13 @@ def source_facts(build: BuildInputs, run: RunFacts, commit: str) -> p.SourceFact
         pinned = "defaultContext" in build.context
         return p.SourceFacts(commit, pinned, p.frontend(build.build_args, ""))
     where = str(Path(context).resolve())
-    # The workspace is the runner user's and the action runs as root (context._git_strict).
-    safe = ["-c", "safe.directory=*"]
-    head = git([*safe, "rev-parse", "HEAD"], cwd=where)
-    changes = git([*safe, "status", "--porcelain", "--", "."], cwd=where)
+    # git's own ownership check stands (the image's /etc/gitconfig declares the job's
+    # checkouts safe); a checkout git refuses is not known to be clean.
+    try:
+        head = git(["rev-parse", "HEAD"], cwd=where)
+        changes = git(["status", "--porcelain", "--", "."], cwd=where)
+    except RefusedCheckout:
+        head, changes = "", ""
     clean = bool(commit) and head == commit and not changes
     dockerfile = Path(where) / (build.file or "Dockerfile")
     try:
