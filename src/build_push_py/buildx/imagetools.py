@@ -61,10 +61,12 @@ def inspect_raw_argv(ref: str) -> list[str]:
 
 
 def create_argv(
-    image: str, tags: Sequence[str], digests: Sequence[str], annotations: Sequence[str]
-) -> list[str]:
-    """``docker buildx imagetools create`` for one image: every tag, one index."""
+    image: str, tags: Sequence[str], digests: Sequence[str], annotations: Sequence[str],
+    *, sources: Sequence[str] = (),
+) -> list[str]:  # fmt: skip
+    """``docker buildx imagetools create`` for one image: every tag, one index, from the
+    image's ``digests`` and the other references in ``sources``."""
     argv = buildx("imagetools", "create")
     argv.add_many("--annotation", annotations)
     argv.add_many("--tag", tags)
-    return [*argv, *source_refs(image, digests)]
+    return [*argv, *source_refs(image, digests), *sources]
