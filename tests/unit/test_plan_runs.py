@@ -16,6 +16,7 @@ from support.fakes import FakeEngine, FakeRunner
 from support.runner import parse_file_commands, runner_env
 
 from build_push_py import app
+from build_push_py.buildx.builder import BUILDER_PREFIX
 from build_push_py.runner.workflow import Workflow
 from build_push_py.steps.build import DRY_RUN_DIR, NEW_BUILDER
 from build_push_py.steps.job import Job
@@ -135,8 +136,11 @@ def test_dry_run_prints_the_argv_the_run_executes(
     assert len(printed) == 1
     planned = shlex.split(printed[0])[1:]
 
-    _, built = _run(tmp_path / "real", inputs, event, dry_run=False)
+    real_log, built = _run(tmp_path / "real", inputs, event, dry_run=False)
     assert len(built) == 1
+    [shown] = [line for line in real_log.splitlines() if line.startswith("docker buildx build")]
+    made = [NEW_BUILDER if a.startswith(BUILDER_PREFIX) else a for a in shlex.split(shown)]
+    assert made == built[0]  # the real run prints what it executes, too
     executed = built[0][1:]
     work = {str(Path(a).parent) for a in executed if a.endswith("/metadata.json")}
     assert len(work) == 1  # the real run's build directory

@@ -99,7 +99,7 @@ def test_the_build_gets_the_variables_its_secrets_name(tmp_path: Path) -> None:
     given = {**PATH, **INPUTS, "MY_SECRET": "s", "OTHER_SECRET": "o"}
     dump = tmp_path / "env.json"
     script = "import os, json, sys; open(sys.argv[1], 'w').write(json.dumps(dict(os.environ)))"
-    argv = ["buildx", "-c", script, str(dump), "--secret", "id=x,env=MY_SECRET"]
+    argv = ["docker", "buildx", "-c", script, str(dump), "--secret", "id=x,env=MY_SECRET"]
     run_build(run, argv, iidfile=str(tmp_path / "iid"), metadata_file=str(tmp_path / "m.json"),
               env=given, pass_env=["MY_SECRET"])  # fmt: skip
     env = json.loads(dump.read_text())

@@ -13,7 +13,7 @@ import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..command import Command
+from ..command import buildx
 from ..errors import InputError
 from ..inputs.grammar import go_bool
 from ..inputs.lists import records
@@ -218,12 +218,12 @@ def buildx_argv(
     secret_files: Mapping[str, str],
     facts: RunFacts,
 ) -> list[str]:
-    """``["buildx", "build", ...]``; run it as ``docker`` + this list.
+    """``["docker", "buildx", "build", ...]``.
 
     ``labels``/``annotations`` are the computed ones; the inputs' own are merged over them.
     ``secret_files`` maps each key of ``secret_payloads`` to the file holding its value.
     """
-    a = Command(["buildx", "build"])
+    a = buildx("build")
     a.add_many("--add-host", inp.add_hosts)
     a.add_many("--allow", inp.allow)
     # Computed annotations are left out for an old buildx; the user's failed the check.

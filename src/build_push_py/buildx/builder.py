@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from ..command import buildx
 from ..inputs.grammar import env_bool
 from ..inputs.lists import attribute, fields
 from .argv import has_exporter_type
@@ -179,14 +180,11 @@ BUILDER_PREFIX = "build-push-py-"
 
 
 def inspect_argv(name: str | None = None, *, bootstrap: bool = False) -> list[str]:
-    return [
-        "docker",
-        "buildx",
-        "inspect",
-        *(["--bootstrap"] if bootstrap else []),
-        *([name] if name else []),
-    ]
+    argv = buildx("inspect")
+    argv.add_flag("--bootstrap", bootstrap)
+    argv += [name] if name else []
+    return argv
 
 
 def remove_argv(name: str) -> list[str]:
-    return ["docker", "buildx", "rm", name]
+    return [*buildx("rm"), name]

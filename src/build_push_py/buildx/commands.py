@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import proc
+from ..command import BUILDX, buildx
 from ..errors import CommandError, EngineError, InputError
 from ..private import write_private
 from ..proc import Runner, check
@@ -39,7 +40,7 @@ RECORD_FINALIZE = BuildxVersion(0, 24, 0)
 
 
 def detect_version(runner: Runner, env: Mapping[str, str] | None = None) -> BuildxVersion:
-    result = runner(["docker", "buildx", "version"], env=env)
+    result = runner(buildx("version"), env=env)
     if result.returncode != 0:
         raise EngineError(
             "docker buildx is not available: " + (result.stderr.strip() or result.stdout.strip())
@@ -146,9 +147,10 @@ def export_record_argv(builder: str, build_id: str, output: str, version: Buildx
                        ) -> list[str]:  # fmt: skip
     """``docker buildx history export`` of one build into a ``.dockerbuild`` file;
     ``--finalize`` (buildx >= 0.24) first completes the build's traces."""
-    argv = ["docker", "buildx", "history", "export", "--builder", builder, "--output", output]
-    if version.at_least(RECORD_FINALIZE):
-        argv.append("--finalize")
+    argv = buildx("history", "export")
+    argv.add_opt("--builder", builder)
+    argv.add_opt("--output", output)
+    argv.add_flag("--finalize", version.at_least(RECORD_FINALIZE))
     return [*argv, build_id]
 
 
@@ -221,12 +223,13 @@ def run_build(
     call: str = "",
     pass_env: Collection[str] = (),
 ) -> BuildResult:
-    """Run ``docker`` + ``argv`` with its log streamed; return or raise with the outputs.
+    """Run ``argv`` (``docker buildx build ...``) with its log streamed; return or raise with
+    the outputs.
     ``pass_env``: the variables its ``--secret id=x,env=NAME`` make buildx read from its own
     environment (``proc.child_env`` passes no others)."""
     # Build check warnings go into the metadata file (buildx >= 0.15), as upstream asks.
     build_env = {**env, "BUILDX_METADATA_WARNINGS": "true"}
-    done = runner(["docker", *argv], env=build_env, stream=True, pass_env=pass_env)
+    done = runner(argv, env=build_env, stream=True, pass_env=pass_env)
     result = read_outputs(iidfile, metadata_file)
     if done.returncode == 0:
         return result
@@ -287,8 +290,8 @@ def buildx_runner(env: Mapping[str, str]) -> Runner:
 
     def run(argv: Sequence[str], **kwargs: Any) -> proc.Result:
         args = list(argv)
-        if binary and args[:2] == ["docker", "buildx"]:
-            args = [binary, *args[2:]]
+        if binary and tuple(args[: len(BUILDX)]) == BUILDX:
+            args = [binary, *args[len(BUILDX) :]]
         return proc.run(args, **kwargs)
 
     return run

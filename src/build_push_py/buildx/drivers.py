@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
-from ..command import Command
+from ..command import buildx
 from ..errors import InputError
 from ..inputs.lists import input_list
 from .builder import BUILDKITD_FLAGS
@@ -181,7 +181,9 @@ def create_argv(
     name: str, spec: BuilderSpec, buildkit_image: str, tls_files: Mapping[str, str]
 ) -> list[str]:
     """``docker buildx create`` for ``spec``; the argument order of setup-buildx-action."""
-    argv = Command(["docker", "buildx", "create", "--name", name, "--driver", spec.driver.value])
+    argv = buildx("create")
+    argv.add_opt("--name", name)
+    argv.add_opt("--driver", spec.driver.value)
     image = buildkit_image_of(spec, buildkit_image)
     if image is not None and image[1] == "buildkit-image":
         argv.add_opt("--driver-opt", f"image={buildkit_image}")

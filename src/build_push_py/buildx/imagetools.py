@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ..command import Command
+from ..command import buildx
 
 # Everything that ``type=image`` needs to push a platform image without any tag.
 BY_DIGEST_OUTPUT = "type=image,push-by-digest=true,name-canonical=true"
@@ -50,19 +50,23 @@ def source_refs(image: str, digests: Sequence[str]) -> list[str]:
 
 
 def inspect_argv(ref: str) -> list[str]:
-    return ["docker", "buildx", "imagetools", "inspect", "--format", "{{json .Manifest}}", ref]
+    argv = buildx("imagetools", "inspect")
+    argv.add_opt("--format", "{{json .Manifest}}")
+    return [*argv, ref]
 
 
 def inspect_raw_argv(ref: str) -> list[str]:
     """The manifest as stored (a platform manifest's annotations are only there)."""
-    return ["docker", "buildx", "imagetools", "inspect", "--raw", ref]
+    return [*buildx("imagetools", "inspect", "--raw"), ref]
 
 
 def create_argv(
-    image: str, tags: Sequence[str], digests: Sequence[str], annotations: Sequence[str]
-) -> list[str]:
-    """``docker buildx imagetools create`` for one image: every tag, one index."""
-    argv = Command(["docker", "buildx", "imagetools", "create"])
+    image: str, tags: Sequence[str], digests: Sequence[str], annotations: Sequence[str],
+    *, sources: Sequence[str] = (),
+) -> list[str]:  # fmt: skip
+    """``docker buildx imagetools create`` for one image: every tag, one index, from the
+    image's ``digests`` and the other references in ``sources``."""
+    argv = buildx("imagetools", "create")
     argv.add_many("--annotation", annotations)
     argv.add_many("--tag", tags)
-    return [*argv, *source_refs(image, digests)]
+    return [*argv, *source_refs(image, digests), *sources]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Mapping
 
+from ..command import Command
 from ..plan.signing import SignInputs, SignPlan
 
 # The environment a keyless ``cosign sign`` reads on GitHub: its ambient OIDC provider asks
@@ -24,18 +25,18 @@ def reference(image: str, digest: str) -> str:
 def signing_config_argv(cosign: str, out: str) -> list[str]:
     """A signing config without a transparency log (``sign-tlog: false``; cosign 3 refuses
     ``--tlog-upload=false``)."""
-    return [cosign, "signing-config", "create", "--out", out]
+    argv = Command([cosign, "signing-config", "create"])
+    argv.add_opt("--out", out)
+    return argv
 
 
 def sign_argv(
     cosign: str, ref: str, inp: SignInputs, *, key_file: str = "", signing_config: str = ""
 ) -> list[str]:
     """``key_file``: where the PEM key was written; a KMS URI is passed as it is."""
-    argv = [cosign, "sign", "--yes"]
-    if inp.key:
-        argv += ["--key", key_file if inp.key_is_pem else inp.key]
-    if signing_config:
-        argv += ["--signing-config", signing_config]
+    argv = Command([cosign, "sign", "--yes"])
+    argv.add_opt("--key", key_file if inp.key_is_pem else inp.key)
+    argv.add_opt("--signing-config", signing_config)
     return [*argv, ref]
 
 
@@ -52,14 +53,11 @@ def sign_env(inp: SignInputs, plan: SignPlan, env: Mapping[str, str]) -> dict[st
 
 def verify_command(ref: str, inp: SignInputs, plan: SignPlan) -> str:
     """The command a consumer runs to check the signature, as one shell line."""
-    argv = ["cosign", "verify"]
+    argv = Command(["cosign", "verify"])
     if plan.keyless:
-        argv += [
-            "--certificate-identity", plan.identity,
-            "--certificate-oidc-issuer", plan.issuer,
-        ]  # fmt: skip
+        argv.add_opt("--certificate-identity", plan.identity)
+        argv.add_opt("--certificate-oidc-issuer", plan.issuer)
     else:
-        argv += ["--key", VERIFY_KEY_FILE if inp.key_is_pem else inp.key]
-    if not inp.tlog:
-        argv.append("--insecure-ignore-tlog=true")
+        argv.add_opt("--key", VERIFY_KEY_FILE if inp.key_is_pem else inp.key)
+    argv.add_flag("--insecure-ignore-tlog=true", not inp.tlog)
     return shlex.join([*argv, ref])

@@ -126,7 +126,7 @@ class Plan:
         )
 
     def argv(self, files: BuildFiles, builder: str | None) -> list[str]:
-        """``buildx build ...`` (run as ``docker`` + this) on the builder named ``builder``."""
+        """``docker buildx build ...`` on the builder named ``builder``."""
         by_digest = self.inputs.digests.push_by_digest
         return buildx_argv(
             self.build,

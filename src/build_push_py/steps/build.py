@@ -64,7 +64,7 @@ def dry_run(job: Job, plan: Plan) -> None:
             wf.info(f"  {label}")
         wf.info(f"Push: {'yes' if plan.push else 'no'}")
         wf.info("Command:")
-        wf.info("  docker " + redact_argv(argv, plan.inputs.secret_values))
+        wf.info("  " + redact_argv(argv, plan.inputs.secret_values))
     if plan.report.summary:
         outputs.build_summary(job, plan, None, dry_run=True)
 
@@ -125,7 +125,7 @@ def _build(
         wf.group("Build" + (" and push" if plan.push else "")),
         wf.untrusted(),
     ):
-        wf.info("docker " + redact_argv(argv, inp.secret_values))
+        wf.info(redact_argv(argv, inp.secret_values))
         # A retry runs the same build again: every step is in BuildKit's cache by then, so
         # only the export and the push are repeated.
         return retrier(inp.retry, log=wf.info)(

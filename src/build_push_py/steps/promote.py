@@ -178,7 +178,7 @@ def promote_index(job: Job, plan: Plan, earlier: p.EarlierImage, env: Mapping[st
         for image, tags in tags_by_image(meta.images, meta.tags).items():
             if not tags:
                 continue
-            argv = [*create_argv(image, tags, [], annotations), earlier.ref]
+            argv = create_argv(image, tags, [], annotations, sources=[earlier.ref])
             with wf.untrusted():
                 wf.info(shlex.join(argv))
             check(job.runner(argv, env=env, stream=True), "docker buildx imagetools create")

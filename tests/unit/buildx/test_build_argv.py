@@ -93,7 +93,7 @@ def upstream_argv(version: str, raw: Mapping[str, str], **kwargs: Any) -> list[s
     return plan.argv(plan.files(TMP), plan.builder.name)
 
 
-# (id, buildx version, inputs, expected argv after "buildx") -- upstream cases by number.
+# (id, buildx version, inputs, expected argv after "docker buildx") -- upstream cases by number.
 CASES = [
     pytest.param(
         "0.4.1", {"context": ".", **OFF}, ["build", "--iidfile", IIDFILE, "."], id="00-path-context"
@@ -559,7 +559,7 @@ def test_upstream_argv_table(version: str, raw: dict[str, str], expected: list[s
     # "env:NAME" entries are the row's environment, the others its inputs.
     env = {k.removeprefix("env:"): v for k, v in raw.items() if k.startswith("env:")}
     inputs = {k: v for k, v in raw.items() if not k.startswith("env:")}
-    assert upstream_argv(version, inputs, env=env) == ["buildx", *expected]
+    assert upstream_argv(version, inputs, env=env) == ["docker", "buildx", *expected]
 
 
 SHA = "860c1904a1ce19322e91ac35af1ab07466440c37"
@@ -655,7 +655,7 @@ def test_flags_need_newer_buildx(version: str, raw: dict[str, str], match: str) 
 
 def test_commit_build_of_buildx_has_every_feature() -> None:
     argv = upstream_argv("f117971", {"context": ".", "call": "check"})
-    assert argv[2:4] == ["--call", "check"]
+    assert argv[3:5] == ["--call", "check"]
 
 
 @pytest.mark.parametrize(
@@ -694,7 +694,7 @@ def test_labels_are_the_computed_ones_and_annotations_merge_with_the_users() -> 
         annotations=("index:org.opencontainers.image.title=app", "manifest:a=b"),
     )  # fmt: skip
     assert argv == [
-        "buildx", "build",
+        "docker", "buildx", "build",
         "--annotation", "index:org.opencontainers.image.title=mine",
         "--annotation", "manifest:a=b",
         "--iidfile", IIDFILE,

@@ -15,6 +15,7 @@ from build_push_py.buildx.builder import BUILDER_PREFIX, BUILDKITD_FLAGS
 from build_push_py.buildx.drivers import BuilderSpec, Driver
 from build_push_py.buildx.request import parse_build_inputs
 from build_push_py.buildx.result import BuildFailed, BuildResult
+from build_push_py.command import BUILDX
 from build_push_py.errors import CommandError, EngineError, InputError
 
 ENV = {"PATH": "/usr/bin", "DOCKER_CONFIG": "/tmp/cfg"}
@@ -106,7 +107,7 @@ def test_run_build_reads_outputs(runner: FakeRunner, tmp_path: Path) -> None:
 
     runner.on(["docker", "buildx", "build"], effect=write)
     result = buildx.run_build(
-        runner, ["buildx", "build", "."], iidfile=iidfile, metadata_file=metadata_file, env=ENV
+        runner, [*BUILDX, "build", "."], iidfile=iidfile, metadata_file=metadata_file, env=ENV
     )
     assert (result.imageid, result.digest) == ("sha256:1d", "sha256:d1")
     # JSON.stringify(metadata, null, 2): two-space indent, ", " never at line ends, no escapes
@@ -135,7 +136,7 @@ def test_run_build_failure_keeps_partial_outputs(runner: FakeRunner, tmp_path: P
         BuildFailed, match=r"^buildx failed with: ERROR: failed to solve: exit code: 1$"
     ) as caught:
         buildx.run_build(
-            runner, ["buildx", "build", "."], iidfile=iidfile, metadata_file=metadata_file, env=ENV
+            runner, [*BUILDX, "build", "."], iidfile=iidfile, metadata_file=metadata_file, env=ENV
         )
     assert caught.value.result == BuildResult(metadata='{\n  "buildx.build.ref": "d/d/x"\n}')
 
@@ -145,7 +146,7 @@ def test_run_build_check_failure_reports_the_summary(runner: FakeRunner, tmp_pat
     runner.on(["docker"], returncode=1, stdout="Check complete, 2 warnings have been found!\n..")
     with pytest.raises(BuildFailed, match=r"^Check complete, 2 warnings have been found!$"):
         buildx.run_build(
-            runner, ["buildx", "build", "--call", "check", "."], iidfile=iidfile,
+            runner, [*BUILDX, "build", "--call", "check", "."], iidfile=iidfile,
             metadata_file=metadata_file, env=ENV, call="check",
         )  # fmt: skip
 
@@ -240,7 +241,7 @@ def test_run_build_failure_says_why(runner: FakeRunner, tmp_path: Path) -> None:
     runner.on(["docker"], returncode=1, stderr=f"#5 [2/2] RUN sleep 10\n{LOST}\n")
     with pytest.raises(BuildFailed) as caught:
         buildx.run_build(
-            runner, ["buildx", "build", "."], iidfile=iidfile, metadata_file=metadata_file, env=ENV
+            runner, [*BUILDX, "build", "."], iidfile=iidfile, metadata_file=metadata_file, env=ENV
         )
     assert str(caught.value) == f"buildx failed with: {LOST}{GONE}"
     assert caught.value.returncode == 1

@@ -89,7 +89,7 @@ def by_digest_argv(images: tuple[str, ...], push: bool, **given: str) -> list[st
 )  # fmt: skip
 def test_push_by_digest_argv(images: tuple[str, ...], push: bool, expected: list[str]) -> None:
     argv = by_digest_argv(images, push)
-    assert argv == ["buildx", "build", "--iidfile", "/work/iidfile", *expected,
+    assert argv == ["docker", "buildx", "build", "--iidfile", "/work/iidfile", *expected,
                     "--metadata-file", "/work/metadata.json", "."]  # fmt: skip
     assert "--push" not in argv
 
