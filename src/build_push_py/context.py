@@ -1,8 +1,8 @@
 """What the run knows about GitHub: the event, the ref, the commit and the repository.
 
 Read once from the environment (and the webhook payload file) into a frozen
-``GitHubContext``, which the metadata and the plan compute from; they and the steps also
-read other runner variables by name from the environment mapping they are given.
+``GitHubContext``, which the metadata and the plan compute from; the other variables of the
+runner are in ``runner.env.RunnerEnv``.
 Any variable may be missing or empty: the fields are then empty, never an error. A payload
 file whose content is not a JSON payload is an error.
 """
@@ -18,9 +18,7 @@ from typing import Any
 
 from . import proc
 from .errors import ActionError, EngineError
-
-DEFAULT_SERVER_URL = "https://github.com"
-DEFAULT_API_URL = "https://api.github.com"
+from .runner.env import DEFAULT_API_URL, DEFAULT_SERVER_URL
 
 
 @dataclass(frozen=True)
