@@ -70,7 +70,7 @@ def run(job: Job) -> None:
     with job.phases("inputs"):
         require_absolute_programs(env)
         inp = parse(raw, env)
-        require_signer(inp.sign, env)
+        require_signer(inp.sign, job.runner_env)
     for secret in inp.secret_values:
         wf.mask(secret)
     for name in secret_looking_build_args(inp.build.build_args):
@@ -96,7 +96,7 @@ def run(job: Job) -> None:
         ctx, repo = github_context(job, inp)
         meta = metadata(job, inp, ctx, repo)
     version, info = probe.result_or_assumed(job) if inp.dry_run else probe.result()
-    plan = make_plan(inp, ctx, meta, env, buildx=version, info=info)
+    plan = make_plan(inp, ctx, meta, job.runner_env, buildx=version, info=info)
     require_image_to_push(plan.push, plan.meta.images, plan.build.outputs)
     plan, facts, lookup = promotion(job, plan, ctx, repo)
     build.log_plan(job, plan)
