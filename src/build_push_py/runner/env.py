@@ -42,6 +42,7 @@ class RunnerEnv:
     under_act: bool = False  # ACT=true
     workspace: str = ""  # GITHUB_WORKSPACE
     temp: str = ""  # RUNNER_TEMP
+    home: str = ""  # HOME: /github/home in the action's container, kept for later steps
     # The runner's services
     runtime_token: str = field(default="", repr=False)  # ACTIONS_RUNTIME_TOKEN
     results_url: str = ""  # ACTIONS_RESULTS_URL
@@ -73,6 +74,7 @@ class RunnerEnv:
             under_act=var("ACT") == "true",
             workspace=var("GITHUB_WORKSPACE"),
             temp=var("RUNNER_TEMP"),
+            home=var("HOME"),
             runtime_token=var("ACTIONS_RUNTIME_TOKEN"),
             results_url=var("ACTIONS_RESULTS_URL"),
             cache_url=var("ACTIONS_CACHE_URL"),

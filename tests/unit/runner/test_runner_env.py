@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+from pathlib import Path
 
 import pytest
 
 from build_push_py import context
-from build_push_py.runner.env import DEFAULT_SERVER_URL, RunnerEnv
+from build_push_py.runner.env import DEFAULT_API_URL, DEFAULT_SERVER_URL, RunnerEnv
+
+SRC = Path(__file__).resolve().parents[3] / "src" / "build_push_py"
 
 RUNNER = {
     "GITHUB_ACTIONS": "true",
@@ -55,6 +59,7 @@ def test_every_field_from_the_runner() -> None:
         under_act=False,
         workspace="/runner/work/app",
         temp="/runner/temp",
+        home="/root",
         runtime_token="runtime-secret",
         results_url="https://results.example.com/",
         cache_url="https://cache.example.com/",
@@ -104,3 +109,15 @@ def test_it_is_frozen_and_keeps_tokens_out_of_its_repr() -> None:
     with pytest.raises(TypeError):
         got.knobs["DOCKER_BUILD_SUMMARY"] = "true"  # type: ignore[index]
     assert "secret" not in repr(got)
+
+
+def test_the_github_defaults_are_written_once() -> None:
+    """``https://github.com`` and ``https://api.github.com`` as defaults live in runner/env.py
+    only; the rest of the package names ``DEFAULT_SERVER_URL``."""
+    written = {
+        path.relative_to(SRC).as_posix()
+        for path in SRC.rglob("*.py")
+        if re.search(r'"https://(api\.)?github\.com/?"', path.read_text(encoding="utf-8"))
+    }
+    assert written == {"runner/env.py"}
+    assert DEFAULT_API_URL == "https://api.github.com"
