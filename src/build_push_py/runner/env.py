@@ -20,6 +20,7 @@ DEFAULT_API_URL = "https://api.github.com"
 
 # The variables read as knobs: validated where they are used, with the variable's name.
 KNOB_PREFIXES = ("DOCKER_BUILD_", "DOCKER_METADATA_", "DOCKER_DEFAULT_GIT_CONTEXT_", "BUILDX_")
+KNOB_NAMES = frozenset({"SOURCE_DATE_EPOCH"})
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ class RunnerEnv:
     cache_url: str = ""  # ACTIONS_CACHE_URL
     cache_service_v2_given: bool = False  # ACTIONS_CACHE_SERVICE_V2 set, to any value
     id_token_url: str = ""  # ACTIONS_ID_TOKEN_REQUEST_URL: the job may ask for an OIDC token
-    # The knobs, raw: every DOCKER_BUILD_*, DOCKER_METADATA_*, BUILDX_*... variable given.
+    # The knobs, raw: every DOCKER_BUILD_*, DOCKER_METADATA_*, BUILDX_*... variable given,
+    # and SOURCE_DATE_EPOCH.
     knobs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
@@ -81,7 +83,11 @@ class RunnerEnv:
             cache_service_v2_given="ACTIONS_CACHE_SERVICE_V2" in env,
             id_token_url=var("ACTIONS_ID_TOKEN_REQUEST_URL"),
             knobs=MappingProxyType(
-                {name: value for name, value in env.items() if name.startswith(KNOB_PREFIXES)}
+                {
+                    name: value
+                    for name, value in env.items()
+                    if name.startswith(KNOB_PREFIXES) or name in KNOB_NAMES
+                }
             ),
         )
 

@@ -37,6 +37,8 @@ RUNNER = {
     "DOCKER_METADATA_PR_HEAD_SHA": "true",
     "BUILDX_NO_DEFAULT_ATTESTATIONS": "1",
     "HOME": "/root",
+    "SOURCE_DATE_EPOCH": "0",
+    "SOURCE_DATE_EPOCHS": "1",
 }
 
 
@@ -69,6 +71,7 @@ def test_every_field_from_the_runner() -> None:
             "DOCKER_BUILD_SUMMARY": "nope",  # raw: validated where it is used
             "DOCKER_METADATA_PR_HEAD_SHA": "true",
             "BUILDX_NO_DEFAULT_ATTESTATIONS": "1",
+            "SOURCE_DATE_EPOCH": "0",
         },
     )
     assert not got.on_dotcom
