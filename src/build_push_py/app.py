@@ -159,7 +159,7 @@ def github_context(job: Job, inp: Inputs) -> tuple[GitHubContext, RepoFacts]:
     base = (
         context.from_git(env, job.runner_env.workspace or None)
         if source is ContextSource.GIT
-        else context.from_env(env)
+        else context.from_runner(job.runner_env)
     )
     ctx = effective_context(base, job.runner_env.knobs, source)
     token = inp.meta.github_token

@@ -31,11 +31,13 @@ class RunnerEnv:
     repository: str = ""  # "owner/name"
     ref: str = ""
     sha: str = ""
+    head_ref: str = ""
     base_ref: str = ""
     event_name: str = ""
     event_path: str = ""
     workflow_ref: str = ""  # owner/name/.github/workflows/x.yml@ref
     run_id: str = ""
+    run_number: str = ""
     run_attempt: str = ""
     retention_days: str = ""  # GITHUB_RETENTION_DAYS, the repository's default
     # Where the step runs
@@ -65,11 +67,13 @@ class RunnerEnv:
             repository=var("GITHUB_REPOSITORY"),
             ref=var("GITHUB_REF"),
             sha=var("GITHUB_SHA"),
+            head_ref=var("GITHUB_HEAD_REF"),
             base_ref=var("GITHUB_BASE_REF"),
             event_name=var("GITHUB_EVENT_NAME"),
             event_path=var("GITHUB_EVENT_PATH"),
             workflow_ref=var("GITHUB_WORKFLOW_REF"),
             run_id=var("GITHUB_RUN_ID"),
+            run_number=var("GITHUB_RUN_NUMBER"),
             run_attempt=var("GITHUB_RUN_ATTEMPT"),
             retention_days=var("GITHUB_RETENTION_DAYS"),
             on_actions=var("GITHUB_ACTIONS") == "true",
