@@ -70,7 +70,7 @@ def run(job: Job) -> None:
     with job.phases("inputs"):
         require_absolute_programs(env)
         inp = parse(raw, env)
-        require_signer(inp.sign, env)
+        require_signer(inp.sign, job.runner_env)
     for secret in inp.secret_values:
         wf.mask(secret)
     for name in secret_looking_build_args(inp.build.build_args):
@@ -96,7 +96,7 @@ def run(job: Job) -> None:
         ctx, repo = github_context(job, inp)
         meta = metadata(job, inp, ctx, repo)
     version, info = probe.result_or_assumed(job) if inp.dry_run else probe.result()
-    plan = make_plan(inp, ctx, meta, env, buildx=version, info=info)
+    plan = make_plan(inp, ctx, meta, job.runner_env, buildx=version, info=info)
     require_image_to_push(plan.push, plan.meta.images, plan.build.outputs)
     plan, facts, lookup = promotion(job, plan, ctx, repo)
     build.log_plan(job, plan)
@@ -129,7 +129,8 @@ def promotion(job: Job, plan: Plan, ctx: GitHubContext, repo: RepoFacts
     inp = plan.inputs
     if not inp.promote:
         return plan, None, ""
-    lookup = sha_tag(inp.meta, ctx, repo, clock.now(job.env), job.env)
+    knobs = job.runner_env.knobs
+    lookup = sha_tag(inp.meta, ctx, repo, clock.now(knobs), knobs)
     plan = promote.with_lookup_tags(job, plan, lookup)
     if inp.digests.merge:
         return plan, None, lookup
@@ -156,11 +157,11 @@ def github_context(job: Job, inp: Inputs) -> tuple[GitHubContext, RepoFacts]:
     env = job.env
     source = inp.meta.context
     base = (
-        context.from_git(env, env.get("GITHUB_WORKSPACE") or None)
+        context.from_git(env, job.runner_env.workspace or None)
         if source is ContextSource.GIT
-        else context.from_env(env)
+        else context.from_runner(job.runner_env)
     )
-    ctx = effective_context(base, env, source)
+    ctx = effective_context(base, job.runner_env.knobs, source)
     token = inp.meta.github_token
     if inp.meta.needs_commit_date() and not ctx.commit_date:
         ctx = replace(
@@ -172,9 +173,9 @@ def github_context(job: Job, inp: Inputs) -> tuple[GitHubContext, RepoFacts]:
 
 def metadata(job: Job, inp: Inputs, ctx: GitHubContext, repo: RepoFacts) -> Meta:
     """The metadata, its log as metadata-action prints it, and its outputs."""
-    now = clock.now(job.env)
+    now = clock.now(job.runner_env.knobs)
     print_log(job, [*context_log(ctx, job.env, commit_date(ctx, now)[0]), *inputs_log(inp.meta)])
-    meta = compute(inp.meta, ctx, repo, now, job.env)
+    meta = compute(inp.meta, ctx, repo, now, job.runner_env.knobs)
     print_log(job, meta_log(meta, inp.meta))
     outputs.metadata(job, meta, inp.meta)
     return meta

@@ -1,8 +1,8 @@
 """What the run knows about GitHub: the event, the ref, the commit and the repository.
 
-Read once from the environment (and the webhook payload file) into a frozen
-``GitHubContext``, which the metadata and the plan compute from; they and the steps also
-read other runner variables by name from the environment mapping they are given.
+Made from the runner's variables (``runner.env.RunnerEnv``, read once) and the webhook
+payload file into a frozen ``GitHubContext``, which the metadata and the plan compute from;
+its text has U+FFFD where a variable held bytes that were not UTF-8.
 Any variable may be missing or empty: the fields are then empty, never an error. A payload
 file whose content is not a JSON payload is an error.
 """
@@ -18,9 +18,7 @@ from typing import Any
 
 from . import proc
 from .errors import ActionError, EngineError
-
-DEFAULT_SERVER_URL = "https://github.com"
-DEFAULT_API_URL = "https://api.github.com"
+from .runner.env import DEFAULT_API_URL, DEFAULT_SERVER_URL, RunnerEnv
 
 
 @dataclass(frozen=True)
@@ -91,27 +89,32 @@ def variable(env: Mapping[str, str], name: str) -> str:
     return replace_undecoded(env.get(name, ""))
 
 
-def from_env(env: Mapping[str, str]) -> GitHubContext:
+def from_runner(runner: RunnerEnv) -> GitHubContext:
     """The ``workflow`` context: what the runner put in the environment."""
-    payload = _load_payload(env.get("GITHUB_EVENT_PATH", ""))
-    repository = variable(env, "GITHUB_REPOSITORY")
+    payload = _load_payload(runner.event_path)
+    repository = replace_undecoded(runner.repository)
     if not repository:
         repo = payload.get("repository")
         if isinstance(repo, Mapping) and isinstance(repo.get("full_name"), str):
             repository = repo["full_name"]
     return GitHubContext(
-        event_name=variable(env, "GITHUB_EVENT_NAME"),
-        sha=variable(env, "GITHUB_SHA"),
-        ref=variable(env, "GITHUB_REF"),
-        head_ref=variable(env, "GITHUB_HEAD_REF"),
-        base_ref=variable(env, "GITHUB_BASE_REF"),
+        event_name=replace_undecoded(runner.event_name),
+        sha=replace_undecoded(runner.sha),
+        ref=replace_undecoded(runner.ref),
+        head_ref=replace_undecoded(runner.head_ref),
+        base_ref=replace_undecoded(runner.base_ref),
         repository=repository,
-        run_id=variable(env, "GITHUB_RUN_ID"),
-        run_number=variable(env, "GITHUB_RUN_NUMBER"),
-        server_url=variable(env, "GITHUB_SERVER_URL") or DEFAULT_SERVER_URL,
-        api_url=variable(env, "GITHUB_API_URL") or DEFAULT_API_URL,
+        run_id=replace_undecoded(runner.run_id),
+        run_number=replace_undecoded(runner.run_number),
+        server_url=replace_undecoded(runner.server_url),
+        api_url=replace_undecoded(runner.api_url),
         payload=payload,
     )
+
+
+def from_env(env: Mapping[str, str]) -> GitHubContext:
+    """``from_runner`` for an environment mapping."""
+    return from_runner(RunnerEnv.from_env(env))
 
 
 # Put before every git command run on a checkout. The checkout may be a pull request's, and

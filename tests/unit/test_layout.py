@@ -170,3 +170,41 @@ def test_test_modules_have_unique_names() -> None:
     name in different folders fail the whole collection."""
     names = [p.name for p in (SRC.parent / "tests").rglob("test_*.py")]
     assert sorted(n for n in set(names) if names.count(n) > 1) == []
+
+
+_VARIABLE = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def _variables_read_by_name(source: str) -> list[str]:
+    """``x.get("NAME")``, ``x["NAME"]`` and ``"NAME" in x`` in ``source``, as ``line: NAME``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        key: ast.expr | None = None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            key = node.args[0] if node.func.attr == "get" and node.args else None
+        elif isinstance(node, ast.Subscript):
+            key = node.slice
+        elif isinstance(node, ast.Compare) and isinstance(node.ops[0], ast.In | ast.NotIn):
+            key = node.left
+        if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+            continue
+        if _VARIABLE.fullmatch(key.value):
+            found.append(f"{key.lineno}: {key.value}")
+    return found
+
+
+def test_the_variable_finder_finds_reads() -> None:
+    source = 'a = env.get("GITHUB_REF", "")\nb = env["HOME"]\nc = "ACT" in env\nd = x.get("ref")\n'
+    assert _variables_read_by_name(source) == ["1: GITHUB_REF", "2: HOME", "3: ACT"]
+
+
+def test_plan_and_steps_read_no_variable_by_name() -> None:
+    """They read the runner from ``runner.env.RunnerEnv``: its fields, or its raw ``knobs``
+    through the names their parsers validate."""
+    reads = {
+        module: found
+        for module, path in MODULES.items()
+        if module.startswith((f"{PACKAGE}.plan.", f"{PACKAGE}.steps."))
+        and (found := _variables_read_by_name(path.read_text(encoding="utf-8")))
+    }
+    assert reads == {}

@@ -17,6 +17,7 @@ from ..command import buildx
 from ..errors import InputError
 from ..inputs.grammar import go_bool
 from ..inputs.lists import records
+from ..runner.env import DEFAULT_SERVER_URL
 from . import version as v
 from .gitcontext import GIT_AUTH_TOKEN, git_auth_token_id
 from .request import BuildInputs
@@ -41,7 +42,7 @@ class RunFacts:
     # (``gitcontext.default_git_context``).
     default_context: str = ""
     # The secret id of ``github-token`` (``gitcontext.git_auth_token_id``).
-    git_auth_token_id: str = git_auth_token_id("https://github.com")
+    git_auth_token_id: str = git_auth_token_id(DEFAULT_SERVER_URL)
     # Whether the builder and BUILDX_NO_DEFAULT_ATTESTATIONS allow a provenance attestation
     # nobody asked for (plan.plan.make_plan); the inputs decide the rest (``_attest_args``).
     default_provenance: bool = True

@@ -6,11 +6,12 @@ Only used when neither ``cache-from`` nor ``cache-to`` is given and ``cache`` is
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from ..buildx.request import BuildInputs
 from ..inputs.lists import attribute, fields
+from ..runner.env import RunnerEnv
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_PART = 100
@@ -27,11 +28,9 @@ class CachePlan(NamedTuple):
     pass_env: tuple[str, ...] = ()  # the runner's variables the build needs for its caches
 
 
-def has_runner_cache(env: Mapping[str, str]) -> bool:
+def has_runner_cache(runner: RunnerEnv) -> bool:
     """The runner gives buildx what ``type=gha`` needs (else buildx drops it silently)."""
-    return bool(env.get("ACTIONS_RUNTIME_TOKEN")) and bool(
-        env.get("ACTIONS_RESULTS_URL") or env.get("ACTIONS_CACHE_URL")
-    )
+    return bool(runner.runtime_token) and bool(runner.results_url or runner.cache_url)
 
 
 def _sanitise(text: str) -> str:
@@ -72,26 +71,24 @@ def _uses_gha(entries: Sequence[str]) -> bool:
     return any(attribute(fields("cache", e), "type") == "gha" for e in entries)
 
 
-def _v2_env(env: Mapping[str, str]) -> dict[str, str]:
+def _v2_env(runner: RunnerEnv) -> dict[str, str]:
     """buildx picks the cache service v2 only when ACTIONS_CACHE_SERVICE_V2=true, which the
     runner gives JavaScript actions but not container actions. github.com only runs v2;
     act's cache server only speaks v1; on GHES follow what the runner provides."""
-    if "ACTIONS_CACHE_SERVICE_V2" in env or env.get("ACT") == "true":
+    if runner.cache_service_v2_given or runner.under_act:
         return {}
-    if env.get("GITHUB_ACTIONS") != "true" or not env.get("ACTIONS_RESULTS_URL"):
+    if not runner.on_actions or not runner.results_url:
         return {}
-    server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
-    on_dotcom = server == "https://github.com" or server.endswith(".ghe.com")
-    if on_dotcom or not env.get("ACTIONS_CACHE_URL"):
+    if runner.on_dotcom or not runner.cache_url:
         return {"ACTIONS_CACHE_SERVICE_V2": "true"}
     return {}
 
 
 def default_cache(
-    inp: BuildInputs, env: Mapping[str, str], image_names: Sequence[str], ref: str
+    inp: BuildInputs, runner: RunnerEnv, image_names: Sequence[str], ref: str
 ) -> CachePlan:
     """The caches to use and what buildx needs in its environment for them."""
-    token = has_runner_cache(env)
+    token = has_runner_cache(runner)
     if inp.cache_from or inp.cache_to:
         cache_from, cache_to = list(inp.cache_from), list(inp.cache_to)
         gha = _uses_gha(cache_from) or _uses_gha(cache_to)
@@ -101,16 +98,16 @@ def default_cache(
                 "type=gha cache needs ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL (or"
                 " ACTIONS_CACHE_URL); without them buildx skips the cache silently"
             )
-        return CachePlan(cache_from, cache_to, _v2_env(env) if gha and token else {}, warnings,
+        return CachePlan(cache_from, cache_to, _v2_env(runner) if gha and token else {}, warnings,
                          GHA_VARIABLES if gha else ())  # fmt: skip
     if not inp.cache or not token:
         return CachePlan([], [], {}, [])
 
     images = list(dict.fromkeys(_image_part(i) for i in image_names)) or [
-        env.get("GITHUB_REPOSITORY") or "build"
+        runner.repository or "build"
     ]
     refs = [ref]
-    base = env.get("GITHUB_BASE_REF", "")
+    base = runner.base_ref
     if base and f"refs/heads/{base}" != ref:
         refs.append(f"refs/heads/{base}")  # a pull request starts from its base's cache
     cache_from = (
@@ -121,4 +118,4 @@ def default_cache(
     cache_to = [
         f"type=gha,scope={_scope(image, ref)},mode=max,ignore-error=true" for image in images
     ]
-    return CachePlan(cache_from, cache_to, _v2_env(env), [], GHA_VARIABLES)
+    return CachePlan(cache_from, cache_to, _v2_env(runner), [], GHA_VARIABLES)

@@ -39,6 +39,7 @@ from ..context import GitHubContext
 from ..errors import InputError
 from ..metadata import Meta
 from ..metadata.events import get
+from ..runner.env import RunnerEnv
 from .cache import CachePlan, default_cache
 from .inputs import Inputs
 from .promote import record_annotation
@@ -157,14 +158,14 @@ NO_PROVENANCE_ON_DOCKER_DRIVER = (
 
 
 def _default_provenance(
-    build: BuildInputs, builder: BuilderChoice, env: Mapping[str, str], buildx: BuildxVersion
+    build: BuildInputs, builder: BuilderChoice, runner: RunnerEnv, buildx: BuildxVersion
 ) -> tuple[bool, str]:
     """May the build get a provenance attestation nobody asked for, and a note when only our
     builder rule keeps it off. BUILDX_NO_DEFAULT_ATTESTATIONS is read where upstream reads
     it: with buildx >= 0.10 and no provenance asked for."""
     if not buildx.at_least(v.ATTESTATIONS) or provenance_requested(build):
         return False, ""
-    if no_default_attestations(env):
+    if no_default_attestations(runner.knobs):
         return False, ""
     if builder.create is not None:  # a builder made here runs a current BuildKit
         return True, ""
@@ -187,7 +188,7 @@ def make_plan(
     inp: Inputs,
     ctx: GitHubContext,
     meta: Meta,
-    env: Mapping[str, str],
+    runner: RunnerEnv,
     *,
     buildx: BuildxVersion,
     info: BuilderInfo,
@@ -195,7 +196,7 @@ def make_plan(
     """The plan for ``ctx`` (the effective context of the metadata) on this buildx.
 
     The default git context is the workflow's own (``GITHUB_REF``, ``GITHUB_SHA`` from
-    ``env``), not the metadata's ref: build-push-action reads the raw workflow context.
+    ``runner``), not the metadata's ref: build-push-action reads the raw workflow context.
     """
     if not inp.digests.merge:  # a merge drops what an old buildx lacks (steps.merge)
         check_versions(inp.build, buildx)  # before any builder, secret file or push
@@ -211,27 +212,25 @@ def make_plan(
             f"scoped credentials are read by buildx {v.SCOPED_CREDENTIALS} or later; this"
             f" buildx is {buildx}: leave scope out, or use a newer buildx",
         )
-    push = resolve_push(inp.build, env)
-    cache = default_cache(inp.build, env, meta.images, ctx.ref)
+    push = resolve_push(inp.build, runner)
+    cache = default_cache(inp.build, runner, meta.images, ctx.ref)
     # The report switches (inputs over variables): a variable's bad value fails here.
-    report = ReportSettings() if inp.digests.merge else report_settings(inp.report, env)
+    report = ReportSettings() if inp.digests.merge else report_settings(inp.report, runner.knobs)
     plan = Plan(inp, meta, push.push, cache, RunFacts(), buildx, report=report,
                 warnings=(*cache.warnings, *report.warnings))  # fmt: skip
     builder = choose_builder(inp, plan.build, cache.cache_to, info)
-    provenance, provenance_note = _default_provenance(plan.build, builder, env, buildx)
+    provenance, provenance_note = _default_provenance(plan.build, builder, runner, buildx)
     head_sha = get(ctx.payload, "pull_request", "head", "sha")
     facts = RunFacts(
-        builder_id=workflow_run_url(
-            ctx.server_url, ctx.repository, ctx.run_id, env.get("GITHUB_RUN_ATTEMPT", "")
-        ),
+        builder_id=workflow_run_url(ctx.server_url, ctx.repository, ctx.run_id, runner.run_attempt),
         private_repository=_payload_private(ctx),
         default_context=default_git_context(
             server_url=ctx.server_url,
             repository=ctx.repository,
-            ref=env.get("GITHUB_REF", ""),
-            sha=env.get("GITHUB_SHA", ""),
+            ref=runner.ref,
+            sha=runner.sha,
             pr_head_sha=head_sha if isinstance(head_sha, str) else None,
-            env=env,
+            env=runner.knobs,
             buildx=buildx,
         ),
         git_auth_token_id=git_auth_token_id(ctx.server_url),
@@ -241,7 +240,7 @@ def make_plan(
         inp.sign,
         pushes=push.push and bool(meta.images),
         by_digest=inp.digests.push_by_digest,
-        env=env,
+        runner=runner,
     )
     notes = tuple(n for n in (push.reason, provenance_note) if n)
     warnings = (*plan.warnings, signing.warning) if signing.warning else plan.warnings

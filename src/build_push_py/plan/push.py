@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from ..buildx.request import BuildInputs, PushMode
 from ..errors import InputError
 from ..inputs.lists import attribute, fields
+from ..runner.env import RunnerEnv
 
 # The events ``auto`` pushes on: code that is on a branch or tag of the repository (a tag
 # arrives as a push event), or a run someone with write access started. Upstream's default
@@ -21,11 +22,11 @@ class PushDecision(NamedTuple):
     reason: str = ""  # why ``auto`` does not push, a line for the log; '' otherwise
 
 
-def _why_auto_does_not_push(inp: BuildInputs, env: Mapping[str, str]) -> str:
-    event = env.get("GITHUB_EVENT_NAME", "")
+def _why_auto_does_not_push(inp: BuildInputs, runner: RunnerEnv) -> str:
+    event = runner.event_name
     reasons = (
-        (env.get("ACT") == "true", "under act"),
-        (env.get("GITHUB_ACTIONS") != "true", "outside GitHub Actions"),
+        (runner.under_act, "under act"),
+        (not runner.on_actions, "outside GitHub Actions"),
         (bool(inp.call), f"a build with call: {inp.call}"),
         (bool(inp.outputs), "a build with outputs of its own"),
         (not event, "without an event (GITHUB_EVENT_NAME is empty)"),
@@ -34,13 +35,13 @@ def _why_auto_does_not_push(inp: BuildInputs, env: Mapping[str, str]) -> str:
     return next((why for applies, why in reasons if applies), "")
 
 
-def resolve_push(inp: BuildInputs, env: Mapping[str, str]) -> PushDecision:
+def resolve_push(inp: BuildInputs, runner: RunnerEnv) -> PushDecision:
     """``true``/``false`` force; ``auto`` pushes only in a real GitHub run (not act, not the
     CLI), on ``PUSH_EVENTS``, when the build makes an image to push (no ``outputs`` of its
     own, no ``call``), and otherwise says why not."""
     if inp.push is not PushMode.AUTO:
         return PushDecision(inp.push is PushMode.TRUE)
-    why = _why_auto_does_not_push(inp, env)
+    why = _why_auto_does_not_push(inp, runner)
     if why:
         return PushDecision(False, f"push: auto does not push {why}; set push: true to push")
     return PushDecision(True)

@@ -91,11 +91,11 @@ def parse_report_inputs(raw: Mapping[str, str]) -> ReportInputs:
     )
 
 
-def _env_retention_days(env: Mapping[str, str]) -> int | None:
+def _env_retention_days(knobs: Mapping[str, str]) -> int | None:
     """``DOCKER_BUILD_RECORD_RETENTION_DAYS`` as upstream's ``parseInt`` reads it: ``5d`` is 5,
     ``0`` the repository's default. What parseInt cannot read stops upstream's whole summary
     with a warning; here it is an error before the build, naming the variable."""
-    value = env.get(RECORD_RETENTION_ENV, "")
+    value = knobs.get(RECORD_RETENTION_ENV, "")
     if value.strip() == "":
         return None
     match = JS_PARSE_INT.match(value)
@@ -110,15 +110,16 @@ def _env_retention_days(env: Mapping[str, str]) -> int | None:
     return days or None
 
 
-def report_settings(inp: ReportInputs, env: Mapping[str, str]) -> ReportSettings:
-    """The settings of this run; a variable with a value its parser refuses is an InputError."""
+def report_settings(inp: ReportInputs, knobs: Mapping[str, str]) -> ReportSettings:
+    """The settings of this run from the inputs and ``knobs`` (``RunnerEnv.knobs``); a
+    variable with a value its parser refuses is an InputError."""
 
     def switch(name: str, given: bool | None) -> bool:
         if given is not None:
             return given
-        return env_bool(name, env.get(name), default=True)
+        return env_bool(name, knobs.get(name), default=True)
 
-    removed = [name for name in REMOVED_ENV if env.get(name, "").strip()]
+    removed = [name for name in REMOVED_ENV if knobs.get(name, "").strip()]
     warnings = (
         (
             f"{', '.join(removed)}: removed in build-push-action v7, ignored here; use the "
@@ -132,9 +133,11 @@ def report_settings(inp: ReportInputs, env: Mapping[str, str]) -> ReportSettings
     upload = switch(RECORD_UPLOAD_ENV, inp.record_upload)
     retention = inp.retention_days
     if upload and retention is None:
-        retention = _env_retention_days(env)
+        retention = _env_retention_days(knobs)
     return ReportSettings(
-        annotations=env_bool(CHECKS_ANNOTATIONS_ENV, env.get(CHECKS_ANNOTATIONS_ENV), default=True),
+        annotations=env_bool(
+            CHECKS_ANNOTATIONS_ENV, knobs.get(CHECKS_ANNOTATIONS_ENV), default=True
+        ),
         fail_on_warnings=inp.fail_on_warnings,
         summary=summary,
         record_upload=upload,

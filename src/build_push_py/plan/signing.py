@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError
 from ..inputs.grammar import Switch, input_bool, input_switch
+from ..runner.env import RunnerEnv
 from .push import PUSH_EVENTS
 
 # cosign's key references other than a file: KMS and HashiCorp Vault URIs, k8s secrets.
@@ -86,9 +87,9 @@ class SignPlan:
     issuer: str = GITHUB_OIDC_ISSUER
 
 
-def require_signer(inp: SignInputs, env: Mapping[str, str]) -> None:
+def require_signer(inp: SignInputs, runner: RunnerEnv) -> None:
     """``sign: true`` without a key needs the OIDC token: checked before anything runs."""
-    if inp.mode is SignMode.TRUE and not inp.key and not env.get("ACTIONS_ID_TOKEN_REQUEST_URL"):
+    if inp.mode is SignMode.TRUE and not inp.key and not runner.id_token_url:
         raise InputError(
             "sign",
             "keyless signing needs the job's OIDC token, and this job has none"
@@ -99,16 +100,16 @@ def require_signer(inp: SignInputs, env: Mapping[str, str]) -> None:
 
 
 def decide_signing(
-    inp: SignInputs, *, pushes: bool, by_digest: bool, env: Mapping[str, str]
+    inp: SignInputs, *, pushes: bool, by_digest: bool, runner: RunnerEnv
 ) -> SignPlan:
     """``pushes``: the run pushes a manifest or index with tags (not a push by digest, which
     the merge job signs)."""
     if inp.mode is SignMode.FALSE:
         return SignPlan(reason="sign: false")
-    require_signer(inp, env)
-    if not inp.key and not env.get("ACTIONS_ID_TOKEN_REQUEST_URL"):
+    require_signer(inp, runner)
+    if not inp.key and not runner.id_token_url:
         return SignPlan(reason="no OIDC token (permissions: id-token: write) and no sign-key")
-    refused, warning = _untrusted_event(inp.mode, env.get("GITHUB_EVENT_NAME", ""))
+    refused, warning = _untrusted_event(inp.mode, runner.event_name)
     reasons = (
         (by_digest, "a push by digest is signed by the merge job, as an index"),
         (not pushes, "nothing is pushed"),
@@ -119,10 +120,9 @@ def decide_signing(
         return SignPlan(reason=why_not)
     if inp.key:
         return SignPlan(enabled=True, warning=warning)
-    server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
-    workflow_ref = env.get("GITHUB_WORKFLOW_REF", "")
+    server = runner.server_url.rstrip("/")
     return SignPlan(
-        enabled=True, keyless=True, identity=f"{server}/{workflow_ref}", warning=warning
+        enabled=True, keyless=True, identity=f"{server}/{runner.workflow_ref}", warning=warning
     )
 
 

@@ -33,6 +33,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .env import RunnerEnv
+
 SERVICE = "twirp/github.actions.results.api.v1.ArtifactService/"
 VERSION = 4
 BLOCK_SIZE = 4 * 1024 * 1024  # what every version of the blob service takes in one block
@@ -89,9 +91,9 @@ def backend_ids(token: str) -> tuple[str, str]:
     raise ArtifactError("ACTIONS_RUNTIME_TOKEN has no Actions.Results scope")
 
 
-def service_from_env(env: Mapping[str, str]) -> ArtifactService | str:
+def service_from_env(runner: RunnerEnv) -> ArtifactService | str:
     """The artifact service of this job, or why there is none."""
-    url, token = env.get("ACTIONS_RESULTS_URL", ""), env.get("ACTIONS_RUNTIME_TOKEN", "")
+    url, token = runner.results_url, runner.runtime_token
     if not url or not token:
         return "the runner offers no artifact service (ACTIONS_RESULTS_URL is not set)"
     try:

@@ -74,7 +74,7 @@ def build_and_push(job: Job, plan: Plan, config_dir: str) -> BuildResult:
     the check warnings' verdict: the build step, in that order."""
     inp = plan.inputs
     if inp.digests.push_by_digest and inp.digests.digests_dir:
-        merge.digests_dir_path(inp.digests.digests_dir, job.env)  # refused before the push
+        merge.digests_dir_path(inp.digests.digests_dir, job.runner_env)  # refused before the push
     buildx_env = {**job.env, **plan.cache.env, "DOCKER_CONFIG": config_dir}
     builder, info = _builder(job, plan, config_dir, buildx_env)
     work = tempfile.mkdtemp(prefix="build-", dir=config_dir)
@@ -178,13 +178,12 @@ def annotate(job: Job, plan: Plan, metadata: Mapping[str, Any], report_to: Repor
     warnings = checks.check_warnings(metadata)
     if not warnings or not report_to.annotations:
         return len(warnings)
-    env = job.env
     target = checks.dockerfile(
         build_context(plan.build, plan.facts),
         plan.build.file,
         cwd=str(Path.cwd()),
-        workspace=env.get("GITHUB_WORKSPACE", ""),
-        repository=env.get("GITHUB_REPOSITORY", ""),
+        workspace=job.runner_env.workspace,
+        repository=job.runner_env.repository,
     )
     if target is None:
         return len(warnings)
@@ -223,10 +222,10 @@ def _service(job: Job, report_to: ReportSettings) -> ArtifactService | str:
 
     if not report_to.record_upload:
         return "build record upload disabled"
-    host = urlsplit(job.env.get("GITHUB_SERVER_URL", "https://github.com")).hostname or ""
+    host = urlsplit(job.runner_env.server_url).hostname or ""
     if host != "github.com" and not host.endswith((".ghe.com", ".localhost")):
         return "GitHub Enterprise Server has no artifact service for build records"
-    return artifacts.service_from_env(job.env)
+    return artifacts.service_from_env(job.runner_env)
 
 
 def record(
@@ -235,7 +234,7 @@ def record(
 ) -> BuildRecord | None:  # fmt: skip
     """Export the build's record from buildx's history and upload it as an artifact. Never
     fails the build: any failure is one warning."""
-    wf, env = job.wf, job.env
+    wf, gh = job.wf, job.runner_env
     reason = (
         "No build record: the step is being cancelled"
         if proc.cancelling()
@@ -245,8 +244,8 @@ def record(
         wf.info(reason)
         return None
     with job.phases("record"), wf.group("Build record"):
-        name = record_name(env.get("GITHUB_REPOSITORY", ""), ref)
-        path = Path(tempfile.mkdtemp(prefix="build-record-", dir=outputs.temp_root(env))) / name
+        name = record_name(gh.repository, ref)
+        path = Path(tempfile.mkdtemp(prefix="build-record-", dir=outputs.temp_root(gh))) / name
         try:
             commands.export_record(
                 job.runner, ref.builder, ref.id, output=str(path), version=plan.buildx,
@@ -266,7 +265,7 @@ def record(
         from ..runner import artifacts  # noqa: PLC0415 - as in _service
 
         expires_at, note = artifacts.expiry(
-            datetime.now(UTC), report_to.retention_days, env.get("GITHUB_RETENTION_DAYS", "")
+            datetime.now(UTC), report_to.retention_days, gh.retention_days
         )
         if note:
             wf.warning(note)
@@ -277,9 +276,9 @@ def record(
             wf.warning(f"could not upload the build record {name}: {exc}")
             return exported
         url = artifacts.artifact_url(
-            env.get("GITHUB_SERVER_URL", "https://github.com"),
-            env.get("GITHUB_REPOSITORY", ""),
-            env.get("GITHUB_RUN_ID", ""),
+            gh.server_url,
+            gh.repository,
+            gh.run_id,
             uploaded.artifact_id,
         )
         wf.info(f"Artifact download URL: {url}")

@@ -1,5 +1,6 @@
-"""What every step of a run is given: the environment, the runner's protocol, the way to run
-buildx, the way to reach the engine's API and the clock of the phases for the summary."""
+"""What every step of a run is given: the environment (and what the runner put in it), the
+runner's protocol, the way to run buildx, the way to reach the engine's API and the clock of
+the phases for the summary."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ..buildkit_image import DockerEngine, EngineFactory
 from ..buildx.commands import buildx_runner
 from ..prefetch import RepoLookup
 from ..proc import Runner
+from ..runner.env import RunnerEnv
 from ..runner.workflow import Workflow
 
 
@@ -55,6 +57,11 @@ class Job:
     engine: EngineFactory = DockerEngine
     # The repository look-up started before the action was imported (``prefetch``).
     prefetched: RepoLookup | None = None
+    # What the runner put in ``env``, read once; ``env`` itself goes to child processes.
+    runner_env: RunnerEnv = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.runner_env = RunnerEnv.from_env(self.env)
 
     @classmethod
     def start(

@@ -33,7 +33,7 @@ Obtained = list[tuple[RegistryLogin, Sequence[Credential]]]
 def new_config_dir(job: Job, inp: Inputs) -> str:
     """The action's own Docker config directory (``DOCKER_CONFIG`` for buildx); the clean-up
     at the end of the step removes it."""
-    config_dir = tempfile.mkdtemp(prefix=CONFIG_PREFIX, dir=outputs.temp_root(job.env))
+    config_dir = tempfile.mkdtemp(prefix=CONFIG_PREFIX, dir=outputs.temp_root(job.runner_env))
     job.made.config_dir, job.made.logout = config_dir, inp.logout
     return config_dir
 

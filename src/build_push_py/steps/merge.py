@@ -20,27 +20,28 @@ from ..errors import InputError, MissingDigests
 from ..plan.digests import digest_file_name, digests_from_file_names
 from ..plan.plan import Plan
 from ..proc import Runner, check
+from ..runner.env import RunnerEnv
 from . import outputs
 from .job import Job
 
 
-def workspace_path(path: str, env: Mapping[str, str]) -> Path:
+def workspace_path(path: str, runner: RunnerEnv) -> Path:
     """A path input: relative ones are taken from the workspace, which is both the action's
     working directory and that of the job's later ``run`` steps."""
     given = Path(path)
-    return given if given.is_absolute() else _workspace(env) / given
+    return given if given.is_absolute() else _workspace(runner) / given
 
 
-def _workspace(env: Mapping[str, str]) -> Path:
-    return Path(env.get("GITHUB_WORKSPACE") or ".")
+def _workspace(runner: RunnerEnv) -> Path:
+    return Path(runner.workspace or ".")
 
 
-def digests_dir_path(directory: str, env: Mapping[str, str]) -> Path:
+def digests_dir_path(directory: str, runner: RunnerEnv) -> Path:
     """``digests-dir``, resolved, and only inside the resolved workspace: the digest files
     are the job's to upload and the merge's to read, and a symlink or ``..`` must not make
     the action write or read them elsewhere."""
-    path = workspace_path(directory, env).resolve()
-    workspace = _workspace(env).resolve()
+    path = workspace_path(directory, runner).resolve()
+    workspace = _workspace(runner).resolve()
     if not path.is_relative_to(workspace):
         raise InputError(
             "digests-dir",
@@ -59,14 +60,14 @@ def record_digest(job: Job, plan: Plan, digest: str) -> None:
     if not plan.push or not digest:
         job.wf.info(f"Nothing pushed: no digest file written to {directory}")
         return
-    target = digests_dir_path(directory, job.env)
+    target = digests_dir_path(directory, job.runner_env)
     target.mkdir(parents=True, exist_ok=True)
     (target / digest_file_name(digest)).touch()
     job.wf.info(f"Wrote {target / digest_file_name(digest)}")
 
 
-def read_digests_dir(directory: str, env: Mapping[str, str]) -> tuple[str, ...]:
-    path = digests_dir_path(directory, env)
+def read_digests_dir(directory: str, runner: RunnerEnv) -> tuple[str, ...]:
+    path = digests_dir_path(directory, runner)
     if not path.is_dir():
         raise InputError("digests-dir", f"{directory}: no such directory ({path})")
     return digests_from_file_names(p.name for p in path.iterdir())
@@ -99,7 +100,7 @@ def sources(job: Job, plan: Plan) -> tuple[dict[str, list[str]], list[str]]:
     inp, meta = plan.inputs, plan.meta
     digests = list(inp.digests.digests)
     if inp.digests.digests_dir:
-        digests += read_digests_dir(inp.digests.digests_dir, job.env)
+        digests += read_digests_dir(inp.digests.digests_dir, job.runner_env)
     digests = list(dict.fromkeys(digests))
     if not digests:
         raise InputError("digests-dir", f"{inp.digests.digests_dir} holds no digest files")

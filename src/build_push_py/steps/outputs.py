@@ -27,6 +27,7 @@ from ..metadata import (
 )
 from ..plan.plan import Plan
 from ..plan.report import BuildRecord, BuildReport, file_size
+from ..runner.env import RunnerEnv
 from ..runner.summary import cell, code_block, table
 from ..runner.workflow import Workflow
 from .job import Job
@@ -34,8 +35,8 @@ from .job import Job
 TITLE = "build-push-py"
 
 
-def temp_root(env: Mapping[str, str]) -> str:
-    return env.get("RUNNER_TEMP") or tempfile.gettempdir()
+def temp_root(runner: RunnerEnv) -> str:
+    return runner.temp or tempfile.gettempdir()
 
 
 def _set(job: Job, outputs: Mapping[str, str]) -> None:
@@ -50,14 +51,14 @@ def metadata(job: Job, meta: Meta, inp: MetaInputs) -> None:
     as ``DOCKER_METADATA_OUTPUT_*`` variables."""
     outputs = dict(meta_outputs(meta, inp))
     if job.wf.passes_outputs_on:  # else no output names them (the CLI): none to leave behind
-        bake_dir = Path(tempfile.mkdtemp(prefix="metadata-", dir=temp_root(job.env)))
+        bake_dir = Path(tempfile.mkdtemp(prefix="metadata-", dir=temp_root(job.runner_env)))
         for name, content in bake_files(meta, inp).items():
             path = bake_dir / BAKE_FILE_NAMES[name]
             path.write_text(bake_file_text(content), encoding="utf-8")
             outputs[name] = str(path)
     _set(job, outputs)
     name = "DOCKER_METADATA_SET_OUTPUT_ENV"
-    if env_bool(name, job.env.get(name), default=True):
+    if env_bool(name, job.runner_env.knobs.get(name), default=True):
         for variable, value in env_exports(outputs).items():
             job.wf.export_env(variable, value)
 

@@ -17,15 +17,16 @@ from ..plan.signing import SignPlan
 from ..private import write_private
 from ..proc import check
 from ..retry import retrier
+from ..runner.env import RunnerEnv
 from . import outputs
 from .job import Job
 
 DRY_RUN_DIGEST = "<digest>"
 
 
-def _cache_dir(env: Mapping[str, str]) -> Path:
+def _cache_dir(runner: RunnerEnv) -> Path:
     # HOME is /github/home in the action's container: kept for the job's later steps.
-    return Path(env.get("HOME") or tempfile.gettempdir()) / ".cache" / "build-push-py"
+    return Path(runner.home or tempfile.gettempdir()) / ".cache" / "build-push-py"
 
 
 def dry_run(job: Job, plan: Plan) -> None:
@@ -49,7 +50,7 @@ def sign(job: Job, plan: Plan, config_dir: str, digest: str) -> None:
     with job.phases("sign"), job.wf.group("Sign"):
         work = Path(tempfile.mkdtemp(prefix="sign-", dir=config_dir))
         try:
-            cosign = binary.locate(job.env, _cache_dir(job.env), work)
+            cosign = binary.locate(job.env, _cache_dir(job.runner_env), work)
             key_file = ""
             if inp.key_is_pem:
                 key_file = str(work / "cosign.key")
@@ -85,7 +86,7 @@ def _signed_identity(job: Job, signing: SignPlan) -> SignPlan:
             " (the token's job_workflow_ref) instead"
         )
         return signing
-    server = job.env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+    server = job.runner_env.server_url.rstrip("/")
     return replace(signing, identity=f"{server}/{ref}")
 
 

@@ -33,6 +33,7 @@ from build_push_py.inputs.table import read_raw
 from build_push_py.metadata import Meta
 from build_push_py.plan.inputs import parse
 from build_push_py.plan.plan import Plan, make_plan
+from build_push_py.runner.env import RunnerEnv
 
 TMP = "/tmp/.docker-build-push-vi"
 IIDFILE = f"{TMP}/iidfile"
@@ -84,7 +85,7 @@ def upstream_plan(
         annotations=annotations, annotation_levels=(), warnings=(),
     )  # fmt: skip
     ctx = replace(from_env(run_env), payload=payload)
-    return make_plan(inp, ctx, meta, run_env, buildx=BuildxVersion.of(version),
+    return make_plan(inp, ctx, meta, RunnerEnv.from_env(run_env), buildx=BuildxVersion.of(version),
                      info=info)  # fmt: skip
 
 

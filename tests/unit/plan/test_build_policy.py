@@ -25,6 +25,7 @@ from build_push_py.plan.cache import cache_scope, default_cache
 from build_push_py.plan.inputs import parse
 from build_push_py.plan.plan import NO_PROVENANCE_ON_DOCKER_DRIVER, Plan, make_plan
 from build_push_py.plan.push import resolve_push
+from build_push_py.runner.env import RunnerEnv
 
 GH = {"GITHUB_ACTIONS": "true"}
 
@@ -70,7 +71,7 @@ def _event(name: str) -> dict[str, str]:
     ],
 )  # fmt: skip
 def test_resolve_push(push: str, env: dict[str, str], expected: bool, reason: str) -> None:
-    decision = resolve_push(parse_build_inputs({"push": push}), env)
+    decision = resolve_push(parse_build_inputs({"push": push}), RunnerEnv.from_env(env))
     assert decision.push is expected
     assert reason in decision.reason
     assert bool(decision.reason) is bool(reason)
@@ -86,7 +87,7 @@ def test_resolve_push(push: str, env: dict[str, str], expected: bool, reason: st
     ],
 )  # fmt: skip
 def test_auto_does_not_push_a_check_or_own_outputs(raw: dict[str, str], reason: str) -> None:
-    decision = resolve_push(parse_build_inputs(raw), _event("push"))
+    decision = resolve_push(parse_build_inputs(raw), RunnerEnv.from_env(_event("push")))
     assert (decision.push, decision.reason.partition(";")[0]) == (False, reason)
 
 
@@ -109,7 +110,8 @@ def test_the_plan_says_why_it_does_not_push(
         labels=(), annotations=(), annotation_levels=(), warnings=(),
     )  # fmt: skip
     plan = make_plan(inp, GitHubContext(event_name=env["GITHUB_EVENT_NAME"]), meta,
-                     env, buildx=BuildxVersion(0, 21, 0), info=BuilderInfo())  # fmt: skip
+                     RunnerEnv.from_env(env), buildx=BuildxVersion(0, 21, 0),
+                     info=BuilderInfo())  # fmt: skip
     assert plan.notes == notes
 
 
@@ -162,7 +164,7 @@ def test_default_cache(
 ) -> None:
     """``expected``: cache-from, cache-to, environment added, whether it warns."""
     images = ["ghcr.io/octo/app", "docker.io/octo/app"]  # one image, two registries
-    plan = default_cache(parse_build_inputs(raw), env, images, ref)
+    plan = default_cache(parse_build_inputs(raw), RunnerEnv.from_env(env), images, ref)
     assert (plan.cache_from, plan.cache_to, plan.env, bool(plan.warnings)) == expected
 
 
@@ -311,7 +313,7 @@ def _plan_with(raw: dict[str, str], info: BuilderInfo, env: dict[str, str],
         version="", partial=(), latest=False, images=("ghcr.io/o/app",), tags=(), tag_names=(),
         labels=(), annotations=(), annotation_levels=(), warnings=(),
     )  # fmt: skip
-    return make_plan(inp, GitHubContext(), meta, {**GH, **env}, buildx=buildx,
+    return make_plan(inp, GitHubContext(), meta, RunnerEnv.from_env({**GH, **env}), buildx=buildx,
                      info=info)  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from build_push_py.plan.signing import (
     parse_sign_inputs,
     require_signer,
 )
+from build_push_py.runner.env import RunnerEnv
 
 KEY = (
     "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n"
@@ -91,11 +92,11 @@ def test_repr_hides_the_key_and_its_password() -> None:
 
 def test_sign_true_without_token_or_key_is_an_error_with_the_permissions_fix() -> None:
     with pytest.raises(InputError, match="id-token: write") as caught:
-        require_signer(SignInputs(mode=SignMode.TRUE), {})
+        require_signer(SignInputs(mode=SignMode.TRUE), RunnerEnv())
     assert "id-token: write" in caught.value.hint
-    require_signer(SignInputs(mode=SignMode.TRUE), OIDC)
-    require_signer(SignInputs(mode=SignMode.TRUE, key=KEY), {})
-    require_signer(SignInputs(), {})
+    require_signer(SignInputs(mode=SignMode.TRUE), RunnerEnv.from_env(OIDC))
+    require_signer(SignInputs(mode=SignMode.TRUE, key=KEY), RunnerEnv())
+    require_signer(SignInputs(), RunnerEnv())
 
 
 KEYLESS = SignPlan(
@@ -144,7 +145,7 @@ KEYLESS = SignPlan(
 def test_decide(
     inp: SignInputs, pushes: bool, by_digest: bool, env: dict[str, str], expected: SignPlan
 ) -> None:
-    got = decide_signing(inp, pushes=pushes, by_digest=by_digest, env=env)
+    got = decide_signing(inp, pushes=pushes, by_digest=by_digest, runner=RunnerEnv.from_env(env))
     assert (got.enabled, got.keyless, got.identity) == (
         expected.enabled,
         expected.keyless,
@@ -163,7 +164,9 @@ UNTRUSTED_EVENTS = ["pull_request_target", "workflow_run", "issue_comment", "pul
 @pytest.mark.parametrize("key", ["", KEY], ids=["keyless", "key"])
 def test_sign_auto_signs_only_where_push_auto_pushes(event: str, key: str) -> None:
     env = OIDC | {"GITHUB_EVENT_NAME": event}
-    got = decide_signing(SignInputs(key=key), pushes=True, by_digest=False, env=env)
+    got = decide_signing(
+        SignInputs(key=key), pushes=True, by_digest=False, runner=RunnerEnv.from_env(env)
+    )
     assert not got.enabled
     assert "sign: auto does not sign" in got.reason
     assert (event or "without an event") in got.reason
@@ -172,7 +175,9 @@ def test_sign_auto_signs_only_where_push_auto_pushes(event: str, key: str) -> No
 @pytest.mark.parametrize("event", UNTRUSTED_EVENTS)
 def test_sign_true_signs_there_with_a_warning_naming_the_event(event: str) -> None:
     env = OIDC | {"GITHUB_EVENT_NAME": event}
-    got = decide_signing(SignInputs(mode=SignMode.TRUE), pushes=True, by_digest=False, env=env)
+    got = decide_signing(
+        SignInputs(mode=SignMode.TRUE), pushes=True, by_digest=False, runner=RunnerEnv.from_env(env)
+    )
     assert got.enabled
     assert got.keyless
     assert (f"on {event} events" if event else "without an event") in got.warning

@@ -16,6 +16,7 @@ from support.artifact_server import SIGNATURE, ArtifactServer, running, runtime_
 
 from build_push_py.runner import artifacts
 from build_push_py.runner.artifacts import ArtifactError, ArtifactService
+from build_push_py.runner.env import RunnerEnv
 
 TOKEN = runtime_token()
 # No proxy from the test machine's environment between the client and 127.0.0.1.
@@ -29,8 +30,9 @@ def server() -> Iterator[ArtifactServer]:
 
 
 def _service(server: ArtifactServer, token: str = TOKEN) -> ArtifactService:
-    found = artifacts.service_from_env({"ACTIONS_RESULTS_URL": server.url + "/",
-                                        "ACTIONS_RUNTIME_TOKEN": token})  # fmt: skip
+    runner = RunnerEnv.from_env({"ACTIONS_RESULTS_URL": server.url + "/",
+                                 "ACTIONS_RUNTIME_TOKEN": token})  # fmt: skip
+    found = artifacts.service_from_env(runner)
     assert isinstance(found, ArtifactService), found
     return found
 
@@ -212,7 +214,7 @@ def test_backend_ids_from_the_token(scope: str, expected: tuple[str, str]) -> No
     ],
 )  # fmt: skip
 def test_no_service(env: dict[str, str], reason: str) -> None:
-    assert artifacts.service_from_env(env) == reason
+    assert artifacts.service_from_env(RunnerEnv.from_env(env)) == reason
 
 
 def test_block_requests_keep_the_signed_query_as_given() -> None:

@@ -18,6 +18,7 @@ from build_push_py.metadata import Meta
 from build_push_py.plan.cache import CachePlan
 from build_push_py.plan.inputs import parse
 from build_push_py.plan.plan import Plan
+from build_push_py.runner.env import RunnerEnv
 from build_push_py.runner.workflow import Workflow
 from build_push_py.steps.build import build_and_push
 from build_push_py.steps.job import Job
@@ -115,7 +116,7 @@ def test_digest_file_is_written_and_read_inside_the_workspace(
 ) -> None:
     env, directory = _setup(tmp_path, layout)
     _record(env, directory)
-    assert read_digests_dir(directory, env) == (DIGEST,)
+    assert read_digests_dir(directory, RunnerEnv.from_env(env)) == (DIGEST,)
     assert [p.name for p in (tmp_path / "work").rglob(HEX)]
 
 
@@ -144,5 +145,5 @@ def test_digests_are_not_read_from_outside_the_workspace(tmp_path: Path, layout:
     there.mkdir(parents=True, exist_ok=True)
     (there / HEX).touch()  # a digest file the merge would take
     with pytest.raises(InputError, match=r"outside the workspace") as caught:
-        read_digests_dir(directory, env)
+        read_digests_dir(directory, RunnerEnv.from_env(env))
     assert caught.value.input_name == "digests-dir"
