@@ -71,6 +71,10 @@ class LoginError(ActionError):
     """The registry refused the credentials, or could not be reached."""
 
 
+class OidcError(LoginError):
+    """The job's OIDC token, or a token exchanged for it, could not be had."""
+
+
 class MissingDigests(ActionError):
     """A digest to merge is not in the registry: nothing was tagged."""
 

@@ -13,7 +13,8 @@ import base64
 import json
 from collections.abc import Mapping
 
-_TIMEOUT = 10
+from ..errors import OidcError
+from ..runner import oidc
 
 
 def job_workflow_ref(jwt: str) -> str:
@@ -30,24 +31,12 @@ def job_workflow_ref(jwt: str) -> str:
     return ref if isinstance(ref, str) else ""
 
 
-def token_url(request_url: str) -> str:
-    return request_url + ("&" if "?" in request_url else "?") + "audience=sigstore"
-
-
 def request_job_workflow_ref(env: Mapping[str, str]) -> tuple[str, str]:
     """(the claim, '') from a token the runner gives this job, or ('', why not)."""
-    import urllib.request  # noqa: PLC0415 - http.client and ssl, only for keyless signing
-
-    url, bearer = env.get("ACTIONS_ID_TOKEN_REQUEST_URL"), env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
-    if not url or not bearer:
+    if not env.get("ACTIONS_ID_TOKEN_REQUEST_URL") or not env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN"):
         return "", "no ID token request variables"
-    request = urllib.request.Request(  # noqa: S310 - the runner's URL
-        token_url(url), headers={"Authorization": f"bearer {bearer}", "Accept": "application/json"}
-    )
     try:
-        with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:  # noqa: S310
-            value = json.loads(response.read()).get("value")
-    except (OSError, ValueError, AttributeError) as exc:
-        return "", f"the ID token request failed: {type(exc).__name__}"
-    ref = job_workflow_ref(value) if isinstance(value, str) else ""
+        ref = job_workflow_ref(oidc.id_token(env, "sigstore"))
+    except OidcError as exc:
+        return "", str(exc)
     return (ref, "") if ref else ("", "the ID token has no job_workflow_ref claim")

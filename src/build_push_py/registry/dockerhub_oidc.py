@@ -10,16 +10,15 @@ a 429 is tried again after its ``Retry-After``, five times at most.
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..errors import InputError, LoginError
+from ..errors import InputError
+from ..runner import oidc
 from .method import Credential, Log, LoginMethod, Mask, RegistryLogin, Where
 
 if TYPE_CHECKING:
@@ -37,7 +36,6 @@ IDENTITY_HOST = "identity.docker.com"
 STAGE_IDENTITY_HOST = "identity-stage.docker.com"
 MAX_429_RETRIES = 5
 LONGEST_WAIT = 60.0
-TIMEOUT = 30.0
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 HINT = """\
 permissions:
@@ -115,87 +113,6 @@ def retry_after(value: str | None, attempt: int, now: datetime) -> float:
     return max(0.0, min(wait, LONGEST_WAIT))
 
 
-def _opener(url: str, env: Mapping[str, str]) -> urllib.request.OpenerDirector:
-    """The step's proxy (``https_proxy``, ``no_proxy``, ...), read from ``env``."""
-    import urllib.request  # noqa: PLC0415 - http.client and ssl only for this login
-
-    proxies = {
-        scheme: proxy
-        for scheme in ("http", "https", "no")
-        if (proxy := env.get(f"{scheme}_proxy") or env.get(f"{scheme.upper()}_PROXY"))
-    }
-    host = urllib.parse.urlsplit(url).hostname or ""
-    # no_proxy as urllib reads it, from the given mapping (the function is not in typeshed)
-    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
-    if "no" in proxies and bypass(host, proxies):
-        proxies = {}
-    proxies.pop("no", None)
-    return urllib.request.build_opener(urllib.request.ProxyHandler(proxies))
-
-
-def _clean(body: bytes) -> str:
-    """An answer's text for an error line: one line, no control characters, 300 at most."""
-    text = re.sub(r"[\x00-\x1f\x7f]+", " ", body.decode("utf-8", "replace")).strip()
-    return text[:300] + ("..." if len(text) > 300 else "")
-
-
-def _json(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-@dataclass(frozen=True)
-class _Answer:
-    status: int
-    retry_after: str | None
-    body: bytes
-
-
-def _ask(url: str, env: Mapping[str, str], what: str, *, headers: Mapping[str, str],
-         form: Mapping[str, str] | None = None) -> _Answer:  # fmt: skip
-    """One GET (or POST of ``form``) and its answer, whatever its status; ``LoginError``
-    naming ``what`` when there is none."""
-    import urllib.error  # noqa: PLC0415 - see _opener
-    import urllib.request  # noqa: PLC0415
-
-    data = urllib.parse.urlencode(form).encode() if form is not None else None
-    request = urllib.request.Request(  # noqa: S310 - the runner's or Docker's https URL
-        url, data=data, headers={"Accept": "application/json", **headers}
-    )
-    try:
-        with _opener(url, env).open(request, timeout=TIMEOUT) as response:
-            return _Answer(response.status, None, response.read())
-    except urllib.error.HTTPError as exc:
-        with exc:
-            return _Answer(exc.code, exc.headers.get("Retry-After"), exc.read())
-    except OSError as exc:
-        raise LoginError(f"{what} failed: {exc}") from None
-
-
-def _token(answer: _Answer, what: str, key: str) -> str:
-    """The token under ``key`` of a 200 answer's JSON; else ``LoginError`` naming ``what``,
-    with the answer's text (one line) when it has some."""
-    if answer.status != 200:
-        detail = f": {_clean(answer.body)}" if answer.body.strip() else ""
-        raise LoginError(f"{what} failed: HTTP {answer.status}{detail}")
-    token = _json(answer.body).get(key)
-    if not isinstance(token, str) or not token:
-        raise LoginError(f"{what}: the answer holds no token")
-    return token
-
-
-def id_token(env: Mapping[str, str], audience: str) -> str:
-    """The job's OIDC token for ``audience`` (what @actions/core getIDToken asks)."""
-    url = env["ACTIONS_ID_TOKEN_REQUEST_URL"]
-    url += ("&" if "?" in url else "?") + urllib.parse.urlencode({"audience": audience})
-    bearer = {"Authorization": f"bearer {env['ACTIONS_ID_TOKEN_REQUEST_TOKEN']}"}
-    what = "the request of the job's OIDC token"
-    return _token(_ask(url, env, what, headers=bearer), what, "value")
-
-
 def exchange(
     url: str,
     form: Mapping[str, str],
@@ -207,13 +124,13 @@ def exchange(
     """The Docker Hub token the identity service at ``url`` gives for ``form``."""
     what = f"Docker Hub OIDC token exchange at {urllib.parse.urlsplit(url).hostname}"
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    answer = _ask(url, env, what, headers=headers, form=form)
+    answer = oidc.ask(url, env, what, headers=headers, form=form)
     for attempt in range(MAX_429_RETRIES):
         if answer.status != 429:
             break
         sleep(retry_after(answer.retry_after, attempt, now()))
-        answer = _ask(url, env, what, headers=headers, form=form)
-    return _token(answer, what, "access_token")
+        answer = oidc.ask(url, env, what, headers=headers, form=form)
+    return oidc.token(answer, what, "access_token")
 
 
 def obtain(
@@ -230,7 +147,7 @@ def obtain(
     host = identity_host(login.registry)
     audience = f"https://{host}"
     log(f"Exchanging the job's OIDC token for a Docker Hub token at {host}...")
-    subject = id_token(env, audience)
+    subject = oidc.id_token(env, audience)
     mask(subject)
     token = exchange(
         f"{identity_url or audience}/oauth/token",

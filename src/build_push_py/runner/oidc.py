@@ -1,0 +1,101 @@
+"""The job's OIDC token (``ACTIONS_ID_TOKEN_REQUEST_URL``, with ``id-token: write``) and
+the HTTPS requests made with it, through the step's proxy settings: a runner service that a
+Docker Hub OIDC login exchanges and keyless signing reads a claim of.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import OidcError
+
+if TYPE_CHECKING:
+    import urllib.request
+
+TIMEOUT = 30.0
+
+
+def _opener(url: str, env: Mapping[str, str]) -> urllib.request.OpenerDirector:
+    """The step's proxy (``https_proxy``, ``no_proxy``, ...), read from ``env``."""
+    import urllib.request  # noqa: PLC0415 - http.client and ssl: only a run that asks
+
+    proxies = {
+        scheme: proxy
+        for scheme in ("http", "https", "no")
+        if (proxy := env.get(f"{scheme}_proxy") or env.get(f"{scheme.upper()}_PROXY"))
+    }
+    host = urllib.parse.urlsplit(url).hostname or ""
+    # no_proxy as urllib reads it, from the given mapping (the function is not in typeshed)
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    if "no" in proxies and bypass(host, proxies):
+        proxies = {}
+    proxies.pop("no", None)
+    return urllib.request.build_opener(urllib.request.ProxyHandler(proxies))
+
+
+def one_line(body: bytes) -> str:
+    """An answer's text for an error line: one line, no control characters, 300 at most."""
+    text = re.sub(r"[\x00-\x1f\x7f]+", " ", body.decode("utf-8", "replace")).strip()
+    return text[:300] + ("..." if len(text) > 300 else "")
+
+
+def json_object(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    retry_after: str | None
+    body: bytes
+
+
+def ask(url: str, env: Mapping[str, str], what: str, *, headers: Mapping[str, str],
+         form: Mapping[str, str] | None = None) -> Answer:  # fmt: skip
+    """One GET (or POST of ``form``) and its answer, whatever its status; ``OidcError``
+    naming ``what`` when there is none."""
+    import urllib.error  # noqa: PLC0415 - see _opener
+    import urllib.request  # noqa: PLC0415
+
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    request = urllib.request.Request(  # noqa: S310 - the runner's or Docker's https URL
+        url, data=data, headers={"Accept": "application/json", **headers}
+    )
+    try:
+        with _opener(url, env).open(request, timeout=TIMEOUT) as response:
+            return Answer(response.status, None, response.read())
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return Answer(exc.code, exc.headers.get("Retry-After"), exc.read())
+    except OSError as exc:
+        raise OidcError(f"{what} failed: {exc}") from None
+
+
+def token(answer: Answer, what: str, key: str) -> str:
+    """The token under ``key`` of a 200 answer's JSON; else ``OidcError`` naming ``what``,
+    with the answer's text (one line) when it has some."""
+    if answer.status != 200:
+        detail = f": {one_line(answer.body)}" if answer.body.strip() else ""
+        raise OidcError(f"{what} failed: HTTP {answer.status}{detail}")
+    token = json_object(answer.body).get(key)
+    if not isinstance(token, str) or not token:
+        raise OidcError(f"{what}: the answer holds no token")
+    return token
+
+
+def id_token(env: Mapping[str, str], audience: str) -> str:
+    """The job's OIDC token for ``audience`` (what @actions/core getIDToken asks)."""
+    url = env["ACTIONS_ID_TOKEN_REQUEST_URL"]
+    url += ("&" if "?" in url else "?") + urllib.parse.urlencode({"audience": audience})
+    bearer = {"Authorization": f"bearer {env['ACTIONS_ID_TOKEN_REQUEST_TOKEN']}"}
+    what = "the request of the job's OIDC token"
+    return token(ask(url, env, what, headers=bearer), what, "value")
