@@ -27,7 +27,6 @@ import argparse
 import contextlib
 import fcntl
 import hashlib
-import json
 import os
 import platform
 import shutil
@@ -50,6 +49,7 @@ if str(TESTS) not in sys.path:
 
 import stack as stack_lib  # noqa: E402 - needs the path above
 from stack import Stack  # noqa: E402
+from support.http import reply_json  # noqa: E402
 from support.runner import ActionRun, parse_file_commands  # noqa: E402
 
 # "-rundir": /var/run is a directory (see _write_debian_rootfs); the suffix keeps an image or
@@ -354,12 +354,7 @@ class _MockAPI(BaseHTTPRequestHandler):
         if self.path.rstrip("/") != f"/repos/{MOCK_REPOSITORY['full_name']}":
             self.send_error(404)
             return
-        body = json.dumps(MOCK_REPOSITORY).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        reply_json(self, MOCK_REPOSITORY)
 
     def log_message(self, *args: object) -> None:
         pass

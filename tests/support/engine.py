@@ -3,7 +3,6 @@ login's checks need (``GET /version``, ``POST /auth``), no more."""
 
 from __future__ import annotations
 
-import json
 import socketserver
 import threading
 from collections.abc import Iterator
@@ -11,24 +10,18 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
+from support.http import reply_json
+
 
 class _Engine(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def _reply(self, body: object) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
     def do_GET(self) -> None:
-        self._reply({"ApiVersion": "1.45", "Version": "26.1.5"})
+        reply_json(self, {"ApiVersion": "1.45", "Version": "26.1.5"})
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self._reply({"Status": "Login Succeeded"} if self.path.endswith("/auth") else {})
+        reply_json(self, {"Status": "Login Succeeded"} if self.path.endswith("/auth") else {})
 
     def address_string(self) -> str:  # a unix socket's peer has no address
         return "engine-client"

@@ -5,7 +5,6 @@ from a script."""
 from __future__ import annotations
 
 import contextlib
-import json
 import ssl
 import threading
 import urllib.parse
@@ -13,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from support.http import reply_json
 
 REQUEST_TOKEN = "runner-request-token-Zq7"
 ID_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOm8vciJ9.c2lnbmF0dXJl"
@@ -44,14 +45,7 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _send(self, answer: Answer) -> None:
-            body = answer.body if isinstance(answer.body, str) else json.dumps(answer.body)
-            data = body.encode()
-            self.send_response(answer.status)
-            for name, value in {"Content-Type": "application/json", **answer.headers}.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            reply_json(self, answer.body, answer.status, answer.headers)
 
         def do_GET(self) -> None:
             url = urllib.parse.urlsplit(self.path)

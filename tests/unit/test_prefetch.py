@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from image.action_image import MOCK_REPOSITORY, mock_github_api, serving
+from support.http import reply_json
 
 from build_push_py import github_api, github_repo, prefetch
 from build_push_py.context import GitHubContext
@@ -87,12 +88,7 @@ def _env(api: str, repository: str = REPOSITORY, token: str = TOKEN) -> dict[str
 def _answering(answer: dict[str, object]) -> type[BaseHTTPRequestHandler]:
     class Answering(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            body = json.dumps(answer).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            reply_json(self, answer)
 
         def log_message(self, *args: object) -> None:
             pass

@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from support.http import reply_json
 
 from build_push_py.cosign import binary
 from build_push_py.cosign.argv import sign_argv, sign_env, verify_command
@@ -386,11 +387,7 @@ def test_the_keyless_verify_command_names_the_workflow_the_certificate_names(
     class Runner(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             asked.append((self.path, self.headers.get("Authorization", "")))
-            body = json.dumps({"value": _jwt({"job_workflow_ref": CALLED})}).encode()
-            self.send_response(200 if answers else 500)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            reply_json(self, {"value": _jwt({"job_workflow_ref": CALLED})}, 200 if answers else 500)
 
         def log_message(self, format: str, *args: object) -> None:
             pass
