@@ -13,9 +13,9 @@ from pathlib import PurePath
 
 from . import clock, context, github_api
 from .buildx.commands import check_secret_files
-from .buildx.request import secret_looking_build_args
 from .context import GitHubContext
 from .errors import ActionError
+from .inputs.build import secret_looking_build_args
 from .inputs.table import SECRET_INPUTS, read_raw
 from .metadata import ContextSource, Meta, compute, effective_context
 from .metadata.log import LogEntry, LogWarning, context_log, inputs_log, meta_log

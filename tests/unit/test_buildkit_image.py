@@ -13,8 +13,9 @@ from support.runner import runner_env
 
 from build_push_py import app
 from build_push_py.buildkit_image import pull_buildkit_image
-from build_push_py.buildx.drivers import BuilderSpec, Driver, image_to_pull
+from build_push_py.buildx.drivers import image_to_pull
 from build_push_py.errors import ActionError, InputError
+from build_push_py.inputs.driver import BuilderSpec, Driver
 from build_push_py.retry import RetryPolicy, retrier
 from build_push_py.runner.workflow import Workflow
 from build_push_py.steps.job import Job

@@ -11,10 +11,10 @@ import pytest
 from build_push_py.buildx import builder, drivers, imagetools
 from build_push_py.buildx.argv import RunFacts, buildx_argv
 from build_push_py.buildx.commands import buildx_runner, export_record_argv
-from build_push_py.buildx.drivers import BuilderSpec, Driver
-from build_push_py.buildx.request import parse_build_inputs
 from build_push_py.buildx.version import BuildxVersion
 from build_push_py.command import BUILDX, Command, buildx
+from build_push_py.inputs.build import parse_build_inputs
+from build_push_py.inputs.driver import BuilderSpec, Driver
 
 
 def test_options_with_a_value_appear_in_order() -> None:

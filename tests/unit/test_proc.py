@@ -173,7 +173,7 @@ def test_a_created_builders_start_is_fenced(
 ) -> None:
     """``buildx inspect --bootstrap`` prints BuildKit's log: the same fence as the build."""
     from build_push_py.buildx.commands import create_builder  # noqa: PLC0415
-    from build_push_py.buildx.drivers import BuilderSpec, Driver  # noqa: PLC0415
+    from build_push_py.inputs.driver import BuilderSpec, Driver  # noqa: PLC0415
 
     buildx = tmp_path / "buildx"
     buildx.write_text(

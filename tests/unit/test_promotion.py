@@ -17,9 +17,9 @@ from support.fakes import FakeRunner
 from support.runner import parse_file_commands, runner_env
 
 from build_push_py import app
-from build_push_py.buildx.request import parse_build_inputs
 from build_push_py.context import GitHubContext
 from build_push_py.errors import InputError
+from build_push_py.inputs.build import parse_build_inputs
 from build_push_py.inputs.table import read_raw
 from build_push_py.metadata import RepoFacts, parse_inputs
 from build_push_py.metadata.meta import sha_tag

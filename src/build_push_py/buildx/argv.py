@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 from ..command import buildx
 from ..errors import InputError
+from ..inputs.build import BuildInputs
 from ..inputs.grammar import go_bool
 from ..inputs.lists import records
 from ..runner.env import DEFAULT_SERVER_URL
 from . import version as v
 from .gitcontext import GIT_AUTH_TOKEN, git_auth_token_id
-from .request import BuildInputs
 from .version import BuildxVersion
 
 _DEFAULT_CONTEXT = re.compile(r"\{\{\s*defaultContext\s*\}\}")

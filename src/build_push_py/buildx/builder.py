@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..command import buildx
+from ..inputs.build import BuildInputs
 from ..inputs.grammar import env_bool
 from ..inputs.lists import attribute, fields
 from .argv import has_exporter_type
-from .request import BuildInputs
 
 CACHE_EXPORT = "Cache export"
 MULTI_PLATFORM = "Multi-platform build"

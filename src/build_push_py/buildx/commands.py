@@ -19,6 +19,8 @@ from typing import Any
 from .. import proc
 from ..command import BUILDX, buildx
 from ..errors import CommandError, EngineError, InputError
+from ..inputs.build import BuildInputs
+from ..inputs.driver import BuilderSpec
 from ..private import write_private
 from ..proc import Runner, check
 from .builder import (
@@ -29,8 +31,7 @@ from .builder import (
     remove_argv,
     with_engine_store,
 )
-from .drivers import BuilderSpec, create_argv
-from .request import BuildInputs
+from .drivers import create_argv
 from .result import BuildFailed, BuildResult
 from .version import BuildxVersion
 

@@ -10,7 +10,8 @@ import shlex
 from collections.abc import Mapping
 
 from ..command import Command
-from ..plan.signing import SignInputs, SignPlan
+from ..inputs.sign import SignInputs
+from ..plan.signing import SignPlan
 
 # The environment a keyless ``cosign sign`` reads on GitHub: its ambient OIDC provider asks
 # the runner for a token with these.

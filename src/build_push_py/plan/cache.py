@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from ..buildx.request import BuildInputs
+from ..inputs.build import BuildInputs
 from ..inputs.lists import attribute, fields
 from ..runner.env import RunnerEnv
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..buildx.drivers import BuilderSpec, parse_builder_spec
-from ..buildx.request import BuildInputs, parse_build_inputs
+from ..inputs.build import BuildInputs, parse_build_inputs
+from ..inputs.digests import DigestInputs, parse_digest_inputs
+from ..inputs.driver import BuilderSpec, parse_builder_spec
 from ..inputs.grammar import input_bool
+from ..inputs.report import ReportInputs, parse_report_inputs
+from ..inputs.retry import parse_policy
+from ..inputs.sign import SignInputs, parse_sign_inputs
 from ..metadata import MetaInputs, parse_inputs
 from ..registry.login import NO_ENV, method_of, parse_logins
 from ..registry.method import RegistryLogin
-from ..retry import RetryPolicy, parse_policy
-from .digests import DigestInputs, parse_digest_inputs
-from .report import ReportInputs, parse_report_inputs
-from .signing import SignInputs, parse_sign_inputs
+from ..retry import RetryPolicy
 
 
 @dataclass(frozen=True)

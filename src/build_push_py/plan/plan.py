@@ -30,13 +30,13 @@ from ..buildx.builder import (
     needs_container_builder,
     no_default_attestations,
 )
-from ..buildx.drivers import BuilderSpec, Driver
 from ..buildx.gitcontext import default_git_context, git_auth_token_id
 from ..buildx.imagetools import BY_DIGEST_OUTPUT
-from ..buildx.request import BuildInputs
 from ..buildx.version import BuildxVersion
 from ..context import GitHubContext
 from ..errors import InputError
+from ..inputs.build import BuildInputs
+from ..inputs.driver import BuilderSpec, Driver
 from ..metadata import Meta
 from ..metadata.events import get
 from ..runner.env import RunnerEnv

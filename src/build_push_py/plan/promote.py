@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..buildx.request import BuildInputs
+from ..inputs.build import BuildInputs
 
 # The annotation key (``manifest`` level on a build, ``index`` level on a promoted index).
 FINGERPRINT_KEY = "io.github.build-push-py.build-inputs"

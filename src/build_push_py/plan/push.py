@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from ..buildx.request import BuildInputs, PushMode
 from ..errors import InputError
+from ..inputs.build import BuildInputs, PushMode
 from ..inputs.lists import attribute, fields
 from ..runner.env import RunnerEnv
 

@@ -1,7 +1,6 @@
 """What a build reports besides its outputs: check annotations, the job summary and the build
-record. The inputs (``checks-fail-on-warnings``, ``build-summary``, ``build-record-upload``,
-``build-record-retention-days``) and build-push-action's environment switches, resolved into
-``ReportSettings``. Pure.
+record. The inputs (``inputs.report``) and build-push-action's environment switches, resolved
+into ``ReportSettings``. Pure.
 
 An input that is given wins over its variable; an empty input leaves the choice to the
 variable (``DOCKER_BUILD_SUMMARY``, ``DOCKER_BUILD_RECORD_UPLOAD``,
@@ -17,7 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..errors import InputError
-from ..inputs.grammar import env_bool, input_bool
+from ..inputs.grammar import env_bool
+from ..inputs.report import MAX_RETENTION_DAYS, ReportInputs, days_of
 from ..metadata.jsnum import JS_PARSE_INT
 
 SUMMARY_ENV = "DOCKER_BUILD_SUMMARY"
@@ -30,19 +30,6 @@ REMOVED_ENV = (
     "DOCKER_BUILD_EXPORT_RETENTION_DAYS",
     "DOCKER_BUILD_EXPORT_LEGACY",
 )
-# GitHub keeps artifacts at most 90 days on public repositories, 400 on private ones of an
-# enterprise; the repository's own limit (GITHUB_RETENTION_DAYS) caps it at upload time.
-MAX_RETENTION_DAYS = 400
-
-
-@dataclass(frozen=True)
-class ReportInputs:
-    """The inputs as given: None where the input is empty (the variable or default decides)."""
-
-    fail_on_warnings: bool = False
-    summary: bool | None = None
-    record_upload: bool | None = None
-    retention_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -55,42 +42,6 @@ class ReportSettings:
     warnings: tuple[str, ...] = ()
 
 
-def _optional_bool(name: str, value: str) -> bool | None:
-    return None if value.strip() == "" else input_bool(name, value)
-
-
-def _days(digits: str) -> int | None:
-    """ASCII digits as a number; None when there are more than a number of days has (int()
-    would refuse over 4300 of them)."""
-    digits = digits.lstrip("0") or "0"
-    return int(digits) if len(digits) <= len(str(MAX_RETENTION_DAYS)) else None
-
-
-def parse_retention_days(name: str, value: str) -> int | None:
-    text = value.strip()
-    if text == "":
-        return None
-    days = _days(text) if re.fullmatch(r"[0-9]+", text) else None
-    if days is None or not 1 <= days <= MAX_RETENTION_DAYS:
-        raise InputError(
-            name,
-            f"{text[:40]!r} is not a number of days from 1 to {MAX_RETENTION_DAYS}; "
-            "leave it empty for the repository's default",
-        )
-    return days
-
-
-def parse_report_inputs(raw: Mapping[str, str]) -> ReportInputs:
-    return ReportInputs(
-        fail_on_warnings=input_bool("checks-fail-on-warnings", raw["checks-fail-on-warnings"]),
-        summary=_optional_bool("build-summary", raw["build-summary"]),
-        record_upload=_optional_bool("build-record-upload", raw["build-record-upload"]),
-        retention_days=parse_retention_days(
-            "build-record-retention-days", raw["build-record-retention-days"]
-        ),
-    )
-
-
 def _env_retention_days(knobs: Mapping[str, str]) -> int | None:
     """``DOCKER_BUILD_RECORD_RETENTION_DAYS`` as upstream's ``parseInt`` reads it: ``5d`` is 5,
     ``0`` the repository's default. What parseInt cannot read stops upstream's whole summary
@@ -100,7 +51,7 @@ def _env_retention_days(knobs: Mapping[str, str]) -> int | None:
         return None
     match = JS_PARSE_INT.match(value)
     sign, digits = match.groups() if match else ("", "")
-    days = _days(digits) if digits else None
+    days = days_of(digits) if digits else None
     if days is None or (days and sign == "-") or days > MAX_RETENTION_DAYS:
         raise InputError(
             RECORD_RETENTION_ENV,

@@ -1,5 +1,6 @@
-"""Signing what the run pushes with cosign: the ``sign*`` inputs, and whether and how this
-run signs. Pure: the decision comes from the inputs, the push decision and the environment.
+"""Signing what the run pushes with cosign: whether and how this run signs (the ``sign*``
+inputs are read by ``inputs.sign``). Pure: the decision comes from the inputs, the push
+decision and the environment.
 
 Keyless signing (Sigstore's public Fulcio and Rekor) needs the job's OIDC token, which the
 runner hands out only with ``permissions: id-token: write``: it is there exactly when
@@ -8,18 +9,13 @@ runner hands out only with ``permissions: id-token: write``: it is there exactly
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..errors import InputError
-from ..inputs.grammar import Switch, input_bool, input_switch
+from ..inputs.sign import SignInputs, SignMode
 from ..runner.env import RunnerEnv
 from .push import PUSH_EVENTS
 
-# cosign's key references other than a file: KMS and HashiCorp Vault URIs, k8s secrets.
-_KEY_URI = re.compile(r"(awskms|gcpkms|azurekms|hashivault|k8s|gitlab)://\S+")
-_PEM_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
 GITHUB_OIDC_ISSUER = "https://token.actions.githubusercontent.com"
 
 OIDC_HINT = """\
@@ -31,48 +27,6 @@ steps:
   - uses: org/build-push-py@v1
     with:
       sign: true"""
-
-
-SignMode = Switch
-
-
-@dataclass(frozen=True)
-class SignInputs:
-    mode: SignMode = SignMode.AUTO
-    key: str = field(default="", repr=False)  # PEM text or a KMS URI; '' for keyless
-    key_password: str = field(default="", repr=False)
-    tlog: bool = True
-
-    @property
-    def key_is_pem(self) -> bool:
-        return bool(_PEM_KEY.search(self.key))
-
-    @property
-    def secret_values(self) -> tuple[str, ...]:
-        return tuple(v for v in (self.key if self.key_is_pem else "", self.key_password) if v)
-
-
-def parse_sign_inputs(raw: Mapping[str, str]) -> SignInputs:
-    mode = input_switch("sign", raw.get("sign", ""))
-    key = raw.get("sign-key", "").strip()
-    if key and not _PEM_KEY.search(key) and not _KEY_URI.fullmatch(key):
-        # never quote the value: it may be a key that lost its header
-        raise InputError(
-            "sign-key",
-            "is neither a cosign private key (PEM text, -----BEGIN ... PRIVATE KEY-----) nor a"
-            " KMS URI (awskms://, gcpkms://, azurekms://, hashivault://)",
-            hint="with:\n  sign-key: ${{ secrets.COSIGN_PRIVATE_KEY }}\n"
-            "  sign-key-password: ${{ secrets.COSIGN_PASSWORD }}",
-        )
-    password = raw.get("sign-key-password", "")
-    if password and not key:
-        raise InputError("sign-key-password", "is used only with sign-key; set sign-key too")
-    return SignInputs(
-        mode=mode,
-        key=key,
-        key_password=password,
-        tlog=input_bool("sign-tlog", raw.get("sign-tlog", ""), default=True),
-    )
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from pathlib import Path
 from ..buildkit_image import pull_buildkit_image
 from ..buildx import commands
 from ..buildx.builder import BuilderInfo
-from ..buildx.drivers import BuilderSpec, image_to_pull
+from ..buildx.drivers import image_to_pull
 from ..buildx.version import BuildxVersion
 from ..errors import ActionError, InputError
+from ..inputs.driver import BuilderSpec
 from ..plan.plan import ASSUMED_BUILDX, BuilderChoice
 from ..private import write_private
 from ..proc import Runner

@@ -18,10 +18,10 @@ from ..buildx.imagetools import (
     inspect_raw_argv,
     tags_by_image,
 )
-from ..buildx.request import BuildInputs
 from ..buildx.result import BuildResult
 from ..context import RefusedCheckout, git
 from ..errors import CommandError
+from ..inputs.build import BuildInputs
 from ..metadata.tagrule import TagType
 from ..plan import promote as p
 from ..plan.plan import Plan

@@ -16,8 +16,8 @@ from support.meta import SHA_DEV, oci_labels, raw_inputs, run
 
 from build_push_py.buildx.argv import RunFacts, buildx_argv
 from build_push_py.buildx.imagetools import index_annotations
-from build_push_py.buildx.request import parse_build_inputs
 from build_push_py.buildx.version import BuildxVersion
+from build_push_py.inputs.build import parse_build_inputs
 from build_push_py.metadata import meta_outputs, parse_inputs
 
 TAGS = ["type=ref,event=branch"]  # push_branch: version "dev"

@@ -12,11 +12,11 @@ from support.fakes import FakeRunner
 
 from build_push_py.buildx import commands as buildx
 from build_push_py.buildx.builder import BUILDER_PREFIX, BUILDKITD_FLAGS
-from build_push_py.buildx.drivers import BuilderSpec, Driver
-from build_push_py.buildx.request import parse_build_inputs
 from build_push_py.buildx.result import BuildFailed, BuildResult
 from build_push_py.command import BUILDX
 from build_push_py.errors import CommandError, EngineError, InputError
+from build_push_py.inputs.build import parse_build_inputs
+from build_push_py.inputs.driver import BuilderSpec, Driver
 
 ENV = {"PATH": "/usr/bin", "DOCKER_CONFIG": "/tmp/cfg"}
 

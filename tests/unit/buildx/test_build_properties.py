@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from build_push_py.buildx.request import parse_build_inputs, secret_looking_build_args
 from build_push_py.errors import InputError
+from build_push_py.inputs.build import parse_build_inputs, secret_looking_build_args
+from build_push_py.inputs.retry import parse_policy
 from build_push_py.inputs.table import INPUTS
 from build_push_py.registry.login import parse_logins
-from build_push_py.retry import parse_policy
 
 ALPHABET = st.sampled_from(list("=,\"'#\\/.:-_ \n\t\r0129aAzZ{}[]|&;$`")) | st.characters()
 TEXT = st.text(ALPHABET, max_size=60)

@@ -17,8 +17,9 @@ from support.fakes import FakeRunner
 
 from build_push_py.buildx import commands as buildx
 from build_push_py.buildx.builder import BUILDKITD_FLAGS
-from build_push_py.buildx.drivers import BuilderSpec, Driver, TlsMaterial, create_argv
+from build_push_py.buildx.drivers import create_argv
 from build_push_py.errors import CommandError, InputError
+from build_push_py.inputs.driver import BuilderSpec, Driver, TlsMaterial
 from build_push_py.inputs.table import read_raw
 from build_push_py.plan.inputs import parse
 from build_push_py.steps.builder import create_builder

@@ -15,10 +15,10 @@ from build_push_py.buildx.builder import (
     parse_inspect,
     with_engine_store,
 )
-from build_push_py.buildx.request import parse_build_inputs
 from build_push_py.buildx.version import BuildxVersion
 from build_push_py.context import GitHubContext
 from build_push_py.errors import EngineError, InputError
+from build_push_py.inputs.build import parse_build_inputs
 from build_push_py.inputs.table import read_raw
 from build_push_py.metadata import Meta
 from build_push_py.plan.cache import cache_scope, default_cache

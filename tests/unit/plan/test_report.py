@@ -1,17 +1,18 @@
-"""The report switches (plan/report.py): inputs over build-push-action's variables over the
-defaults, the variables read as actions-toolkit reads them, and the build record's name."""
+"""The report switches (inputs/report.py, plan/report.py): inputs over build-push-action's
+variables over the defaults, the variables read as actions-toolkit reads them, and the build
+record's name."""
 
 from __future__ import annotations
 
 import pytest
 
 from build_push_py.errors import InputError
+from build_push_py.inputs.report import parse_report_inputs
 from build_push_py.inputs.table import read_raw
 from build_push_py.plan.report import (
     BuildRef,
     ReportSettings,
     file_size,
-    parse_report_inputs,
     record_name,
     report_settings,
 )

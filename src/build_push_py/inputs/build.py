@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..errors import InputError
-from ..inputs.grammar import Switch, input_bool, input_switch
-from ..inputs.lists import fields, has_annotation_level, input_list, read_list
-from ..inputs.table import DEFAULT_BUILDKIT_IMAGE
+from .grammar import Switch, input_bool, input_switch
+from .lists import fields, has_annotation_level, input_list, read_list
+from .table import DEFAULT_BUILDKIT_IMAGE
 
 PushMode = Switch
 

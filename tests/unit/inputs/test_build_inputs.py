@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from build_push_py.buildx.request import PushMode, Secret, parse_build_inputs
 from build_push_py.errors import InputError
+from build_push_py.inputs.build import PushMode, Secret, parse_build_inputs
 from build_push_py.inputs.lists import input_list, records
 from build_push_py.inputs.table import read_raw
 
