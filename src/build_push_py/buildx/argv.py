@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..command import buildx
 from ..errors import InputError
+from ..inputs.attributes import Attributes
 from ..inputs.build import BuildInputs
 from ..inputs.grammar import go_bool
 from ..inputs.lists import records
@@ -62,8 +63,10 @@ def merge_pairs(computed: Iterable[str], user: Iterable[str]) -> list[str]:
     return list(merged.values())
 
 
-def has_exporter_type(kind: str, outputs: Sequence[str]) -> bool:
-    for record in records("\n".join(outputs)):
+def has_exporter_type(kind: str, outputs: Sequence[Attributes]) -> bool:
+    """As actions-toolkit ``Build.hasExporterType``, which reads all outputs as one CSV
+    document: the first record that is a lone destination decides."""
+    for record in (record for output in outputs for record in output.records):
         # A lone destination without type= is the local exporter (buildx build/output.go).
         if len(record) == 1 and not record[0].startswith("type="):
             return kind == "local"
@@ -74,12 +77,11 @@ def has_exporter_type(kind: str, outputs: Sequence[str]) -> bool:
     return False
 
 
-def has_attestation_type(kind: str, attrs: str) -> bool:
+def has_attestation_type(kind: str, attest: Attributes) -> bool:
     return any(
         field.partition("=")[0].strip() == "type"
         and field.partition("=")[2].partition("=")[0].strip() == kind
-        for record in records(attrs)
-        for field in record
+        for field in attest.fields
     )
 
 
@@ -88,11 +90,14 @@ def resolve_attestation_attrs(attrs: str) -> str:
 
     As actions-toolkit ``Build.resolveAttestationAttrs``; quotes do not survive.
     """
+    return _resolved(field for record in records(attrs) for field in record)
+
+
+def _resolved(fields: Iterable[str]) -> str:
     out: list[str] = []
-    for record in records(attrs):
-        for field in record:
-            flag = go_bool(field)
-            out.append(field if flag is None else f"disabled={str(not flag).lower()}")
+    for field in fields:
+        flag = go_bool(field)
+        out.append(field if flag is None else f"disabled={str(not flag).lower()}")
     return ",".join(out)
 
 
@@ -100,10 +105,14 @@ def resolve_provenance_attrs(attrs: str, builder_id: str) -> str:
     """Add ``builder-id=`` unless the attributes already carry one."""
     if not attrs:
         return f"builder-id={builder_id}"
-    first = records(attrs)[:1]
+    return _with_builder_id(attrs, records(attrs)[:1], builder_id)
+
+
+def _with_builder_id(text: str, first: Sequence[Sequence[str]], builder_id: str) -> str:
+    """``text``, with ``builder-id=`` added unless its first record (``first``) has one."""
     if any(f.partition("=")[0].strip() == "builder-id" for f in (first[0] if first else [])):
-        return attrs
-    return f"{attrs},builder-id={builder_id}"
+        return text
+    return f"{text},builder-id={builder_id}"
 
 
 def _provenance_input(provenance: str, builder_id: str) -> str:
@@ -143,11 +152,11 @@ def _attests(inp: BuildInputs, facts: RunFacts) -> list[str]:
         is_provenance = has_attestation_type("provenance", attest)
         is_sbom = has_attestation_type("sbom", attest)
         if not is_provenance and not is_sbom:
-            attests.append(resolve_attestation_attrs(attest))
+            attests.append(_resolved(attest.fields))
         elif is_provenance and not inp.provenance:
-            attests.append(resolve_provenance_attrs(attest, facts.builder_id))
+            attests.append(_with_builder_id(attest.text, attest.records[:1], facts.builder_id))
         elif is_sbom and not inp.sbom:
-            attests.append(attest)
+            attests.append(attest.text)
     return attests
 
 
@@ -214,8 +223,8 @@ def buildx_argv(
     metadata_file: str,
     iidfile: str,
     builder: str | None,
-    cache_from: Sequence[str],
-    cache_to: Sequence[str],
+    cache_from: Sequence[Attributes],
+    cache_to: Sequence[Attributes],
     secret_files: Mapping[str, str],
     facts: RunFacts,
 ) -> list[str]:
@@ -235,8 +244,8 @@ def buildx_argv(
         "--build-context",
         (_DEFAULT_CONTEXT.sub(facts.default_context, c) for c in inp.build_contexts),
     )
-    a.add_many("--cache-from", cache_from)
-    a.add_many("--cache-to", cache_to)
+    a.add_many("--cache-from", (entry.text for entry in cache_from))
+    a.add_many("--cache-to", (entry.text for entry in cache_to))
     a.add_opt("--call", inp.call)
     a.add_opt("--cgroup-parent", inp.cgroup_parent)
     a.add_many("--secret", (f"id={i},env={name}" for i, name in inp.secret_envs))
@@ -246,7 +255,7 @@ def buildx_argv(
         a.add_opt("--iidfile", None if local_or_tar else iidfile)
     a.add_many("--label", labels)  # the computed ones hold the user's, rendered
     a.add_many("--no-cache-filter", inp.no_cache_filters)
-    a.add_many("--output", inp.outputs)
+    a.add_many("--output", (output.text for output in inp.outputs))
     a.add_opt("--platform", ",".join(inp.platforms))
     if version.at_least(v.ATTESTATIONS):
         a.add_many("--attest", _attests(inp, facts))

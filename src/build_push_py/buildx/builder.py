@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..command import buildx
+from ..inputs.attributes import Attributes
 from ..inputs.build import BuildInputs
 from ..inputs.grammar import env_bool
-from ..inputs.lists import attribute, fields
 from .argv import has_exporter_type
 
 CACHE_EXPORT = "Cache export"
@@ -142,16 +142,18 @@ def no_default_attestations(env: Mapping[str, str]) -> bool:
     )
 
 
-def missing_features(inp: BuildInputs, cache_to: Sequence[str], info: BuilderInfo) -> list[str]:
+def missing_features(
+    inp: BuildInputs, cache_to: Sequence[Attributes], info: BuilderInfo
+) -> list[str]:
     """What the build asks of the builder that it lacks, as reasons for the log."""
     wanted: list[tuple[str, str]] = []
-    if any(attribute(fields("cache-to", entry), "type") != "inline" for entry in cache_to):
+    if any(entry.get("type") != "inline" for entry in cache_to):
         wanted.append((CACHE_EXPORT, "cache export"))
     if len(inp.platforms) > 1:
         wanted.append((MULTI_PLATFORM, "a multi-platform build"))
     if has_exporter_type("oci", inp.outputs):
         wanted.append((OCI_EXPORTER, "OCI output"))
-    if any(attribute(fields("outputs", o), "push-by-digest") == "true" for o in inp.outputs):
+    if any(output.get("push-by-digest") == "true" for output in inp.outputs):
         wanted.append((PUSH_BY_DIGEST, "push by digest"))
     explicit_attestations = inp.sbom or inp.attests or inp.provenance not in ("", "false")
     if explicit_attestations:
@@ -161,7 +163,7 @@ def missing_features(inp: BuildInputs, cache_to: Sequence[str], info: BuilderInf
 
 
 def needs_container_builder(
-    inp: BuildInputs, cache_to: Sequence[str], driver_info: BuilderInfo
+    inp: BuildInputs, cache_to: Sequence[Attributes], driver_info: BuilderInfo
 ) -> bool:
     """Create a ``docker-container`` builder for this build? Never over an explicit ``builder``."""
     if inp.builder:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from ..command import buildx
 
 # Everything that ``type=image`` needs to push a platform image without any tag.
-BY_DIGEST_OUTPUT = "type=image,push-by-digest=true,name-canonical=true"
+BY_DIGEST_OUTPUT = ("type=image", "push-by-digest=true", "name-canonical=true")
 
 
 def tags_by_image(images: Sequence[str], tags: Sequence[str]) -> dict[str, list[str]]:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..errors import InputError
+from .attributes import Attributes
 from .grammar import Switch, input_bool, input_switch
 from .lists import fields, has_annotation_level, input_list, read_list
 from .table import DEFAULT_BUILDKIT_IMAGE
@@ -46,18 +47,18 @@ class BuildInputs:
     secret_envs: tuple[tuple[str, str], ...] = ()  # (id, environment variable)
     secret_files: tuple[tuple[str, str], ...] = ()  # (id, path)
     ssh: tuple[str, ...] = ()
-    cache_from: tuple[str, ...] = ()
-    cache_to: tuple[str, ...] = ()
+    cache_from: tuple[Attributes, ...] = ()
+    cache_to: tuple[Attributes, ...] = ()
     cache: bool = True
     no_cache: bool = False
     no_cache_filters: tuple[str, ...] = ()
     pull: bool = False
     load: bool = False
     push: PushMode = PushMode.AUTO
-    outputs: tuple[str, ...] = ()
+    outputs: tuple[Attributes, ...] = ()
     provenance: str = ""  # "" (default), "true", "false" or attributes ("mode=max")
     sbom: str = ""
-    attests: tuple[str, ...] = ()
+    attests: tuple[Attributes, ...] = ()
     network: str = ""
     add_hosts: tuple[str, ...] = ()
     allow: tuple[str, ...] = ()
@@ -106,22 +107,32 @@ _CALLS = ("build", "check", "outline", "targets")
 _ENTITLEMENTS = ("network.host", "security.insecure", "device")
 
 
-def _check_typed(name: str, item: str, types: tuple[str, ...], example: str) -> None:
+def _typed(name: str, text: str, types: tuple[str, ...], example: str) -> Attributes:
     """``type=X,key=value,...``; a lone word without ``=`` is also fine (a ref or a path)."""
-    parts = fields(name, item)
+    item = Attributes.read(name, text)
+    parts = item.fields
     if len(parts) == 1 and "=" not in parts[0]:
-        return
+        return item
     kinds = []
     for field in parts:
         key, sep, val = field.partition("=")
         if not sep or not key.strip():
-            raise InputError(name, f"{field!r} in {item!r} is not of the form key=value")
+            raise InputError(name, f"{field!r} in {text!r} is not of the form key=value")
         if key.strip() == "type":
             kinds.append(val.strip())
     if not kinds:
-        raise InputError(name, f"{item!r} has no type= attribute (e.g. {example!r})")
+        raise InputError(name, f"{text!r} has no type= attribute (e.g. {example!r})")
     if kinds[0] not in types:
-        raise InputError(name, f"type {kinds[0]!r} in {item!r} is unknown; use {' | '.join(types)}")
+        raise InputError(name, f"type {kinds[0]!r} in {text!r} is unknown; use {' | '.join(types)}")
+    return item
+
+
+def _attest(text: str) -> Attributes:
+    item = Attributes.read("attests", text)
+    if not any(field.startswith("type=") for field in item.fields):
+        valid = "every line needs a type= attribute (type=sbom)"
+        raise InputError("attests", f"{text!r} is not valid; {valid}")
+    return item
 
 
 def _attestation(name: str, value: str) -> str:
@@ -215,11 +226,11 @@ def parse_build_inputs(raw: Mapping[str, str]) -> BuildInputs:
         items = lst(name, ignore_comma=ignore_comma)
         return tuple(_key_value(name, item, form) for item in items)
 
-    def typed(name: str, types: tuple[str, ...], example: str, quote: bool = True) -> list[str]:
+    def typed(
+        name: str, types: tuple[str, ...], example: str, quote: bool = True
+    ) -> tuple[Attributes, ...]:
         items = lst(name, ignore_comma=True, quote=quote)
-        for item in items:
-            _check_typed(name, item, types, example)
-        return items
+        return tuple(_typed(name, item, types, example) for item in items)
 
     has_key = re.compile(r"[^=]").match
     secret_envs = pairs("secret-envs", ignore_comma=False, form="ID=ENV_NAME (MY_SECRET=MY_VAR)")
@@ -258,25 +269,18 @@ def parse_build_inputs(raw: Mapping[str, str]) -> BuildInputs:
         secret_envs=secret_envs,
         secret_files=pairs("secret-files", ignore_comma=True, form="ID=path (MY_KEY=./key.pem)"),
         ssh=tuple(_each("ssh", lst("ssh", ignore_comma=False), has_key, "use default or id=path")),
-        cache_from=tuple(typed("cache-from", _CACHE_TYPES, "type=registry,ref=user/app:cache")),
-        cache_to=tuple(typed("cache-to", _CACHE_TYPES, "type=registry,ref=user/app:cache")),
+        cache_from=typed("cache-from", _CACHE_TYPES, "type=registry,ref=user/app:cache"),
+        cache_to=typed("cache-to", _CACHE_TYPES, "type=registry,ref=user/app:cache"),
         cache=flag("cache", True),
         no_cache=flag("no-cache", False),
         no_cache_filters=tuple(lst("no-cache-filters", ignore_comma=False)),
         pull=flag("pull", False),
         load=flag("load", False),
         push=input_switch("push", raw.get("push", "")),
-        outputs=tuple(typed("outputs", _OUTPUT_TYPES, "type=local,dest=out", quote=False)),
+        outputs=typed("outputs", _OUTPUT_TYPES, "type=local,dest=out", quote=False),
         provenance=_attestation("provenance", raw.get("provenance", "")),
         sbom=_attestation("sbom", raw.get("sbom", "")),
-        attests=tuple(
-            _each(
-                "attests",
-                lst("attests", ignore_comma=True),
-                lambda a: any(f.strip().startswith("type=") for f in fields("attests", a)),
-                "every line needs a type= attribute (type=sbom)",
-            )
-        ),
+        attests=tuple(_attest(item) for item in lst("attests", ignore_comma=True)),
         network=argument("network"),
         add_hosts=tuple(
             _each(

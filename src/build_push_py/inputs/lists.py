@@ -16,7 +16,6 @@ https://github.com/docker/actions-toolkit/blob/main/src/util.ts (getList)
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from ..errors import InputError
 from .table import UNQUOTED_INPUTS
@@ -242,18 +241,14 @@ def records(text: str) -> list[list[str]]:
     ]
 
 
-def fields(name: str, text: str) -> list[str]:
-    """The trimmed fields of one attribute list; a bad quote is an ``InputError``."""
+def input_records(name: str, text: str) -> list[list[str]]:
+    """``records`` of the input ``name``'s text; a bad quote is an ``InputError``."""
     try:
-        return [field for record in records(text) for field in record]
+        return records(text)
     except CsvError as exc:
         raise InputError(name, _problem(name, text, exc)) from None
 
 
-def attribute(fields: Sequence[str], key: str) -> str | None:
-    """The value of ``key=`` among ``fields`` (the first one), None when absent."""
-    for field in fields:
-        name, sep, value = field.partition("=")
-        if sep and name.strip() == key:
-            return value.strip()
-    return None
+def fields(name: str, text: str) -> list[str]:
+    """The trimmed fields of one attribute list; a bad quote is an ``InputError``."""
+    return [field for record in input_records(name, text) for field in record]

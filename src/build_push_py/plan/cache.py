@@ -9,8 +9,8 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from ..inputs.attributes import Attributes
 from ..inputs.build import BuildInputs
-from ..inputs.lists import attribute, fields
 from ..runner.env import RunnerEnv
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -21,8 +21,8 @@ GHA_VARIABLES = ("ACTIONS_RUNTIME_TOKEN", "ACTIONS_CACHE_URL", "ACTIONS_RESULTS_
 
 
 class CachePlan(NamedTuple):
-    cache_from: list[str]
-    cache_to: list[str]
+    cache_from: list[Attributes]
+    cache_to: list[Attributes]
     env: dict[str, str]  # to add to buildx's environment
     warnings: list[str]
     pass_env: tuple[str, ...] = ()  # the runner's variables the build needs for its caches
@@ -67,8 +67,8 @@ def cache_scope(image: str, ref: str) -> str:
     return _scope(_image_part(image), ref)
 
 
-def _uses_gha(entries: Sequence[str]) -> bool:
-    return any(attribute(fields("cache", e), "type") == "gha" for e in entries)
+def _uses_gha(entries: Sequence[Attributes]) -> bool:
+    return any(entry.get("type") == "gha" for entry in entries)
 
 
 def _v2_env(runner: RunnerEnv) -> dict[str, str]:
@@ -113,9 +113,12 @@ def default_cache(
     cache_from = (
         []
         if inp.no_cache
-        else [f"type=gha,scope={_scope(image, r)}" for image in images for r in refs]
+        else [
+            Attributes.of("type=gha", f"scope={_scope(image, r)}") for image in images for r in refs
+        ]
     )
     cache_to = [
-        f"type=gha,scope={_scope(image, ref)},mode=max,ignore-error=true" for image in images
+        Attributes.of("type=gha", f"scope={_scope(image, ref)}", "mode=max", "ignore-error=true")
+        for image in images
     ]
     return CachePlan(cache_from, cache_to, _v2_env(runner), [], GHA_VARIABLES)

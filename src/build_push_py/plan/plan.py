@@ -35,6 +35,7 @@ from ..buildx.imagetools import BY_DIGEST_OUTPUT
 from ..buildx.version import BuildxVersion
 from ..context import GitHubContext
 from ..errors import InputError
+from ..inputs.attributes import Attributes
 from ..inputs.build import BuildInputs
 from ..inputs.driver import BuilderSpec, Driver
 from ..metadata import Meta
@@ -61,7 +62,7 @@ class BuilderChoice:
     reasons: tuple[str, ...] = ()  # why the current builder would not do
 
 
-def choose_builder(inp: Inputs, build: BuildInputs, cache_to: list[str], info: BuilderInfo
+def choose_builder(inp: Inputs, build: BuildInputs, cache_to: list[Attributes], info: BuilderInfo
                    ) -> BuilderChoice:  # fmt: skip
     if inp.driver is not None:
         return BuilderChoice(info, create=inp.driver)
@@ -105,7 +106,7 @@ class Plan:
         """The build inputs as buildx gets them: ``push-by-digest`` sets the image output."""
         if not self.inputs.digests.push_by_digest:
             return self.inputs.build
-        output = f"{BY_DIGEST_OUTPUT},push={'true' if self.push else 'false'}"
+        output = Attributes.of(*BY_DIGEST_OUTPUT, f"push={'true' if self.push else 'false'}")
         return replace(self.inputs.build, outputs=(output,))
 
     @property

@@ -62,7 +62,7 @@ def fingerprint(build: BuildInputs, facts: SourceFacts) -> dict[str, Any]:
         "ulimit": list(build.ulimit),
         "provenance": build.provenance,
         "sbom": build.sbom,
-        "attests": list(build.attests),
+        "attests": [attest.text for attest in build.attests],
     }
 
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from ..errors import InputError
+from ..inputs.attributes import Attributes
 from ..inputs.build import BuildInputs, PushMode
-from ..inputs.lists import attribute, fields
 from ..runner.env import RunnerEnv
 
 # The events ``auto`` pushes on: code that is on a branch or tag of the repository (a tag
@@ -54,13 +54,13 @@ with:
   push: false"""
 
 
-def require_image_to_push(push: bool, images: Sequence[str], outputs: Sequence[str]) -> None:
+def require_image_to_push(push: bool, images: Sequence[str], outputs: Sequence[Attributes]) -> None:
     """A push needs the name of an image: without ``images`` the tags are bare (``master``),
     which buildx would push as ``docker.io/library/master``. An output that names its image
     (``type=image,name=...``) is the exception."""
     if not push or images:
         return
-    if any(attribute(fields("outputs", output), "name") for output in outputs):
+    if any(output.get("name") for output in outputs):
         return
     raise InputError(
         "images",

@@ -125,7 +125,10 @@ def build_summary(
         ("Pushed", "yes" if plan.push and not dry_run else "no"),
         ("Digest", cell(digest) if digest else "-"),
         ("Platforms", ", ".join(cell(p) for p in plan.inputs.build.platforms) or "engine default"),
-        ("Cache", "<br>".join(cell(c) for c in [*cache.cache_from, *cache.cache_to]) or "none"),
+        (
+            "Cache",
+            "<br>".join(cell(c.text) for c in [*cache.cache_from, *cache.cache_to]) or "none",
+        ),
     ]
     if promoted_from:
         rows.append(("Build", f"promoted from {cell(promoted_from)}, not rebuilt"))

@@ -29,6 +29,7 @@ from build_push_py.buildx.builder import BuilderInfo, BuilderNode
 from build_push_py.buildx.version import BuildxVersion
 from build_push_py.context import from_env
 from build_push_py.errors import InputError
+from build_push_py.inputs.attributes import Attributes
 from build_push_py.inputs.table import read_raw
 from build_push_py.metadata import Meta
 from build_push_py.plan.inputs import parse
@@ -743,7 +744,8 @@ def test_when_the_token_goes_to_buildx(raw: dict[str, str], secrets: list[str]) 
 )
 def test_has_local_exporter(outputs: list[str], expected: bool) -> None:
     # actions-toolkit __tests__/buildx/build.test.ts, hasLocalExporter
-    assert has_exporter_type("local", outputs) is expected
+    items = [Attributes.read("outputs", output) for output in outputs]
+    assert has_exporter_type("local", items) is expected
 
 
 def test_merge_pairs_keeps_first_position_and_last_value() -> None:

@@ -25,6 +25,7 @@ from build_push_py.buildx.imagetools import (
 )
 from build_push_py.buildx.version import BuildxVersion
 from build_push_py.errors import InputError
+from build_push_py.inputs.attributes import Attributes
 from build_push_py.inputs.table import read_raw
 from build_push_py.metadata import Meta
 from build_push_py.plan.cache import CachePlan
@@ -111,7 +112,9 @@ def test_push_by_digest_needs_a_container_builder(
 ) -> None:
     plan_build = replace(
         parse(inputs(push="true")).build,
-        outputs=("type=image,push-by-digest=true,name-canonical=true,push=true",),
+        outputs=(
+            Attributes.of("type=image", "push-by-digest=true", "name-canonical=true", "push=true"),
+        ),
     )
     info = BuilderInfo("b", driver, (BuilderNode("b0", features=features),))
     assert needs_container_builder(plan_build, [], info) is needs

@@ -18,6 +18,7 @@ from build_push_py.buildx.builder import (
 from build_push_py.buildx.version import BuildxVersion
 from build_push_py.context import GitHubContext
 from build_push_py.errors import EngineError, InputError
+from build_push_py.inputs.attributes import Attributes
 from build_push_py.inputs.build import parse_build_inputs
 from build_push_py.inputs.table import read_raw
 from build_push_py.metadata import Meta
@@ -165,7 +166,8 @@ def test_default_cache(
     """``expected``: cache-from, cache-to, environment added, whether it warns."""
     images = ["ghcr.io/octo/app", "docker.io/octo/app"]  # one image, two registries
     plan = default_cache(parse_build_inputs(raw), RunnerEnv.from_env(env), images, ref)
-    assert (plan.cache_from, plan.cache_to, plan.env, bool(plan.warnings)) == expected
+    cache_from, cache_to = [c.text for c in plan.cache_from], [c.text for c in plan.cache_to]
+    assert (cache_from, cache_to, plan.env, bool(plan.warnings)) == expected
 
 
 @pytest.mark.parametrize(
@@ -299,7 +301,8 @@ CONTAINER = parse_inspect(INSPECT_DOCKER_CONTAINER)
 def test_needs_container_builder(
     raw: dict[str, str], cache_to: list[str], info: BuilderInfo, expected: bool
 ) -> None:
-    assert needs_container_builder(parse_build_inputs(raw), cache_to, info) is expected
+    entries = [Attributes.read("cache-to", entry) for entry in cache_to]
+    assert needs_container_builder(parse_build_inputs(raw), entries, info) is expected
 
 
 BUILDX = BuildxVersion(0, 29, 1)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from build_push_py.errors import InputError
+from build_push_py.inputs.attributes import Attributes
 from build_push_py.plan.push import require_image_to_push
+
+
+def _read(outputs: list[str]) -> list[Attributes]:
+    return [Attributes.read("outputs", output) for output in outputs]
 
 
 @pytest.mark.parametrize(
@@ -22,7 +27,7 @@ from build_push_py.plan.push import require_image_to_push
 def test_a_push_with_an_image_name_passes(
     push: bool, images: list[str], outputs: list[str]
 ) -> None:
-    require_image_to_push(push, images, outputs)  # raises nothing
+    require_image_to_push(push, images, _read(outputs))  # raises nothing
 
 
 @pytest.mark.parametrize(
@@ -36,7 +41,7 @@ def test_a_push_with_an_image_name_passes(
 )  # fmt: skip
 def test_a_push_without_an_image_name_fails(images: list[str], outputs: list[str]) -> None:
     with pytest.raises(InputError) as caught:
-        require_image_to_push(True, images, outputs)
+        require_image_to_push(True, images, _read(outputs))
     assert caught.value.input_name == "images"
     assert "docker.io/library/" in caught.value.problem
     assert "images: ghcr.io/${{ github.repository }}" in caught.value.hint
