@@ -4,21 +4,21 @@ List inputs are read the way docker/build-push-action v7 reads them (actions-too
 ``Util.getInputList``): the whole value is one CSV document, so a quoted field may span
 lines (multi-line secrets and build args), lines are not comments, and with
 ``ignore_comma`` the fields of a line are joined back with ``,``. ``secrets`` is not
-trimmed (v7.3). ``labels`` and ``annotations`` are metadata-action's inputs too, and are
-read as it reads them (``inputs.lists.read_list``).
+trimmed (v7.3). ``annotations`` and ``github-token`` are metadata-action's inputs, read
+once by ``metadata.config`` and handed to ``parse_build_inputs``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..errors import InputError
 from .attributes import Attributes
 from .grammar import Switch, input_bool, input_switch
-from .lists import fields, has_annotation_level, input_list, read_list
+from .lists import fields, has_annotation_level, input_list
 from .table import DEFAULT_BUILDKIT_IMAGE
 
 PushMode = Switch
@@ -198,8 +198,13 @@ def _ulimit_ok(item: str) -> bool:
     return bool(sep) and kind.strip() in _ULIMITS and bool(re.fullmatch(r"-?\d+(:-?\d+)?", limits))
 
 
-def parse_build_inputs(raw: Mapping[str, str]) -> BuildInputs:
-    """Every build input from ``raw`` (``inputs.read_raw``), checked; raises ``InputError``."""
+def parse_build_inputs(
+    raw: Mapping[str, str], *, annotations: Sequence[str] = (), github_token: str = ""
+) -> BuildInputs:
+    """Every build input from ``raw`` (``inputs.read_raw``), checked; raises ``InputError``.
+
+    ``annotations`` (every item) and ``github_token``: two inputs of metadata-action that the
+    build uses too, as ``metadata.config`` read them."""
 
     def text(name: str) -> str:
         value = raw.get(name, "").strip()
@@ -216,11 +221,6 @@ def parse_build_inputs(raw: Mapping[str, str]) -> BuildInputs:
     def lst(name: str, *, ignore_comma: bool, quote: bool = True, trim: bool = True) -> list[str]:
         value = raw.get(name, "")
         return input_list(name, value, ignore_comma=ignore_comma, quote=quote, trim=trim)
-
-    def pairs_of_metadata(name: str) -> tuple[str, ...]:
-        # metadata-action's reading (meta.ts getOCIAnnotationsWithCustoms): an item without
-        # '=' is dropped, 'key=' and '=value' are kept
-        return tuple(item for item in read_list(name, raw.get(name, "")) if "=" in item)
 
     def pairs(name: str, *, ignore_comma: bool, form: str) -> tuple[tuple[str, str], ...]:
         items = lst(name, ignore_comma=ignore_comma)
@@ -311,6 +311,8 @@ def parse_build_inputs(raw: Mapping[str, str]) -> BuildInputs:
         call=call,
         builder=argument("builder"),
         buildkit_image=text("buildkit-image") or BuildInputs.buildkit_image,
-        annotations=pairs_of_metadata("annotations"),
-        github_token=raw.get("github-token", "").strip(),
+        # metadata-action's reading (meta.ts getOCIAnnotationsWithCustoms): an item without
+        # '=' is dropped, 'key=' and '=value' are kept
+        annotations=tuple(item for item in annotations if "=" in item),
+        github_token=github_token,
     )

@@ -26,6 +26,8 @@ class MetaInputs:
     labels: tuple[Template, ...] = ()
     # the custom annotations: the items that name no level (those go to buildx as written)
     annotations: tuple[Template, ...] = ()
+    # every item of the input as read, for the build (``inputs.build``)
+    annotation_items: tuple[str, ...] = ()
     sep_tags: str = "\n"
     sep_labels: str = "\n"
     sep_annotations: str = "\n"
@@ -65,6 +67,7 @@ def parse_inputs(raw: Mapping[str, str]) -> MetaInputs:
         raise InputError(
             "meta-context", f"{source_text!r} is not a context source; use workflow or git"
         ) from None
+    annotations = read_list("annotations", raw.get("annotations", ""))
     return MetaInputs(
         context=source,
         images=parse_images(read_list("images", raw.get("images", ""))),
@@ -72,13 +75,9 @@ def parse_inputs(raw: Mapping[str, str]) -> MetaInputs:
         flavor=parse_flavor(read_list("flavor", raw.get("flavor", ""))),
         labels=_templates("labels", read_list("labels", raw.get("labels", ""))),
         annotations=_templates(
-            "annotations",
-            [
-                item
-                for item in read_list("annotations", raw.get("annotations", ""))
-                if not has_annotation_level(item)
-            ],
+            "annotations", [item for item in annotations if not has_annotation_level(item)]
         ),
+        annotation_items=tuple(annotations),
         sep_tags=raw.get("sep-tags") or "\n",
         sep_labels=raw.get("sep-labels") or "\n",
         sep_annotations=raw.get("sep-annotations") or "\n",

@@ -44,7 +44,9 @@ def parse(raw: Mapping[str, str], env: Mapping[str, str] = NO_ENV) -> Inputs:
     """Every input (``inputs.table.read_raw``), checked: the first bad one raises
     ``InputError``. ``env``: the step's environment, which some logins read."""
     meta = parse_inputs(raw)
-    build = parse_build_inputs(raw)
+    build = parse_build_inputs(
+        raw, annotations=meta.annotation_items, github_token=meta.github_token
+    )
     return Inputs(
         meta=meta,
         build=build,

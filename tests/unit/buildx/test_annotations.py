@@ -17,7 +17,7 @@ from support.meta import SHA_DEV, oci_labels, raw_inputs, run
 from build_push_py.buildx.argv import RunFacts, buildx_argv
 from build_push_py.buildx.imagetools import index_annotations
 from build_push_py.buildx.version import BuildxVersion
-from build_push_py.inputs.build import parse_build_inputs
+from build_push_py.inputs.build import BuildInputs, parse_build_inputs
 from build_push_py.metadata import meta_outputs, parse_inputs
 
 TAGS = ["type=ref,event=branch"]  # push_branch: version "dev"
@@ -28,10 +28,15 @@ def defaults(level: str = "manifest", **overrides: str) -> list[str]:
     return [f"{level}:{line}" for line in oci_labels(SHA_DEV, "dev", **overrides)]
 
 
+def _build(raw: Mapping[str, str]) -> BuildInputs:
+    """The build inputs, given ``annotations`` as the metadata inputs read it."""
+    return parse_build_inputs(raw, annotations=parse_inputs(raw).annotation_items)
+
+
 def annotation_flags(inputs: Mapping[str, str], env: Mapping[str, str] | None = None) -> list[str]:
     """The ``--annotation`` values of the build, the inputs read by both halves."""
     meta = run("push_branch", {"tags": TAGS, **inputs}, env=env)
-    build = parse_build_inputs(raw_inputs(inputs))
+    build = _build(raw_inputs(inputs))
     argv = buildx_argv(
         build, tags=meta.tags, labels=meta.labels, annotations=meta.annotations,
         version=BuildxVersion(0, 13, 1), push=False, metadata_file="m", iidfile="i",
@@ -122,7 +127,7 @@ def test_an_item_with_a_level_is_not_levelled_again() -> None:
 def test_merge_step_puts_each_annotation_on_the_index_once() -> None:
     given = "example1=www\nindex:example2=xxx\nmanifest-descriptor:example4=zzz"
     meta = run("push_branch", {"tags": TAGS, "annotations": given})
-    build = parse_build_inputs({"annotations": given})
+    build = _build({"annotations": given})
     merged = index_annotations(meta.annotations, build.explicit_annotations)
     assert merged == [
         *defaults("index", example1="www"),

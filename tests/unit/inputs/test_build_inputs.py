@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 
 from build_push_py.errors import InputError
-from build_push_py.inputs.build import PushMode, Secret, parse_build_inputs
+from build_push_py.inputs.build import BuildInputs, PushMode, Secret, parse_build_inputs
 from build_push_py.inputs.lists import input_list, records
-from build_push_py.inputs.table import read_raw
+from build_push_py.inputs.table import env_name, read_raw
+from build_push_py.plan.inputs import parse
+
+
+def _build(**given: str) -> BuildInputs:
+    """The build inputs of a whole parse (``github_token`` is ``github-token``)."""
+    return parse(read_raw({env_name(k.replace("_", "-")): v for k, v in given.items()})).build
 
 
 def test_defaults_from_the_inputs_table() -> None:
@@ -102,9 +108,10 @@ def test_secrets_are_read_untrimmed(value: str, expected: list[Secret]) -> None:
     ],
 )  # fmt: skip
 def test_annotations_read_as_metadata_action(value: str, expected: tuple[str, ...]) -> None:
-    """The build's own copy of ``annotations`` (the levelled ones go to buildx as given);
-    ``labels`` reach the build only as the metadata computes them."""
-    assert parse_build_inputs({"annotations": value}).annotations == expected
+    """The build's items of ``annotations``, as the metadata inputs read them (the levelled
+    ones go to buildx as given); ``labels`` reach the build only as the metadata computes
+    them."""
+    assert _build(annotations=value).annotations == expected
 
 
 @pytest.mark.parametrize(
@@ -125,7 +132,7 @@ def test_annotations_read_as_metadata_action(value: str, expected: tuple[str, ..
     ],
 )
 def test_explicit_annotations_name_their_level(item: str, explicit: bool) -> None:
-    inp = parse_build_inputs({"annotations": item})
+    inp = _build(annotations=item)
     assert inp.annotations == (item,)
     assert inp.explicit_annotations == ((item,) if explicit else ())
 
@@ -138,7 +145,7 @@ def test_secret_repr_hides_the_value() -> None:
 
 
 def test_build_inputs_repr_shows_neither_token_nor_secret() -> None:
-    inp = parse_build_inputs({"github-token": "ghs_t0ken", "secrets": 'A=hunter2\n"B=multi\nline"'})
+    inp = _build(github_token="ghs_t0ken", secrets='A=hunter2\n"B=multi\nline"')
     assert inp.github_token == "ghs_t0ken"
     shown = repr(inp)
     assert not [s for s in ("ghs_t0ken", "hunter2", "multi", "line") if s in shown]
