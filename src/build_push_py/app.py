@@ -6,8 +6,7 @@ pushed. Only the entry points (``__main__``, ``cli``) call this module.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import PurePath
 
@@ -16,7 +15,8 @@ from .buildx.commands import check_secret_files
 from .context import GitHubContext
 from .errors import ActionError
 from .inputs.build import secret_looking_build_args
-from .inputs.table import SECRET_INPUTS, read_raw
+from .inputs.secrets import secret_texts
+from .inputs.table import read_raw
 from .metadata import ContextSource, Meta, compute, effective_context
 from .metadata.log import LogEntry, LogWarning, context_log, inputs_log, meta_log
 from .metadata.meta import commit_date, sha_tag
@@ -26,25 +26,9 @@ from .plan.plan import Plan, make_plan
 from .plan.promote import SourceFacts
 from .plan.push import require_image_to_push
 from .plan.signing import require_signer
-from .registry.login import password_texts
 from .steps import build, login, merge, outputs, promote, sign
 from .steps.builder import BuilderProbe
 from .steps.job import Job
-
-
-def secret_texts(raw: Mapping[str, str], env: Mapping[str, str]) -> Iterator[str]:
-    """What to mask before parsing (a parse error or a warning must find it masked), read
-    leniently as the inputs may be invalid: the secret inputs, the values in them, and the
-    variables that ``secret-envs`` names. The runner masks whole strings (per line), so a
-    value shown on its own needs a mask of its own."""
-    for name in SECRET_INPUTS:
-        yield raw.get(name, "")
-    yield from password_texts(raw.get("registry-auth", ""))
-    for line in raw.get("secrets", "").splitlines():  # ID=value; a value may be quoted
-        yield line.partition("=")[2].strip().strip('"')
-    for item in re.split(r"[\n,]", raw.get("secret-envs", "")):  # ID=ENV_NAME
-        yield env.get(item.partition("=")[2].strip(), "")
-
 
 # Variables that name a program to run instead of the one the action finds. A relative path
 # would be found in the working directory: the checkout, a pull request's content.

@@ -1,13 +1,14 @@
 """Every input and output of the action, in one table each, and how the runner names them.
 
 The tables are the single source for ``action.yml`` (``python -m build_push_py.actionyml``),
-for the CLI's flags, for what the entry point reads from ``INPUT_<NAME>`` and for the names
-the outputs are written under.
+for the CLI's flags, for what the entry point reads from ``INPUT_<NAME>``, for what is masked
+before parsing, and for the names the outputs are written under. Each input's row names the
+one module that parses it (``tests/unit/inputs/test_table.py`` checks that no other reads it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -20,6 +21,15 @@ class InputSpec:
     # Its text is secret in whole or in part: masked before anything parses it, never
     # quoted by an error, and the CLI warns when it is given as a flag.
     secret: bool = False
+    # The module that parses it into its group's record, under the package.
+    parser: str = ""
+
+
+@dataclass(frozen=True)
+class ParsedBy:
+    """An item of a row below: the input is parsed by ``module``, not by its group's parser."""
+
+    module: str
 
 
 # The BuildKit of a builder the action creates: v0.33.0 by the index digest that public pins
@@ -39,14 +49,28 @@ GROUPS: Mapping[str, str] = {
 }
 
 
-SECRET = "secret"  # noqa: S105 - the fourth item of a row below: the input is secret
+SECRET = "secret"  # noqa: S105 - an item of a row below: the input is secret
+# The module that parses a group's inputs, unless a row says ``ParsedBy``.
+GROUP_PARSERS: Mapping[str, str] = {
+    "metadata": "metadata.config",
+    "login": "registry.login",
+    "build": "inputs.build",
+    "scale": "inputs.digests",
+    "sign": "inputs.sign",
+    "action": "inputs.report",
+}
+# The switches of the run as a whole, read by the parse of all inputs (``plan.inputs``).
+RUN = ParsedBy("plan.inputs")
+DRIVER = ParsedBy("inputs.driver")
+RETRY = ParsedBy("inputs.retry")
 
 
-def _spec(group: str, rows: list[tuple[str, ...]]) -> list[InputSpec]:
-    return [
-        InputSpec(name, desc, default, group, secret=SECRET in rest)
-        for name, default, desc, *rest in rows
-    ]
+def _spec(group: str, rows: Sequence[tuple[str | ParsedBy, ...]]) -> list[InputSpec]:
+    specs = []
+    for name, default, desc, *rest in rows:
+        parser = next((r.module for r in rest if isinstance(r, ParsedBy)), GROUP_PARSERS[group])
+        specs.append(InputSpec(str(name), str(desc), str(default), group, SECRET in rest, parser))
+    return specs
 
 
 INPUTS: tuple[InputSpec, ...] = tuple(
@@ -109,7 +133,7 @@ INPUTS: tuple[InputSpec, ...] = tuple(
                 "YAML list of `{registry, username, password, ecr, scope}` to log in to",
                 SECRET,
             ),
-            ("logout", "true", "Log out and remove the credentials at the end of the step"),
+            ("logout", "true", "Log out and remove the credentials at the end of the step", RUN),
         ],
     )
     + _spec(
@@ -189,26 +213,40 @@ INPUTS: tuple[InputSpec, ...] = tuple(
                 "Record the build inputs on the pushed image; when the commit's `type=sha` tag "
                 "holds an image built with the same inputs, add the tags to it instead of "
                 "building (`true`, `false`; see docs/promotion.md)",
+                RUN,
             ),
             (
                 "driver",
                 "",
                 "Create a builder for the job: `docker-container`, `remote`, "
                 "`kubernetes` or `cloud`",
+                DRIVER,
             ),
             (
                 "endpoint",
                 "",
                 "Builder endpoint: `tcp://buildkitd:1234` for `remote`, `ORG/NAME` for `cloud`",
+                DRIVER,
             ),
-            ("driver-opts", "", "Driver options, one `key=value` per line"),
-            ("tls-cacert", "", "CA certificate of a `remote` BuildKit: a path, or the PEM text"),
-            ("tls-cert", "", "Client certificate for a `remote` BuildKit: a path, or the PEM text"),
+            ("driver-opts", "", "Driver options, one `key=value` per line", DRIVER),
+            (
+                "tls-cacert",
+                "",
+                "CA certificate of a `remote` BuildKit: a path, or the PEM text",
+                DRIVER,
+            ),
+            (
+                "tls-cert",
+                "",
+                "Client certificate for a `remote` BuildKit: a path, or the PEM text",
+                DRIVER,
+            ),
             (
                 "tls-key",
                 "",
                 "Client key for a `remote` BuildKit: a path, or the PEM text (masked)",
                 SECRET,
+                DRIVER,
             ),
         ],
     )
@@ -240,17 +278,19 @@ INPUTS: tuple[InputSpec, ...] = tuple(
     + _spec(
         "action",
         [
-            ("dry-run", "false", "Compute and print everything; build and push nothing"),
+            ("dry-run", "false", "Compute and print everything; build and push nothing", RUN),
             (
                 "retries",
                 "3",
                 "Retries of login and push after a temporary registry failure (5xx, 429, reset); "
                 "at most 20",
+                RETRY,
             ),
             (
                 "retry-max-wait",
                 "30s",
                 "Longest wait between two tries (`30s`, `2m`; at most 32 characters)",
+                RETRY,
             ),
             (
                 "checks-fail-on-warnings",

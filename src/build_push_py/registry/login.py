@@ -118,23 +118,6 @@ def _yaml_problem(text: str, exc: Exception) -> str:
     return "a value does not fit its tag (!!int, !!float, !!timestamp); quote it"
 
 
-_PASSWORD_KEY = re.compile(r"\bpassword\s*:")
-_AROUND_VALUE = " \t'\"[]{}"
-
-
-def password_texts(registry_auth: str) -> list[str]:
-    """What follows ``password:`` on each line of ``registry-auth``, read without YAML (the
-    text may not parse) for masking: stripped of blanks, quotes and brackets, and also cut
-    at the ``,``, ``}`` or ``]`` that may end it in a flow collection."""
-    found: list[str] = []
-    for line in registry_auth.splitlines():
-        for key in _PASSWORD_KEY.finditer(line):
-            rest = line[key.end() :]
-            found.append(rest.strip(_AROUND_VALUE))
-            found.append(re.split(r"[,}\]]", rest, maxsplit=1)[0].strip(_AROUND_VALUE))
-    return [text for text in dict.fromkeys(found) if text]
-
-
 def parse_logins(raw: Mapping[str, str], env: Mapping[str, str] = NO_ENV) -> list[RegistryLogin]:
     """Logins from ``registry``/``username``/``password`` or ``registry-auth``, each with
     its method; none when all of those are empty. ``env`` is the step's environment, which
