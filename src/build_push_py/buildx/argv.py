@@ -18,7 +18,6 @@ from ..errors import InputError
 from ..inputs.attributes import Attributes
 from ..inputs.build import BuildInputs
 from ..inputs.grammar import go_bool
-from ..inputs.lists import records
 from ..runner.env import DEFAULT_SERVER_URL
 from . import version as v
 from .gitcontext import GIT_AUTH_TOKEN, git_auth_token_id
@@ -85,15 +84,9 @@ def has_attestation_type(kind: str, attest: Attributes) -> bool:
     )
 
 
-def resolve_attestation_attrs(attrs: str) -> str:
-    """Boolean shorthands become ``disabled=``: ``type=sbom,true`` -> ``type=sbom,disabled=false``.
-
-    As actions-toolkit ``Build.resolveAttestationAttrs``; quotes do not survive.
-    """
-    return _resolved(field for record in records(attrs) for field in record)
-
-
 def _resolved(fields: Iterable[str]) -> str:
+    """Boolean shorthands become ``disabled=``: ``type=sbom,true`` -> ``type=sbom,disabled=false``
+    (actions-toolkit ``Build.resolveAttestationAttrs``; quotes do not survive)."""
     out: list[str] = []
     for field in fields:
         flag = go_bool(field)
@@ -101,34 +94,31 @@ def _resolved(fields: Iterable[str]) -> str:
     return ",".join(out)
 
 
-def resolve_provenance_attrs(attrs: str, builder_id: str) -> str:
-    """Add ``builder-id=`` unless the attributes already carry one."""
-    if not attrs:
-        return f"builder-id={builder_id}"
-    return _with_builder_id(attrs, records(attrs)[:1], builder_id)
+def _has_builder_id(item: Attributes) -> bool:
+    """Does the item's first record carry ``builder-id=`` (``Build.resolveProvenanceAttrs``)?"""
+    first = item.records[0] if item.records else ()
+    return any(field.partition("=")[0].strip() == "builder-id" for field in first)
 
 
-def _with_builder_id(text: str, first: Sequence[Sequence[str]], builder_id: str) -> str:
-    """``text``, with ``builder-id=`` added unless its first record (``first``) has one."""
-    if any(f.partition("=")[0].strip() == "builder-id" for f in (first[0] if first else [])):
-        return text
-    return f"{text},builder-id={builder_id}"
-
-
-def _provenance_input(provenance: str, builder_id: str) -> str:
-    """The ``provenance`` input as build-push-action's ``getProvenanceInput`` normalises it."""
-    if provenance == "true":
-        return f"builder-id={builder_id}"
-    if provenance == "false":
-        return "false"
-    return resolve_provenance_attrs(provenance, builder_id)
+def _provenance_input(provenance: Attributes, builder_id: str) -> tuple[str, ...]:
+    """The fields of the ``provenance`` input as build-push-action's ``getProvenanceInput``
+    normalises it."""
+    if provenance.text == "true":
+        return (f"builder-id={builder_id}",)
+    if provenance.text == "false":
+        return ("false",)
+    if _has_builder_id(provenance):
+        return provenance.fields
+    return (*provenance.fields, f"builder-id={builder_id}")
 
 
 def provenance_requested(inp: BuildInputs) -> bool:
     """The inputs ask for provenance themselves (``provenance``, or an ``attests`` line of
     ``type=provenance``): no default one is added, and BUILDX_NO_DEFAULT_ATTESTATIONS is
     not read."""
-    return bool(inp.provenance) or any(has_attestation_type("provenance", a) for a in inp.attests)
+    return inp.provenance is not None or any(
+        has_attestation_type("provenance", a) for a in inp.attests
+    )
 
 
 def exports_to_docker(inp: BuildInputs) -> bool:
@@ -142,19 +132,20 @@ def _attests(inp: BuildInputs, facts: RunFacts) -> list[str]:
     attests: list[str] = []
     if inp.provenance:
         prov = _provenance_input(inp.provenance, facts.builder_id)
-        attests.append(resolve_attestation_attrs(f"type=provenance,{prov}"))
+        attests.append(_resolved(("type=provenance", *prov)))
     elif not provenance_requested(inp) and facts.default_provenance and not exports_to_docker(inp):
         mode = "mode=min,inline-only=true" if facts.private_repository else "mode=max"
-        attests.append(f"type=provenance,{resolve_provenance_attrs(mode, facts.builder_id)}")
+        attests.append(f"type=provenance,{mode},builder-id={facts.builder_id}")
     if inp.sbom:
-        attests.append(resolve_attestation_attrs(f"type=sbom,{inp.sbom}"))
+        attests.append(_resolved(("type=sbom", *inp.sbom.fields)))
     for attest in inp.attests:
         is_provenance = has_attestation_type("provenance", attest)
         is_sbom = has_attestation_type("sbom", attest)
         if not is_provenance and not is_sbom:
             attests.append(_resolved(attest.fields))
         elif is_provenance and not inp.provenance:
-            attests.append(_with_builder_id(attest.text, attest.records[:1], facts.builder_id))
+            builder_id = "" if _has_builder_id(attest) else f",builder-id={facts.builder_id}"
+            attests.append(attest.text + builder_id)
         elif is_sbom and not inp.sbom:
             attests.append(attest.text)
     return attests

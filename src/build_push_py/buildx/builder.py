@@ -155,7 +155,8 @@ def missing_features(
         wanted.append((OCI_EXPORTER, "OCI output"))
     if any(output.get("push-by-digest") == "true" for output in inp.outputs):
         wanted.append((PUSH_BY_DIGEST, "push by digest"))
-    explicit_attestations = inp.sbom or inp.attests or inp.provenance not in ("", "false")
+    provenance = inp.provenance is not None and inp.provenance.text != "false"
+    explicit_attestations = inp.sbom or inp.attests or provenance
     if explicit_attestations:
         # buildx's own test for --attest (can_store_attestations).
         wanted.append((MULTI_PLATFORM, "attestations"))

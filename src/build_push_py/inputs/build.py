@@ -56,8 +56,8 @@ class BuildInputs:
     load: bool = False
     push: PushMode = PushMode.AUTO
     outputs: tuple[Attributes, ...] = ()
-    provenance: str = ""  # "" (default), "true", "false" or attributes ("mode=max")
-    sbom: str = ""
+    provenance: Attributes | None = None  # None: not given; "true", "false" or attributes
+    sbom: Attributes | None = None
     attests: tuple[Attributes, ...] = ()
     network: str = ""
     add_hosts: tuple[str, ...] = ()
@@ -135,17 +135,21 @@ def _attest(text: str) -> Attributes:
     return item
 
 
-def _attestation(name: str, value: str) -> str:
-    """``provenance``/``sbom``: empty, a boolean or attributes; normalised for the argv."""
+def _attestation(name: str, value: str) -> Attributes | None:
+    """``provenance``/``sbom``: None when empty, else a boolean (``true``/``false``, lower
+    case) or attributes."""
     text = value.strip()
+    if not text:
+        return None
     if text in ("true", "True", "TRUE", "false", "False", "FALSE"):
-        return text.lower()
-    for field in fields(name, text):
+        return Attributes.of(text.lower())
+    item = Attributes.read(name, text)
+    for field in item.fields:
         if "=" not in field and field.strip().lower() not in ("1", "0", "t", "f", "true", "false"):
             raise InputError(
                 name, f"{field!r} in {text!r} is not valid; use true, false or key=value attributes"
             )
-    return text
+    return item
 
 
 def _each(name: str, items: list[str], ok: Callable[[str], object], valid: str) -> list[str]:

@@ -60,8 +60,8 @@ def fingerprint(build: BuildInputs, facts: SourceFacts) -> dict[str, Any]:
         "allow": list(build.allow),
         "shm-size": build.shm_size,
         "ulimit": list(build.ulimit),
-        "provenance": build.provenance,
-        "sbom": build.sbom,
+        "provenance": build.provenance.text if build.provenance else "",
+        "sbom": build.sbom.text if build.sbom else "",
         "attests": [attest.text for attest in build.attests],
     }
 
