@@ -1,5 +1,6 @@
-"""An item of an attribute input (``outputs``, ``cache-from``, ``cache-to``, ``attests``):
-``key=value`` fields such as ``type=registry,ref=user/app:cache``, read once.
+"""An item of an attribute input (``outputs``, ``cache-from``, ``cache-to``, ``attests``, and
+``provenance``/``sbom`` when given): ``key=value`` fields such as
+``type=registry,ref=user/app:cache``, read once.
 
 The text goes to buildx as written; the decisions (which exporter, which cache, which
 attestation) read the fields, split as actions-toolkit's ``Build`` helpers split them

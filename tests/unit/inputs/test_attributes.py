@@ -1,4 +1,5 @@
-"""Attribute items (``outputs``, ``cache-from``, ``cache-to``, ``attests``), read once."""
+"""Attribute items (``outputs``, ``cache-from``, ``cache-to``, ``attests``, ``provenance``,
+``sbom``), read once."""
 
 from __future__ import annotations
 
@@ -43,12 +44,18 @@ def test_the_build_inputs_hold_the_items_as_given() -> None:
         "INPUT_OUTPUTS": "type=local,dest=out\ntype=tar,dest=o.tar",
         "INPUT_CACHE-FROM": "type=registry,ref=user/app:cache",
         "INPUT_ATTESTS": "type=sbom,generator=image",
+        "INPUT_PROVENANCE": " mode=max , builder-id=x ",
+        "INPUT_SBOM": "True",
     })  # fmt: skip
     build = parse_build_inputs(raw)
     assert [o.text for o in build.outputs] == ["type=local,dest=out", "type=tar,dest=o.tar"]
     assert [o.get("dest") for o in build.outputs] == ["out", "o.tar"]
     assert build.cache_from[0].get("ref") == "user/app:cache"
     assert build.attests[0].fields == ("type=sbom", "generator=image")
+    assert build.provenance is not None
+    assert build.provenance.fields == ("mode=max", "builder-id=x")
+    assert build.sbom == Attributes.of("true")
+    assert parse_build_inputs(read_raw({})).provenance is None
 
 
 _WORD = st.text(alphabet="abcdelortx.=/ ", min_size=1, max_size=12)
