@@ -261,6 +261,9 @@ def up(state_dir: Path = DEFAULT_STATE_DIR, *, classic: bool = False) -> Stack:
         pki = _ensure_pki(state_dir / "pki", registries)
         _ensure_registry_netns()
         _ensure_hosts_line()
+        # The cloud names too, before dockerd starts: an engine that has read /etc/hosts may
+        # not see lines added later at once (a run once failed every cloud login on it).
+        _ensure_cloud_hosts()
         trust_changed = _ensure_trust(pki.ca_cert, registries)
         for reg in registries:
             _ensure_registry(_registry_dir(state_dir, reg), reg, pki)
@@ -407,15 +410,19 @@ def cloud_up(state_dir: Path = DEFAULT_STATE_DIR) -> Cloud:
     with _flock(state_dir / "up.lock"):
         cloud_dir.mkdir(parents=True, exist_ok=True)
         pki = _cloud_pki(state_dir / "pki", cloud_dir)
-        text = HOSTS_FILE.read_text()
-        missing = [line for line in CLOUD_HOSTS if line not in text.splitlines()]
-        if missing:
-            HOSTS_FILE.write_text(text + ("" if text.endswith("\n") else "\n")
-                                  + "".join(f"{line}\n" for line in missing))  # fmt: skip
+        _ensure_cloud_hosts()
         for name in (ECR_REGISTRY, DHI_REGISTRY):
             _write_if_changed(DOCKER_CERTS_DIR / name / "ca.crt", ca.read_bytes())
         _ensure_registry(cloud_dir / "registry", ecr, pki, more_users=[(dhi.user, dhi.password)])
     return Cloud(ecr, dhi, pki.server_cert, pki.server_key)
+
+
+def _ensure_cloud_hosts() -> None:
+    text = HOSTS_FILE.read_text()
+    missing = [line for line in CLOUD_HOSTS if line not in text.splitlines()]
+    if missing:
+        HOSTS_FILE.write_text(text + ("" if text.endswith("\n") else "\n")
+                              + "".join(f"{line}\n" for line in missing))  # fmt: skip
 
 
 def _cloud_pki(pki_dir: Path, cloud_dir: Path) -> _Pki:
