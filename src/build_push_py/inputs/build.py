@@ -113,17 +113,15 @@ def _typed(name: str, text: str, types: tuple[str, ...], example: str) -> Attrib
     parts = item.fields
     if len(parts) == 1 and "=" not in parts[0]:
         return item
-    kinds = []
     for field in parts:
-        key, sep, val = field.partition("=")
+        key, sep, _ = field.partition("=")
         if not sep or not key.strip():
             raise InputError(name, f"{field!r} in {text!r} is not of the form key=value")
-        if key.strip() == "type":
-            kinds.append(val.strip())
-    if not kinds:
+    kind = item.get("type")
+    if kind is None:
         raise InputError(name, f"{text!r} has no type= attribute (e.g. {example!r})")
-    if kinds[0] not in types:
-        raise InputError(name, f"type {kinds[0]!r} in {text!r} is unknown; use {' | '.join(types)}")
+    if kind not in types:
+        raise InputError(name, f"type {kind!r} in {text!r} is unknown; use {' | '.join(types)}")
     return item
 
 
@@ -247,7 +245,8 @@ def parse_build_inputs(
     if shm_size and not _SIZE.fullmatch(shm_size):
         raise InputError("shm-size", f"{shm_size!r} is not a size; use a number with a unit (2g)")
     call = text("call")
-    if call and fields("call", call)[0].strip() not in _CALLS:
+    # ``,`` alone has no field at all
+    if call and next(iter(fields("call", call)), "").strip() not in _CALLS:
         raise InputError("call", f"{call!r} is unknown; use {', '.join(_CALLS)}")
     build_contexts = lst("build-contexts", ignore_comma=True)
     for item in build_contexts:

@@ -190,6 +190,8 @@ def test_build_inputs_repr_shows_neither_token_nor_secret() -> None:
         pytest.param({"ulimit": "nofile=lots"}, r"'ulimit'.*'nofile=lots'", id="ulimit-value"),
         pytest.param({"call": "lint"}, r"'call'.*'lint'.*build, check, outline, targets",
                      id="call"),
+        pytest.param({"call": ","}, r"'call'.*','.*build, check, outline, targets",
+                     id="call-without-a-field"),
         pytest.param({"build-contexts": "alpine"}, r"'build-contexts'.*'alpine'.*name=",
                      id="build-context"),
         pytest.param({"target": "a\nb"}, r"'target'.*single line", id="multi-line-target"),
