@@ -25,7 +25,11 @@ class CachePlan(NamedTuple):
     cache_to: list[Attributes]
     env: dict[str, str]  # to add to buildx's environment
     warnings: list[str]
-    pass_env: tuple[str, ...] = ()  # the runner's variables the build needs for its caches
+
+    @property
+    def pass_env(self) -> tuple[str, ...]:
+        """The runner's variables the build needs for its caches."""
+        return GHA_VARIABLES if _uses_gha(self.cache_from) or _uses_gha(self.cache_to) else ()
 
 
 def has_runner_cache(runner: RunnerEnv) -> bool:
@@ -98,8 +102,7 @@ def default_cache(
                 "type=gha cache needs ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL (or"
                 " ACTIONS_CACHE_URL); without them buildx skips the cache silently"
             )
-        return CachePlan(cache_from, cache_to, _v2_env(runner) if gha and token else {}, warnings,
-                         GHA_VARIABLES if gha else ())  # fmt: skip
+        return CachePlan(cache_from, cache_to, _v2_env(runner) if gha and token else {}, warnings)
     if not inp.cache or not token:
         return CachePlan([], [], {}, [])
 
@@ -121,4 +124,4 @@ def default_cache(
         Attributes.of("type=gha", f"scope={_scope(image, ref)}", "mode=max", "ignore-error=true")
         for image in images
     ]
-    return CachePlan(cache_from, cache_to, _v2_env(runner), [], GHA_VARIABLES)
+    return CachePlan(cache_from, cache_to, _v2_env(runner), [])
