@@ -138,10 +138,9 @@ def merge_or_promote(
 def github_context(job: Job, inp: Inputs) -> tuple[GitHubContext, RepoFacts]:
     """The context of the run (from the runner's environment or the checkout) and the
     repository facts, asking the API only for what the inputs need."""
-    env = job.env
     source = inp.meta.context
     base = (
-        context.from_git(env, job.runner_env.workspace or None)
+        context.from_git(job.runner_env, job.runner_env.workspace or None)
         if source is ContextSource.GIT
         else context.from_runner(job.runner_env)
     )

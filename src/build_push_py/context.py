@@ -272,11 +272,11 @@ def git_ref(cwd: str | None = None) -> str:
         return ""
 
 
-def from_git(env: Mapping[str, str], cwd: str | None = None) -> GitHubContext:
-    """The ``git`` context (metadata-action ``context: git``): the event from the
+def from_git(runner: RunnerEnv, cwd: str | None = None) -> GitHubContext:
+    """The ``git`` context (metadata-action ``context: git``): the event from the runner's
     environment, ref, sha and commit date from the checkout in ``cwd``; git failing is an
     ``ActionError``, as upstream."""
-    base = from_env(env)
+    base = from_runner(runner)
     ref = checkout_ref(cwd)
     sha = _git_strict(["show", "--format=%H", "HEAD", "--quiet", "--"], cwd)
     commit_date = _git_strict(["show", "-s", "--format=%cI", sha], cwd)

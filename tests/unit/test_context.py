@@ -10,6 +10,7 @@ import pytest
 
 from build_push_py import context
 from build_push_py.errors import ActionError
+from build_push_py.runner.env import RunnerEnv
 
 
 def test_from_env_reads_the_payload_and_tolerates_missing_values(tmp_path: Path) -> None:
@@ -32,16 +33,16 @@ def test_from_git_takes_ref_sha_and_date_from_the_checkout(tmp_path: Path) -> No
                          text=True).stdout.strip()  # fmt: skip
     env = {"GITHUB_EVENT_NAME": "workflow_dispatch", "GITHUB_REF": "refs/heads/other",
            "GITHUB_SHA": "0" * 40, "GITHUB_REPOSITORY": "octo/app"}  # fmt: skip
-    ctx = context.from_git(env, str(tmp_path))
+    ctx = context.from_git(RunnerEnv.from_env(env), str(tmp_path))
     assert (ctx.sha, ctx.ref) == (sha, "refs/heads/main")
     assert ctx.commit_date == "2024-05-06T07:08:09+00:00"
     assert (ctx.event_name, ctx.repository) == ("workflow_dispatch", "octo/app")
     subprocess.run([*git, "checkout", "-q", "--detach"], check=True)
-    assert context.from_git(env, str(tmp_path)).ref == "refs/tags/v1.0.0"
+    assert context.from_git(RunnerEnv.from_env(env), str(tmp_path)).ref == "refs/tags/v1.0.0"
 
 
 def test_from_git_outside_a_checkout_is_git_s_error(tmp_path: Path) -> None:
     """metadata-action fails there too; the environment's ref would be another commit's."""
     env = {"GITHUB_REF": "refs/heads/x", "GITHUB_SHA": "a" * 40}
     with pytest.raises(ActionError, match=r"^fatal: not a git repository"):
-        context.from_git(env, str(tmp_path))
+        context.from_git(RunnerEnv.from_env(env), str(tmp_path))

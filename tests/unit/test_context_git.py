@@ -17,7 +17,9 @@ import pytest
 
 from build_push_py import cli, context
 from build_push_py.errors import ActionError
+from build_push_py.runner.env import RunnerEnv
 
+PUSH = RunnerEnv.from_env({"GITHUB_EVENT_NAME": "push"})
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main",
        "-c", "advice.detachedHead=false"]  # fmt: skip
 COMMIT = "commit -q --allow-empty -m c"
@@ -90,10 +92,10 @@ REFS = [
 def test_ref_of_the_checkout(tmp_path: Path, commands: list[str], expected: str) -> None:
     repo = make_repo(tmp_path, commands)
     if expected.startswith("refs/"):
-        assert context.from_git({"GITHUB_EVENT_NAME": "push"}, str(repo)).ref == expected
+        assert context.from_git(PUSH, str(repo)).ref == expected
         return
     with pytest.raises(ActionError) as caught:
-        context.from_git({"GITHUB_EVENT_NAME": "push"}, str(repo))
+        context.from_git(PUSH, str(repo))
     assert caught.value.message == expected
     assert "meta-context: workflow" in caught.value.hint
 
@@ -104,7 +106,7 @@ def test_shallow_clone_at_a_tag(tmp_path: Path) -> None:
     clone = tmp_path / "clone"
     subprocess.run([*GIT, "clone", "-q", "--depth", "1", "--branch", "v3", f"file://{source}",
                     str(clone)], check=True, capture_output=True)  # fmt: skip
-    assert context.from_git({}, str(clone)).ref == "refs/tags/v3"
+    assert context.from_git(RunnerEnv.from_env({}), str(clone)).ref == "refs/tags/v3"
 
 
 def test_cli_default_ref_outside_a_checkout_is_empty(tmp_path: Path) -> None:
@@ -158,7 +160,7 @@ def test_the_checkouts_configuration_starts_no_program(tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     repo = _signed_pull_request_checkout(tmp_path / "ws", marker)
 
-    ctx = context.from_git({}, str(repo))  # meta-context: git
+    ctx = context.from_git(RunnerEnv.from_env({}), str(repo))  # meta-context: git
     env = cli.runner_env(_plan_args(repo), {}, str(repo))  # the command line's defaults
 
     assert ctx.ref == env["GITHUB_REF"] == "refs/pull/7/merge"
@@ -191,7 +193,7 @@ def test_a_checkout_of_another_user_is_refused(
     assert "Traceback" not in err
     assert not marker.exists(), marker.read_text()
     with pytest.raises(context.RefusedCheckout):  # meta-context: git, outside the image
-        context.from_git({}, str(repo))
+        context.from_git(RunnerEnv.from_env({}), str(repo))
     assert not marker.exists()
 
 
