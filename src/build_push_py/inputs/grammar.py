@@ -74,3 +74,12 @@ def input_switch(name: str, value: str) -> Switch:
         return Switch.TRUE if input_bool(name, text) else Switch.FALSE
     except InputError:
         raise InputError(name, f"{text!r} is not valid; use auto, true or false") from None
+
+
+def whole_number(digits: str, maximum: int) -> int | None:
+    """ASCII digits as a number, None when it is over ``maximum``; checked by length first, as
+    ``int()`` refuses more than 4300 digits."""
+    significant = digits.lstrip("0") or "0"
+    if len(significant) > len(str(maximum)) or int(significant) > maximum:
+        return None
+    return int(significant)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..errors import InputError
-from .grammar import input_bool
+from .grammar import input_bool, whole_number
 
 # GitHub keeps artifacts at most 90 days on public repositories, 400 on private ones of an
 # enterprise; the repository's own limit (GITHUB_RETENTION_DAYS) caps it at upload time.
@@ -30,18 +30,11 @@ def _optional_bool(name: str, value: str) -> bool | None:
     return None if value.strip() == "" else input_bool(name, value)
 
 
-def days_of(digits: str) -> int | None:
-    """ASCII digits as a number; None when there are more than a number of days has (int()
-    would refuse over 4300 of them)."""
-    digits = digits.lstrip("0") or "0"
-    return int(digits) if len(digits) <= len(str(MAX_RETENTION_DAYS)) else None
-
-
 def parse_retention_days(name: str, value: str) -> int | None:
     text = value.strip()
     if text == "":
         return None
-    days = days_of(text) if re.fullmatch(r"[0-9]+", text) else None
+    days = whole_number(text, MAX_RETENTION_DAYS) if re.fullmatch(r"[0-9]+", text) else None
     if days is None or not 1 <= days <= MAX_RETENTION_DAYS:
         raise InputError(
             name,

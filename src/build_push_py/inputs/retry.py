@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from ..errors import InputError
 from ..retry import DEFAULT_MAX_WAIT, DEFAULT_RETRIES, RetryPolicy
+from .grammar import whole_number
 
 _DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)")
 _UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -43,12 +44,11 @@ def parse_retries(value: str) -> int:
     if not re.fullmatch(r"[0-9]+", text):
         problem = f"{_shown(text)} is not a whole number >= 0; use 0 to not retry"
         raise InputError("retries", problem)
-    # Checked by length first: int() refuses more than 4300 digits.
-    digits = text.lstrip("0") or "0"
-    if len(digits) > len(str(MAX_RETRIES)) or int(digits) > MAX_RETRIES:
+    retries = whole_number(text, MAX_RETRIES)
+    if retries is None:
         problem = f"{_shown(text)} is more than {MAX_RETRIES}; each retry waits longer"
         raise InputError("retries", problem)
-    return int(digits)
+    return retries
 
 
 def parse_policy(raw: Mapping[str, str]) -> RetryPolicy:

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..errors import InputError
-from ..inputs.grammar import env_bool
-from ..inputs.report import MAX_RETENTION_DAYS, ReportInputs, days_of
+from ..inputs.grammar import env_bool, whole_number
+from ..inputs.report import MAX_RETENTION_DAYS, ReportInputs
 from ..metadata.jsnum import JS_PARSE_INT
 
 SUMMARY_ENV = "DOCKER_BUILD_SUMMARY"
@@ -51,8 +51,8 @@ def _env_retention_days(knobs: Mapping[str, str]) -> int | None:
         return None
     match = JS_PARSE_INT.match(value)
     sign, digits = match.groups() if match else ("", "")
-    days = days_of(digits) if digits else None
-    if days is None or (days and sign == "-") or days > MAX_RETENTION_DAYS:
+    days = whole_number(digits, MAX_RETENTION_DAYS) if digits else None
+    if days is None or (days and sign == "-"):
         raise InputError(
             RECORD_RETENTION_ENV,
             f"{value.strip()[:40]!r} is not a number of days from 0 to {MAX_RETENTION_DAYS}",
