@@ -58,7 +58,7 @@ def fetch_repo_facts(
             limit, lambda: github_repo.repository_fields(ctx.api_url, ctx.repository, token)
         )
     if found is None:
-        found = github_repo.no_answer(ctx.api_url, ctx.repository, limit)
+        found = github_repo.no_answer(f"repository {ctx.repository}", ctx.api_url, limit)
     if isinstance(found, str):
         warn(replace_undecoded(found))
         return known
@@ -97,7 +97,7 @@ def fetch_commit_date(
 
     found = within(limit, look_up)
     if found is None:
-        found = f"Cannot read commit {ctx.sha} from {ctx.api_url}: no answer within {limit:g} s"
+        found = github_repo.no_answer(f"commit {ctx.sha}", ctx.api_url, limit)
     if isinstance(found, str):
         warn(replace_undecoded(found))
         return ""

@@ -63,9 +63,9 @@ def fields(answer: dict[str, Any]) -> dict[str, str]:
     return {key: value or "" for key, value in found.items()}
 
 
-def no_answer(api_url: str, name: str, limit: float) -> str:
-    """The warning of a look-up that did not end in time."""
-    return f"Cannot read repository {name} from {api_url}: no answer within {limit:g} s"
+def no_answer(what: str, api_url: str, limit: float) -> str:
+    """The warning of a look-up of ``what`` (``repository o/r``) that did not end in time."""
+    return f"Cannot read {what} from {api_url}: no answer within {limit:g} s"
 
 
 def reason(exc: BaseException) -> str:

@@ -53,7 +53,7 @@ class RepoLookup:
             text = _read_until(pipe.fileno(), self._deadline)
         if text is None:
             self.close()
-            return github_repo.no_answer(api_url, repository, self._limit)
+            return github_repo.no_answer(f"repository {repository}", api_url, self._limit)
         self._reap()
         return _decoded(text)
 

@@ -235,7 +235,7 @@ def test_the_child_is_waited_for_until_the_limit() -> None:
         started = time.monotonic()
         got = _drive({**_env(url), "LOOKUP_LIMIT": str(LIMIT)}, [url, REPOSITORY, TOKEN])
         took = time.monotonic() - started
-    assert got["answer"] == github_repo.no_answer(url, REPOSITORY, LIMIT)
+    assert got["answer"] == github_repo.no_answer(f"repository {REPOSITORY}", url, LIMIT)
     assert got["child_left"] is False
     assert took < DRIPPING / 2  # ended by the limit, not by the API
 
@@ -259,5 +259,5 @@ def test_the_look_up_in_process_ends_at_the_limit() -> None:
     assert facts == facts_without_api(ctx)
     assert date == ""
     commit = f"Cannot read commit {ctx.sha} from {url}: no answer within 0.5 s"
-    assert warnings == [github_repo.no_answer(url, REPOSITORY, LIMIT), commit]
+    assert warnings == [github_repo.no_answer(f"repository {REPOSITORY}", url, LIMIT), commit]
     assert took < DRIPPING / 2
