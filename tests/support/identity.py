@@ -28,13 +28,16 @@ class Answer:
 
 @dataclass
 class Script:
-    """The identity service's answers, in turn (the last one repeats), and what it was
-    asked: the OIDC token requests (their query) and the token exchanges (their form)."""
+    """The identity service's answers, in turn (the last one repeats), the OIDC token
+    endpoint's answer to a request with the right token, and what they were asked: the OIDC
+    token requests (their query, and their path as sent) and the token exchanges (their form)."""
 
     answers: list[Answer] = field(
         default_factory=lambda: [Answer(200, {"access_token": "hub-token-Zq7"})]
     )
+    id_answer: Answer = field(default_factory=lambda: Answer(200, {"value": ID_TOKEN}))
     id_requests: list[dict[str, list[str]]] = field(default_factory=list)
+    id_paths: list[str] = field(default_factory=list)
     exchanges: list[dict[str, list[str]]] = field(default_factory=list)
     authorizations: list[str] = field(default_factory=list)
 
@@ -51,10 +54,11 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
             url = urllib.parse.urlsplit(self.path)
             script.authorizations.append(self.headers.get("Authorization", ""))
             script.id_requests.append(urllib.parse.parse_qs(url.query))
+            script.id_paths.append(self.path)
             if self.headers.get("Authorization") != f"bearer {REQUEST_TOKEN}":
                 self._send(Answer(401, {"message": "bad request token"}))
                 return
-            self._send(Answer(200, {"value": ID_TOKEN}))
+            self._send(script.id_answer)
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
