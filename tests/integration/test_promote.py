@@ -20,6 +20,7 @@ from integration.test_sign import COSIGN, key_pair, verify
 from stack import Registry, Stack
 from support.checks import registry_auth, repo_name, workspace
 from support.fanout import authfile
+from support.git import commit_all
 from support.runner import ActionRun, run_action, runner_env
 
 from build_push_py.buildx.commands import buildx_binary
@@ -36,12 +37,7 @@ def git_workspace(tmp_path: Path) -> tuple[Path, str]:
     ws = workspace(tmp_path, DOCKERFILE, {"hello.txt": f"hello {uuid.uuid4().hex}\n",
                                           "Dockerfile.other": DOCKERFILE,
                                           ".gitignore": "runner/\n"})  # fmt: skip
-    git = ["git", "-C", str(ws), "-c", "user.name=t", "-c", "user.email=t@example.test"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "first"], check=True)
-    done = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True)
-    return ws, done.stdout.strip()
+    return ws, commit_all(ws, "first")
 
 
 def buildx_logger(stack: Stack, tmp_path: Path) -> tuple[dict[str, str], Path]:
@@ -157,10 +153,7 @@ def test_a_changed_build_input_builds_and_names_it(
     if "target" in change:  # a Dockerfile with that stage, committed before the main push
         for name in ("Dockerfile", "Dockerfile.other"):
             (ws / name).write_text(DOCKERFILE.replace("FROM scratch", "FROM scratch AS other"))
-        subprocess.run(["git", "-C", str(ws), "-c", "user.name=t", "-c", "user.email=t@e.test",
-                        "commit", "-qam", "stage"], check=True)  # fmt: skip
-        sha = subprocess.run(["git", "-C", str(ws), "rev-parse", "HEAD"], check=True,
-                             capture_output=True, text=True).stdout.strip()  # fmt: skip
+        sha = commit_all(ws, "stage")
     main_push(stack, ws, sha, inputs)
     wrapper, log = buildx_logger(stack, tmp_path)
     run = run_action(event(stack, ws, sha, "refs/tags/v1.2.3", {**inputs, **change}, extra=wrapper))
