@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from integration.test_sign import COSIGN, key_pair, verify
 from stack import Registry, Stack
 from support.checks import registry_auth, repo_name, workspace
+from support.cosign import COSIGN, key_pair, verify
 from support.fanout import authfile
 from support.git import commit_all
 from support.runner import ActionRun, run_action, runner_env
