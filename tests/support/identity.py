@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import ssl
-import threading
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from support.http import reply_json
+from support.http import reply_json, running
 
 REQUEST_TOKEN = "runner-request-token-Zq7"
 ID_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOm8vciJ9.c2lnbmF0dXJl"
@@ -86,12 +85,7 @@ def serving(
     server = family((host, port), _handler(script))
     if context is not None:
         server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     scheme = "https" if context else "http"
     shown = f"[{host}]" if ":" in host else host
-    try:
+    with running(server):
         yield f"{scheme}://{shown}:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
