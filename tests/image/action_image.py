@@ -33,7 +33,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -49,7 +48,7 @@ if str(TESTS) not in sys.path:
 
 import stack as stack_lib  # noqa: E402 - needs the path above
 from stack import Stack  # noqa: E402
-from support.http import reply_json  # noqa: E402
+from support.http import reply_json, running  # noqa: E402
 from support.runner import ActionRun, parse_file_commands  # noqa: E402
 
 # "-rundir": /var/run is a directory (see _write_debian_rootfs); the suffix keeps an image or
@@ -364,13 +363,8 @@ class _MockAPI(BaseHTTPRequestHandler):
 def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     """``handler`` on a port of the host's loopback (containers on the host network reach it
     too): its URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with running(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as server:
         yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def mock_github_api() -> contextlib.AbstractContextManager[str]:

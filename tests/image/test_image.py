@@ -38,6 +38,7 @@ from image.action_image import (
     run_container_action,
 )
 from stack import Registry, Stack
+from support.git import signed_commit
 from support.runner import ActionRun
 
 from build_push_py.metadata import BAKE_FILE_NAMES
@@ -429,11 +430,7 @@ def _sign_head_and_name_programs(co: Checkout) -> tuple[str, Path]:
         return subprocess.run(argv, input=text, capture_output=True, text=True,
                               check=True).stdout.strip()  # fmt: skip
 
-    tree = git("rev-parse", "HEAD^{tree}")
-    signed = (f"tree {tree}\nparent {co.sha}\nauthor t <t@t> 1704067200 +0000\n"
-              "committer t <t@t> 1704067200 +0000\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n"
-              " AAAA\n -----END PGP SIGNATURE-----\n\nsigned\n")  # fmt: skip
-    commit = git("hash-object", "-t", "commit", "-w", "--stdin", text=signed)
+    commit = signed_commit(git, parent=co.sha)
     git("update-ref", "refs/heads/main", commit)
     inside = f"{CONTAINER_DIRS['workspace']}/.git/program"
     for key, value in [("log.showSignature", "true"), ("gpg.program", inside),

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from integration.test_sign import COSIGN, key_pair, verify
 from stack import Registry, Stack
 from support.checks import registry_auth, repo_name, workspace
+from support.cosign import COSIGN, key_pair, verify
 from support.fanout import authfile
+from support.git import commit_all
 from support.runner import ActionRun, run_action, runner_env
 
 from build_push_py.buildx.commands import buildx_binary
@@ -36,12 +37,7 @@ def git_workspace(tmp_path: Path) -> tuple[Path, str]:
     ws = workspace(tmp_path, DOCKERFILE, {"hello.txt": f"hello {uuid.uuid4().hex}\n",
                                           "Dockerfile.other": DOCKERFILE,
                                           ".gitignore": "runner/\n"})  # fmt: skip
-    git = ["git", "-C", str(ws), "-c", "user.name=t", "-c", "user.email=t@example.test"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "first"], check=True)
-    done = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True)
-    return ws, done.stdout.strip()
+    return ws, commit_all(ws, "first")
 
 
 def buildx_logger(stack: Stack, tmp_path: Path) -> tuple[dict[str, str], Path]:
@@ -65,6 +61,17 @@ def event(stack: Stack, ws: Path, sha: str, ref: str, inputs: dict[str, str], *,
           extra: dict[str, str] | None = None) -> dict[str, str]:  # fmt: skip
     return runner_env(ws, inputs, github={"GITHUB_REF": ref, "GITHUB_SHA": sha},
                       base=stack.env() | (extra or {}))  # fmt: skip
+
+
+def release_run(stack: Stack, tmp_path: Path, ws: Path, sha: str, inputs: dict[str, str], *,
+                extra: dict[str, str] | None = None) -> tuple[ActionRun, list[str]]:  # fmt: skip
+    """The push of tag v1.2.3 at ``sha``, buildx logged: the run, which succeeded, and the
+    builds it ran."""
+    wrapper, log = buildx_logger(stack, tmp_path)
+    run = run_action(event(stack, ws, sha, "refs/tags/v1.2.3", inputs,
+                           extra={**wrapper, **(extra or {})}))  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    return run, builds(log)
 
 
 def platform_manifests(reg: Registry, repo: str, reference: str) -> list[str]:
@@ -119,11 +126,9 @@ def test_a_release_tag_promotes_the_main_build_under_every_image(
     # The release also goes to a second registry, which never had the image: it is copied.
     release = {**inputs, "images": f"{reg_a.host}/{repo}\n{reg_b.host}/{repo}",
                "registry-auth": registry_auth(reg_a, reg_b)}  # fmt: skip
-    wrapper, log = buildx_logger(stack, tmp_path)
-    run = run_action(event(stack, ws, sha, "refs/tags/v1.2.3", release, extra=wrapper))
-    assert run.returncode == 0, run.stdout + run.stderr
+    run, release_builds = release_run(stack, tmp_path, ws, sha, release)
 
-    assert builds(log) == []  # buildx ran, but never ``build``
+    assert release_builds == []  # buildx ran, but never ``build``
     assert f"Promoted from {reg_a.host}/{repo}@{earlier}, not rebuilt" in run.stdout
     assert f"promoted from <code>{reg_a.host}/{repo}@{earlier}</code>, not rebuilt" in run.summary
     digest = run.outputs["digest"]
@@ -157,15 +162,10 @@ def test_a_changed_build_input_builds_and_names_it(
     if "target" in change:  # a Dockerfile with that stage, committed before the main push
         for name in ("Dockerfile", "Dockerfile.other"):
             (ws / name).write_text(DOCKERFILE.replace("FROM scratch", "FROM scratch AS other"))
-        subprocess.run(["git", "-C", str(ws), "-c", "user.name=t", "-c", "user.email=t@e.test",
-                        "commit", "-qam", "stage"], check=True)  # fmt: skip
-        sha = subprocess.run(["git", "-C", str(ws), "rev-parse", "HEAD"], check=True,
-                             capture_output=True, text=True).stdout.strip()  # fmt: skip
+        sha = commit_all(ws, "stage")
     main_push(stack, ws, sha, inputs)
-    wrapper, log = buildx_logger(stack, tmp_path)
-    run = run_action(event(stack, ws, sha, "refs/tags/v1.2.3", {**inputs, **change}, extra=wrapper))
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert len(builds(log)) == 1
+    run, built = release_run(stack, tmp_path, ws, sha, {**inputs, **change})
+    assert len(built) == 1
     [line] = [ln for ln in run.stdout.splitlines() if ln.startswith("Not promoting")]
     assert line.endswith(f"it was built with a different {named}"), line
 
@@ -174,10 +174,8 @@ def test_a_missing_earlier_image_builds(
     stack: Stack, tmp_path: Path, inputs: dict[str, str]
 ) -> None:
     ws, sha = git_workspace(tmp_path)
-    wrapper, log = buildx_logger(stack, tmp_path)
-    run = run_action(event(stack, ws, sha, "refs/tags/v1.2.3", inputs, extra=wrapper))
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert len(builds(log)) == 1
+    run, built = release_run(stack, tmp_path, ws, sha, inputs)
+    assert len(built) == 1
     assert f"Not promoting, building: no earlier image ({inputs['images']}:sha-{sha[:7]}: " \
            "not found)" in run.stdout  # fmt: skip
 
@@ -194,10 +192,8 @@ def test_a_record_that_does_not_parse_builds(
     # An earlier image whose record was written by someone else.
     forged = {**inputs, "promote": "false", "annotations": f"manifest:{FINGERPRINT_KEY}={record}"}
     main_push(stack, ws, sha, forged)
-    wrapper, log = buildx_logger(stack, tmp_path)
-    run = run_action(event(stack, ws, sha, "refs/tags/v1.2.3", inputs, extra=wrapper))
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert len(builds(log)) == 1
+    run, built = release_run(stack, tmp_path, ws, sha, inputs)
+    assert len(built) == 1
     assert "its recorded build inputs do not parse" in run.stdout
 
 
@@ -207,10 +203,8 @@ def test_a_change_in_the_checkout_builds(
     ws, sha = git_workspace(tmp_path)
     main_push(stack, ws, sha, inputs)
     (ws / "hello.txt").write_text("changed after the commit\n")
-    wrapper, log = buildx_logger(stack, tmp_path)
-    run = run_action(event(stack, ws, sha, "refs/tags/v1.2.3", inputs, extra=wrapper))
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert len(builds(log)) == 1
+    run, built = release_run(stack, tmp_path, ws, sha, inputs)
+    assert len(built) == 1
     assert "the build context is not exactly the commit (changes, another" in run.stdout
 
 
@@ -222,11 +216,9 @@ def test_a_promoted_image_is_signed_once_and_verifies(
     ws, sha = git_workspace(tmp_path)
     main_push(stack, ws, sha, inputs)
     signing = {"sign-key": key, "sign-key-password": password, "sign-tlog": "false"}
-    wrapper, log = buildx_logger(stack, tmp_path)
-    run = run_action(event(stack, ws, sha, "refs/tags/v1.2.3", {**inputs, **signing},
-                           extra={**wrapper, "COSIGN_BIN": COSIGN}))  # fmt: skip
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert builds(log) == []
+    run, built = release_run(stack, tmp_path, ws, sha, {**inputs, **signing},
+                             extra={"COSIGN_BIN": COSIGN})  # fmt: skip
+    assert built == []
     ref = f"{inputs['images']}@{run.outputs['digest']}"
     assert run.outputs["signed"] == "true"
     assert run.outputs["cosign-verify-command"].splitlines() == [
@@ -304,8 +296,6 @@ def test_without_a_sha_rule_the_main_push_leaves_the_look_up_tag(
     rules = {**inputs, "tags": "type=ref,event=branch\ntype=semver,pattern={{version}}"}
     main_push(stack, ws, sha, rules)
     assert reg_a.tags(repo) == sorted(["main", f"sha-{sha[:7]}"])
-    wrapper, log = buildx_logger(stack, tmp_path)
-    run = run_action(event(stack, ws, sha, "refs/tags/v1.2.3", rules, extra=wrapper))
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert builds(log) == []
+    _, built = release_run(stack, tmp_path, ws, sha, rules)
+    assert built == []
     assert platform_manifests(reg_a, repo, "1.2.3") == platform_manifests(reg_a, repo, "main")

@@ -4,15 +4,13 @@ against the TLS + password registries; checked with ``cosign verify`` of our own
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 import uuid
 from pathlib import Path
 
 import pytest
 from stack import Registry, Stack
 from support.checks import registry_auth, repo_name, workspace
+from support.cosign import COSIGN, key_pair, verify
 from support.fanout import authfile, build_and_push_by_digest, merge
 from support.runner import ActionRun, run_action, runner_env
 
@@ -20,30 +18,7 @@ from build_push_py.plan.digests import digest_file_name
 
 pytestmark = pytest.mark.integration
 
-COSIGN = shutil.which("cosign") or "/usr/bin/cosign"
 SHA = "860c1904a1ce19322e91ac35af1ab07466440c37"
-
-
-def key_pair(directory: Path, password: str) -> tuple[str, Path]:
-    """A new cosign key pair: the private key's PEM text and the public key's path."""
-    directory.mkdir(parents=True)
-    env = {"PATH": os.environ["PATH"], "COSIGN_PASSWORD": password, "HOME": str(directory)}
-    subprocess.run([COSIGN, "generate-key-pair"], cwd=directory, env=env, check=True,
-                   capture_output=True)  # fmt: skip
-    return (directory / "cosign.key").read_text(), directory / "cosign.pub"
-
-
-def verify(stack: Stack, tmp_path: Path, reg: Registry, ref: str, public_key: Path) -> int:
-    """``cosign verify`` as a consumer runs it, logged in to ``reg``."""
-    config = tmp_path / f"verify-{uuid.uuid4().hex[:6]}"
-    config.mkdir()
-    (config / "config.json").write_text(authfile(tmp_path, reg).read_text())
-    env = stack.env() | {"DOCKER_CONFIG": str(config), "HOME": str(config)}
-    done = subprocess.run(
-        [COSIGN, "verify", "--key", str(public_key), "--insecure-ignore-tlog=true", ref],
-        env=env, capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
-    return done.returncode
 
 
 def signed_run(stack: Stack, ws: Path, inputs: dict[str, str], key: str, pw: str) -> ActionRun:

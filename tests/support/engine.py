@@ -4,13 +4,12 @@ login's checks need (``GET /version``, ``POST /auth``), no more."""
 from __future__ import annotations
 
 import socketserver
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from support.http import reply_json
+from support.http import reply_json, running
 
 
 class _Engine(BaseHTTPRequestHandler):
@@ -37,10 +36,5 @@ class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
 @contextmanager
 def accepting_engine(path: Path) -> Iterator[str]:
     """The engine on ``path``; its ``DOCKER_HOST``."""
-    server = _Server(str(path), _Engine)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with running(_Server(str(path), _Engine)):
         yield f"unix://{path}"
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -1,10 +1,17 @@
-"""What the tests' local HTTP stand-ins have in common: a JSON answer."""
+"""What the tests' local HTTP stand-ins have in common: a JSON answer, and a server run on
+a thread of its own."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import socketserver
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
+from typing import TypeVar
+
+Server = TypeVar("Server", bound=socketserver.BaseServer)
 
 
 def reply_json(
@@ -21,3 +28,14 @@ def reply_json(
     handler.send_header("Content-Length", str(len(data)))
     handler.end_headers()
     handler.wfile.write(data)
+
+
+@contextmanager
+def running(server: Server) -> Iterator[Server]:
+    """``server`` serving on a daemon thread for the block; shut down and closed after it."""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()

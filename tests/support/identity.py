@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import ssl
-import threading
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from support.http import reply_json
+from support.http import reply_json, running
 
 REQUEST_TOKEN = "runner-request-token-Zq7"
 ID_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOm8vciJ9.c2lnbmF0dXJl"
@@ -28,13 +27,16 @@ class Answer:
 
 @dataclass
 class Script:
-    """The identity service's answers, in turn (the last one repeats), and what it was
-    asked: the OIDC token requests (their query) and the token exchanges (their form)."""
+    """The identity service's answers, in turn (the last one repeats), the OIDC token
+    endpoint's answer to a request with the right token, and what they were asked: the OIDC
+    token requests (their query, and their path as sent) and the token exchanges (their form)."""
 
     answers: list[Answer] = field(
         default_factory=lambda: [Answer(200, {"access_token": "hub-token-Zq7"})]
     )
+    id_answer: Answer = field(default_factory=lambda: Answer(200, {"value": ID_TOKEN}))
     id_requests: list[dict[str, list[str]]] = field(default_factory=list)
+    id_paths: list[str] = field(default_factory=list)
     exchanges: list[dict[str, list[str]]] = field(default_factory=list)
     authorizations: list[str] = field(default_factory=list)
 
@@ -51,10 +53,11 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
             url = urllib.parse.urlsplit(self.path)
             script.authorizations.append(self.headers.get("Authorization", ""))
             script.id_requests.append(urllib.parse.parse_qs(url.query))
+            script.id_paths.append(self.path)
             if self.headers.get("Authorization") != f"bearer {REQUEST_TOKEN}":
                 self._send(Answer(401, {"message": "bad request token"}))
                 return
-            self._send(Answer(200, {"value": ID_TOKEN}))
+            self._send(script.id_answer)
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -82,12 +85,7 @@ def serving(
     server = family((host, port), _handler(script))
     if context is not None:
         server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     scheme = "https" if context else "http"
     shown = f"[{host}]" if ":" in host else host
-    try:
+    with running(server):
         yield f"{scheme}://{shown}:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()

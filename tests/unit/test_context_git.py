@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from support.git import signed_commit
 
 from build_push_py import cli, context
 from build_push_py.errors import ActionError
@@ -132,11 +133,7 @@ def _signed_pull_request_checkout(where: Path, marker: Path) -> Path:
                               text=True, check=True, env={"PATH": "/usr/bin:/bin"})  # fmt: skip
         return done.stdout.strip()
 
-    tree = git("rev-parse", "HEAD^{tree}")
-    signed = (f"tree {tree}\nauthor t <t@t> 1704067200 +0000\n"
-              "committer t <t@t> 1704067200 +0000\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n"
-              " AAAA\n -----END PGP SIGNATURE-----\n\nsigned\n")  # fmt: skip
-    commit = git("hash-object", "-t", "commit", "-w", "--stdin", text=signed)
+    commit = signed_commit(git)
     git("update-ref", "refs/remotes/pull/7/merge", commit)
     git("checkout", "-q", "--detach", commit)
     for key, value in [

@@ -7,13 +7,13 @@ import io
 import itertools
 import json
 import os
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from support.fakes import FakeRunner
+from support.git import commit_all
 from support.runner import parse_file_commands, runner_env
 
 from build_push_py import app
@@ -220,12 +220,7 @@ def _checkout(tmp_path: Path) -> tuple[Path, str]:
     ws = tmp_path / "ws"
     (ws / "Dockerfile").write_text("# syntax=docker/dockerfile:1\nFROM scratch\n")
     (ws / ".gitignore").write_text("runner/\n")
-    git = ["git", "-C", str(ws), "-c", "user.name=t", "-c", "user.email=t@example.test"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-qm", "c"], check=True)
-    head = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True)
-    return ws, head.stdout.strip()
+    return ws, commit_all(ws, "c")
 
 
 def _run(ws: Path, sha: str, ref: str, inspect: FakeRunner, **more: str) -> tuple[str, Any]:

@@ -8,11 +8,10 @@ import hashlib
 import io
 import json
 import shlex
-import threading
 from pathlib import Path
 
 import pytest
-from support.http import reply_json
+from support.identity import REQUEST_TOKEN, Answer, Script, serving
 
 from build_push_py.cosign import binary
 from build_push_py.cosign.argv import sign_argv, sign_env, verify_command
@@ -317,8 +316,6 @@ def test_the_keyless_verify_command_names_the_workflow_the_certificate_names(
 ) -> None:
     """In a reusable workflow the certificate names the called workflow (the token's
     job_workflow_ref), not GITHUB_WORKFLOW_REF (the caller)."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: PLC0415
-
     from support.fakes import FakeRunner  # noqa: PLC0415
     from support.runner import parse_file_commands  # noqa: PLC0415
 
@@ -332,28 +329,12 @@ def test_the_keyless_verify_command_names_the_workflow_the_certificate_names(
     from build_push_py.steps import sign  # noqa: PLC0415
     from build_push_py.steps.job import Job  # noqa: PLC0415
 
-    asked: list[tuple[str, str]] = []
-
-    class Runner(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            asked.append((self.path, self.headers.get("Authorization", "")))
-            reply_json(self, {"value": _jwt({"job_workflow_ref": CALLED})}, 200 if answers else 500)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Runner)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    script = Script(id_answer=Answer(200 if answers else 500,
+                                     {"value": _jwt({"job_workflow_ref": CALLED})}))  # fmt: skip
     cosign = tmp_path / "cosign"
     cosign.write_text("")
     out = tmp_path / "output"
     out.touch()
-    env = {
-        "COSIGN_BIN": str(cosign), "HOME": str(tmp_path), "GITHUB_OUTPUT": str(out),
-        "GITHUB_SERVER_URL": "https://github.com", "GITHUB_WORKFLOW_REF": CALLER,
-        "ACTIONS_ID_TOKEN_REQUEST_URL": f"http://127.0.0.1:{server.server_port}/t?api-version=2.0",
-        "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-bearer",
-    }  # fmt: skip
     meta = Meta("", (), False, ("reg.example/app",), (), (), (), (), (), ())
     plan = Plan(
         parse(raw()), meta, True, CachePlan([], [], {}, []), RunFacts(), BuildxVersion(0, 29, 1),
@@ -362,19 +343,23 @@ def test_the_keyless_verify_command_names_the_workflow_the_certificate_names(
     config = tmp_path / "config"
     config.mkdir()
     log = io.StringIO()
-    try:
+    with serving(script) as url:
+        env = {
+            "COSIGN_BIN": str(cosign), "HOME": str(tmp_path), "GITHUB_OUTPUT": str(out),
+            "GITHUB_SERVER_URL": "https://github.com", "GITHUB_WORKFLOW_REF": CALLER,
+            "ACTIONS_ID_TOKEN_REQUEST_URL": f"{url}/t?api-version=2.0",
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN": REQUEST_TOKEN,
+        }  # fmt: skip
         sign.sign(Job(env, Workflow(env, out=log), FakeRunner().on([str(cosign), "sign"])),
                   plan, str(config), "sha256:" + "b" * 64)  # fmt: skip
-    finally:
-        server.shutdown()
-        server.server_close()
 
     command = parse_file_commands(out.read_text())["cosign-verify-command"]
     assert shlex.split(command)[3] == identity
-    assert asked == [("/t?api-version=2.0&audience=sigstore", "bearer request-bearer")]
+    assert script.id_paths == ["/t?api-version=2.0&audience=sigstore"]
+    assert script.authorizations == [f"bearer {REQUEST_TOKEN}"]
     if not answers:
         assert "reusable workflow" in log.getvalue()
-    assert "request-bearer" not in log.getvalue() + command
+    assert REQUEST_TOKEN not in log.getvalue() + command
 
 
 @pytest.mark.parametrize(
