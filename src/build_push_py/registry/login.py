@@ -123,10 +123,7 @@ def parse_logins(raw: Mapping[str, str], env: Mapping[str, str] = NO_ENV) -> lis
     its method; none when all of those are empty. ``env`` is the step's environment, which
     some methods read (``DOCKERHUB_OIDC_CONNECTIONID``, ``AWS_REGION`` ...)."""
     # @actions/core getInput trims every input, secrets too
-    given = {
-        name: raw.get(name, "").strip()
-        for name in ("registry", "username", "password", "ecr", "scope")
-    }
+    given = {name: raw.get(name, "").strip() for name in _KEYS}
     registry_auth = raw.get("registry-auth", "")
     if registry_auth.strip():
         others = [name for name, value in given.items() if value]
