@@ -3,9 +3,9 @@ build and the merge step.
 
 A login obtains its credentials by its method (``registry.login.METHODS``: the inputs as
 given, an ECR token, a Docker Hub OIDC token), masking each secret as soon as it has it;
-the engine then checks each credential (``docker login``'s check), with the run's retries;
-only then are they written: to the action's ``config.json``, or for a ``scope`` to buildx's
-config directory inside it.
+once every login has its credentials, the engine checks each of them (``docker login``'s
+check) through one client, with the run's retries; only then are they written: to the
+action's ``config.json``, or for a ``scope`` to buildx's config directory inside it.
 """
 
 from __future__ import annotations
@@ -41,12 +41,13 @@ def new_config_dir(job: Job, inp: Inputs) -> str:
 def _obtain_and_check(
     job: Job, inp: Inputs, config_dir: str, retry: Retrier, log: Callable[[str], None]
 ) -> Obtained:
-    """Every login's credentials, each checked by the engine; writes nothing but masks."""
-    obtained: Obtained = []
-    for login in inp.logins:
-        credentials = method_of(login).obtain(login, job.env, job.wf.mask, log)
-        engine.check_logins(credentials, config_dir, job.env, retry)
-        obtained.append((login, credentials))
+    """Every login's credentials, then all of them checked by the engine in one call (one
+    client, so one ``/version`` request); writes nothing but masks."""
+    obtained: Obtained = [
+        (login, method_of(login).obtain(login, job.env, job.wf.mask, log)) for login in inp.logins
+    ]
+    credentials = [cred for _, creds in obtained for cred in creds]
+    engine.check_logins(credentials, config_dir, job.env, retry)
     return obtained
 
 
