@@ -54,6 +54,7 @@ def _login(where: Where, given: Mapping[str, Any], env: Mapping[str, str]) -> Re
     method.check(login, env, where)
     if login.scope:
         scope.check(registry, login.scope, where)
+        scope.check_env(env, where)
     return replace(login, method=method.name)
 
 

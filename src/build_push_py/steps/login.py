@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..buildx.commands import buildx_config_dir
-from ..errors import LoginError
 from ..plan.inputs import Inputs
 from ..registry import engine
 from ..registry.login import docker_configs, method_of
@@ -62,16 +61,12 @@ def log_in(job: Job, inp: Inputs, config_dir: str) -> None:
 
 def _logged_in(job: Job, config_dir: str, obtained: Obtained) -> None:
     """After the checks: the configs that hold the logins, and the log's last lines."""
+    # inside config_dir: a scope with BUILDX_CONFIG set was refused with the inputs
     buildx_config = Path(buildx_config_dir({**job.env, "DOCKER_CONFIG": config_dir}))
     for path, config in docker_configs(obtained).items():
         if not path:
             engine.write_config(config_dir, config)
             continue
-        if not buildx_config.is_relative_to(config_dir):
-            raise LoginError(
-                "scope: BUILDX_CONFIG points outside the action's own Docker config, where"
-                " scoped credentials would outlive the step; unset it for this step"
-            )
         engine.write_config(str(buildx_config / path), config)
     for login, credentials in obtained:
         for cred in credentials:
