@@ -54,6 +54,7 @@ def _login(where: Where, given: Mapping[str, Any], env: Mapping[str, str]) -> Re
     method.check(login, env, where)
     if login.scope:
         scope.check(registry, login.scope, where)
+        scope.check_env(env, where)
     return replace(login, method=method.name)
 
 
@@ -123,10 +124,7 @@ def parse_logins(raw: Mapping[str, str], env: Mapping[str, str] = NO_ENV) -> lis
     its method; none when all of those are empty. ``env`` is the step's environment, which
     some methods read (``DOCKERHUB_OIDC_CONNECTIONID``, ``AWS_REGION`` ...)."""
     # @actions/core getInput trims every input, secrets too
-    given = {
-        name: raw.get(name, "").strip()
-        for name in ("registry", "username", "password", "ecr", "scope")
-    }
+    given = {name: raw.get(name, "").strip() for name in _KEYS}
     registry_auth = raw.get("registry-auth", "")
     if registry_auth.strip():
         others = [name for name, value in given.items() if value]

@@ -6,7 +6,9 @@ They go to ``<buildx config>/config/<registry>/<repository>@<actions>/config.jso
 ``<registry>@<actions>`` for a scope of actions only, as login-action v4.6 writes them; that
 release also refuses a scope with more than one ``@``, actions that are not lowercase names
 separated by commas, or a path that leaves the directory. ``DOCKER_LOGIN_SCOPE_DISABLED``
-turns scopes off (a plain login).
+turns scopes off (a plain login). A scope is refused with ``BUILDX_CONFIG`` set: buildx's
+config directory must be the one inside the action's own Docker config, so that scoped
+credentials go where the others do and the clean-up removes them with it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ..inputs.grammar import env_bool
 from .method import Where
 
 DISABLED = "DOCKER_LOGIN_SCOPE_DISABLED"
+BUILDX_CONFIG = "BUILDX_CONFIG"
 _ACTIONS = re.compile(r"[a-z]+(,[a-z]+)*")
 
 
@@ -60,4 +63,17 @@ def check(registry: str, scope: str, where: Where) -> None:
             where.input("scope"),
             f"scope{f' of entry {where.entry}' if where.entry else ''} {problem}:"
             " write REPOSITORY, REPOSITORY@ACTIONS or @ACTIONS (myorg/myimage@push)",
+        )
+
+
+def check_env(env: Mapping[str, str], where: Where) -> None:
+    """A scope's credentials go to buildx's config directory, which is inside the action's
+    own Docker config (a new directory of each run, which the clean-up removes) unless
+    ``BUILDX_CONFIG`` moves it: then they would outlive the step, so a scope is refused."""
+    if env.get(BUILDX_CONFIG):
+        raise InputError(
+            where.input("scope"),
+            f"scope{f' of entry {where.entry}' if where.entry else ''} cannot be used with"
+            f" {BUILDX_CONFIG} set: it points outside the action's own Docker config, where"
+            f" scoped credentials would outlive the step; unset {BUILDX_CONFIG} for this step",
         )

@@ -3,9 +3,9 @@ build and the merge step.
 
 A login obtains its credentials by its method (``registry.login.METHODS``: the inputs as
 given, an ECR token, a Docker Hub OIDC token), masking each secret as soon as it has it;
-the engine then checks each credential (``docker login``'s check), with the run's retries;
-only then are they written: to the action's ``config.json``, or for a ``scope`` to buildx's
-config directory inside it.
+once every login has its credentials, the engine checks each of them (``docker login``'s
+check) through one client, with the run's retries; only then are they written: to the
+action's ``config.json``, or for a ``scope`` to buildx's config directory inside it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..buildx.commands import buildx_config_dir
-from ..errors import LoginError
 from ..plan.inputs import Inputs
 from ..registry import engine
 from ..registry.login import docker_configs, method_of
@@ -41,12 +40,13 @@ def new_config_dir(job: Job, inp: Inputs) -> str:
 def _obtain_and_check(
     job: Job, inp: Inputs, config_dir: str, retry: Retrier, log: Callable[[str], None]
 ) -> Obtained:
-    """Every login's credentials, each checked by the engine; writes nothing but masks."""
-    obtained: Obtained = []
-    for login in inp.logins:
-        credentials = method_of(login).obtain(login, job.env, job.wf.mask, log)
-        engine.check_logins(credentials, config_dir, job.env, retry)
-        obtained.append((login, credentials))
+    """Every login's credentials, then all of them checked by the engine in one call (one
+    client, so one ``/version`` request); writes nothing but masks."""
+    obtained: Obtained = [
+        (login, method_of(login).obtain(login, job.env, job.wf.mask, log)) for login in inp.logins
+    ]
+    credentials = [cred for _, creds in obtained for cred in creds]
+    engine.check_logins(credentials, config_dir, job.env, retry)
     return obtained
 
 
@@ -61,16 +61,12 @@ def log_in(job: Job, inp: Inputs, config_dir: str) -> None:
 
 def _logged_in(job: Job, config_dir: str, obtained: Obtained) -> None:
     """After the checks: the configs that hold the logins, and the log's last lines."""
+    # inside config_dir: a scope with BUILDX_CONFIG set was refused with the inputs
     buildx_config = Path(buildx_config_dir({**job.env, "DOCKER_CONFIG": config_dir}))
     for path, config in docker_configs(obtained).items():
         if not path:
             engine.write_config(config_dir, config)
             continue
-        if not buildx_config.is_relative_to(config_dir):
-            raise LoginError(
-                "scope: BUILDX_CONFIG points outside the action's own Docker config, where"
-                " scoped credentials would outlive the step; unset it for this step"
-            )
         engine.write_config(str(buildx_config / path), config)
     for login, credentials in obtained:
         for cred in credentials:

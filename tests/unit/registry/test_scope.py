@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from build_push_py.errors import InputError
@@ -65,6 +67,42 @@ def test_disabled(value: str, expected: str) -> None:
 def test_disabled_must_be_a_boolean() -> None:
     with pytest.raises(InputError, match="DOCKER_LOGIN_SCOPE_DISABLED"):
         parse_logins({"username": "u", "password": "p", "scope": "a"}, {scope.DISABLED: "yes"})
+
+
+BUILDX_OUTSIDE = (
+    "cannot be used with BUILDX_CONFIG set: it points outside the action's own Docker config,"
+    " where scoped credentials would outlive the step; unset BUILDX_CONFIG for this step"
+)
+
+
+def test_a_scope_with_buildx_config_set_is_refused_with_the_inputs() -> None:
+    env = {"BUILDX_CONFIG": "/home/runner/.buildx"}
+    with pytest.raises(InputError, match=rf"^input 'scope': scope {re.escape(BUILDX_OUTSIDE)}$"):
+        parse_logins({"username": "u", "password": "p", "scope": "o/app@push"}, env)
+    auth = (
+        "- {registry: ghcr.io, username: u, password: p}\n"
+        "- {username: o, password: q, scope: '@push'}"
+    )
+    with pytest.raises(
+        InputError, match=rf"^input 'registry-auth': scope of entry 2 {re.escape(BUILDX_OUTSIDE)}$"
+    ):
+        parse_logins({"registry-auth": auth}, env)
+
+
+@pytest.mark.parametrize(
+    ("raw", "env"),
+    [
+        ({"scope": ""}, {"BUILDX_CONFIG": "/home/runner/.buildx"}),  # no scope
+        ({"scope": "o/app@push"}, {"BUILDX_CONFIG": ""}),  # empty: buildx's default place
+        ({"scope": "o/app@push"}, {"BUILDX_CONFIG": "/x", scope.DISABLED: "true"}),  # plain login
+    ],
+    ids=["no-scope", "empty", "scope-disabled"],
+)  # fmt: skip
+def test_buildx_config_is_refused_only_with_a_scope(
+    raw: dict[str, str], env: dict[str, str]
+) -> None:
+    [login] = parse_logins({"username": "u", "password": "p", **raw}, env)
+    assert login.scope == (raw["scope"] if not env.get(scope.DISABLED) else "")
 
 
 def test_scoped_credentials_go_to_their_own_config() -> None:
