@@ -170,7 +170,9 @@ def run(
     """Run ``argv`` with ``child_env(env, pass_env)``; with ``stream`` its output is echoed
     live and only the tail is kept. On a runner (``GITHUB_ACTIONS`` true in ``env``) the echo
     is fenced with ``::stop-commands::``: what a program prints comes from registries,
-    BuildKit, Sigstore, the Dockerfile, and never becomes a workflow command.
+    BuildKit, Sigstore, the Dockerfile, and never becomes a workflow command. The fence is
+    ``commands_stopped``'s, the one of ``Workflow.untrusted``: inside that one (the build)
+    it adds no second, and a mask waits for it to close.
 
     ``env`` None (``context.git``) gives the child only ``PATH``, the search path Popen
     itself uses to find the program (``os.get_exec_path``): nothing else of this process's
@@ -218,7 +220,8 @@ def run(
 
     # Not ``with proc``: interrupted, its exit would close the pipes, which waits for the
     # threads that read them, that is for the program to end. The pumps close the pipes at
-    # their end; a program left running is ``stop``'s.
+    # their end; a program left running is ``stop``'s. The pumps echo without taking the
+    # fence's lock: this thread holds it for them until the fence ends.
     with commands_stopped(_echo) if fenced else nullcontext():
         assert proc.stdout is not None  # noqa: S101 - set by PIPE
         assert proc.stderr is not None  # noqa: S101 - set by PIPE

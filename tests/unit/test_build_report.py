@@ -19,7 +19,9 @@ from support.runner import parse_file_commands, runner_env
 from build_push_py import app
 from build_push_py.buildx.result import BuildFailed
 from build_push_py.errors import ActionError
+from build_push_py.plan.report import ReportSettings
 from build_push_py.runner.workflow import Workflow
+from build_push_py.steps import build
 from build_push_py.steps.job import Job
 from build_push_py.steps.outputs import report_failure
 
@@ -228,6 +230,31 @@ def test_switches(
     assert bool(run.outputs["build-record"]) == exported
     assert bool(server.artifacts) == uploaded
     assert bool(run.outputs["build-record-artifact"]) == uploaded
+
+
+@pytest.mark.parametrize(
+    ("server_url", "has_service"),
+    [
+        ("https://github.com", True),
+        ("http://github.com", True),
+        ("https://GitHub.com:443/", True),
+        ("https://acme.ghe.com", True),
+        ("https://ACME.GHE.COM:8443", True),
+        ("https://github.localhost", True),
+        ("https://ghes.example", False),
+        ("https://ghes.example/.ghe.com", False),
+        ("https://ghes.example/?on=.ghe.com", False),
+    ],
+)
+def test_the_server_with_an_artifact_service_is_known_by_its_host(
+    server_url: str, has_service: bool
+) -> None:
+    """Only a GitHub Enterprise Server has none: the URL's host decides, not its text."""
+    env = {"GITHUB_SERVER_URL": server_url}
+    job = Job(env, Workflow(env, out=io.StringIO()), FakeRunner())
+    reason = build._service(job, ReportSettings())
+    assert isinstance(reason, str)  # no ACTIONS_RESULTS_URL: a reason either way
+    assert ("GitHub Enterprise Server" in reason) is not has_service
 
 
 @pytest.mark.parametrize(

@@ -36,17 +36,35 @@ def file_command(name: str, value: str) -> str:
     return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
 
 
+# The one ``::stop-commands::`` fence of the process, and how deep the thread that holds it
+# is inside it (changed only with the lock held). A mask, or a line printed by another
+# thread, waits for the outermost fence to close: inside it the runner reads no command.
+_FENCE = threading.RLock()
+_depth = 0
+
+
 @contextmanager
 def commands_stopped(write: Callable[[str], None]) -> Iterator[None]:
     """Between the two lines ``write`` writes, the runner reads no workflow command: text
     from outside (``::add-mask::``, ``::warning ...``, even ``::stop-commands::``) stays text.
-    The token is random, so the text cannot end the fence itself."""
-    token = secrets.token_hex(16)
-    write(f"::stop-commands::{token}")
-    try:
-        yield
-    finally:
-        write(f"::{token}::")
+    The token is random, so the text cannot end the fence itself.
+
+    Re-entrant: inside a fence (a build's log in ``Workflow.untrusted``, around the
+    streamed buildx of ``proc.run``) it writes nothing, and the outermost fence's end line
+    ends it. Other threads' masks and lines wait for that end (``_FENCE``)."""
+    global _depth  # noqa: PLW0603 - the fence is one per process, as stdout is
+    with _FENCE:
+        outermost = _depth == 0
+        token = secrets.token_hex(16) if outermost else ""
+        if outermost:
+            write(f"::stop-commands::{token}")
+        _depth += 1
+        try:
+            yield
+        finally:
+            _depth -= 1
+            if outermost:
+                write(f"::{token}::")
 
 
 class Workflow:
@@ -61,9 +79,6 @@ class Workflow:
         self.on_runner = env.get("GITHUB_ACTIONS") == "true"
         self._paths = {kind: env.get(var, "") for kind, var in _FILES.items()}
         self._out = out
-        # The login thread masks what it obtains while the run's thread prints: a mask
-        # waits for a ::stop-commands:: fence to close (the runner ignores it inside one).
-        self._lock = threading.RLock()
 
     @property
     def passes_outputs_on(self) -> bool:
@@ -75,7 +90,10 @@ class Workflow:
         return self._out or sys.stdout
 
     def info(self, message: str) -> None:
-        with self._lock:
+        # The login thread masks what it obtains while the run's thread prints: lines and
+        # masks wait for a ::stop-commands:: fence to close (the runner ignores a mask
+        # inside one), the fence of a Workflow or of a streamed program (proc.run).
+        with _FENCE:
             self.out.write(message + "\n")
             self.out.flush()
 
@@ -101,7 +119,7 @@ class Workflow:
         """Mask a secret; the runner matches masks per line, so mask every line."""
         if not self.on_runner:
             return
-        with self._lock:
+        with _FENCE:
             self.out.flush()
             for line in value.splitlines() or [value]:
                 if line.strip():
@@ -126,7 +144,7 @@ class Workflow:
         if not self.on_runner:  # a terminal reads no workflow commands
             yield
             return
-        with self._lock, commands_stopped(self.info):
+        with commands_stopped(self.info):
             yield
 
     def _append(self, kind: str, text: str) -> None:

@@ -222,6 +222,8 @@ def _service(job: Job, report_to: ReportSettings) -> ArtifactService | str:
 
     if not report_to.record_upload:
         return "build record upload disabled"
+    # Not RunnerEnv.on_dotcom, which compares the URL's text: this reads its host, in any
+    # scheme, port or case and whatever its path, and a *.localhost server has the service.
     host = urlsplit(job.runner_env.server_url).hostname or ""
     if host != "github.com" and not host.endswith((".ghe.com", ".localhost")):
         return "GitHub Enterprise Server has no artifact service for build records"
