@@ -60,8 +60,9 @@ def check_warnings(metadata: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [w for w in found if isinstance(w, dict)]
 
 
-def _remote_repository(context: str) -> tuple[str, str] | None:
-    """(host, owner/repo) of a git context URL, None when the context is local."""
+def remote_repository(context: str) -> tuple[str, str] | None:
+    """(host, owner/repo) of a context BuildKit fetches itself (a URL, git's scp-like form),
+    None when the context is local (a path, or ``-``: a tarball on stdin)."""
     scp = _SCP.fullmatch(context.split("#", 1)[0])
     if scp:
         host, path = scp.group(1), scp.group(2)
@@ -82,7 +83,7 @@ def dockerfile(
     file outside the workspace, a remote context other than this repository on GitHub."""
     if file == "-":
         return None
-    remote = _remote_repository(context)
+    remote = remote_repository(context)
     if remote is not None:
         host, path = remote
         on_github = host == "github.com" or host.endswith(".ghe.com")

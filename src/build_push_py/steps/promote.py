@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..buildx.argv import RunFacts, build_context
+from ..buildx.checks import remote_repository
 from ..buildx.imagetools import (
     create_argv,
     index_annotations,
@@ -31,18 +32,16 @@ from . import merge, outputs
 from .job import Job
 
 
-def _is_local(context: str) -> bool:
-    return "://" not in context and not context.startswith("git@")
-
-
 def source_facts(build: BuildInputs, run: RunFacts, commit: str) -> p.SourceFacts:
     """The commit, whether the context is exactly that commit, the frontend. A remote
     context is the commit only as ``{{defaultContext}}``, which pins it; a local one when
     it is a checkout of it without changed or untracked files."""
     context = build_context(build, run)
-    if not _is_local(context):
+    if remote_repository(context) is not None:
         pinned = "defaultContext" in build.context
         return p.SourceFacts(commit, pinned, p.frontend(build.build_args, ""))
+    if context == "-":  # a tarball on stdin
+        return p.SourceFacts(commit, False, p.frontend(build.build_args, ""))
     where = str(Path(context).resolve())
     # git's own ownership check stands (the image's /etc/gitconfig declares the job's
     # checkouts safe); a checkout git refuses is not known to be clean.
