@@ -75,6 +75,13 @@ def remote_repository(context: str) -> tuple[str, str] | None:
     return host.lower(), path.removesuffix(".git")
 
 
+def local_dockerfile(context: str, file: str, *, cwd: str) -> str:
+    """Where buildx, run in ``cwd``, reads the Dockerfile of the local ``context`` with
+    ``file``: a relative ``-f`` from its working directory, the default one from the
+    context. Normalised, not resolved."""
+    return posixpath.normpath(posixpath.join(cwd, file or posixpath.join(context, "Dockerfile")))
+
+
 def dockerfile(
     context: str, file: str, *, cwd: str, workspace: str, repository: str
 ) -> Dockerfile | None:
@@ -92,9 +99,7 @@ def dockerfile(
         return Dockerfile(file or "Dockerfile")
     if context == "-":  # a tarball on stdin
         return None
-    # buildx reads a relative -f from its working directory, the default one from the context.
-    target = posixpath.join(cwd, file or posixpath.join(context, "Dockerfile"))
-    local = posixpath.normpath(target)
+    local = local_dockerfile(context, file, cwd=cwd)
     relative = posixpath.relpath(local, posixpath.normpath(workspace or cwd))
     if relative == ".." or relative.startswith("../"):
         return None

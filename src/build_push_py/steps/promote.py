@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..buildx.argv import RunFacts, build_context
-from ..buildx.checks import remote_repository
+from ..buildx.checks import local_dockerfile, remote_repository
 from ..buildx.imagetools import (
     create_argv,
     index_annotations,
@@ -20,7 +20,7 @@ from ..buildx.imagetools import (
     tags_by_image,
 )
 from ..buildx.result import BuildResult
-from ..context import RefusedCheckout, git
+from ..context import RefusedCheckout, git, git_output
 from ..errors import CommandError
 from ..inputs.build import BuildInputs
 from ..metadata.tagrule import TagType
@@ -35,23 +35,28 @@ from .job import Job
 def source_facts(build: BuildInputs, run: RunFacts, commit: str) -> p.SourceFacts:
     """The commit, whether the context is exactly that commit, the frontend. A remote
     context is the commit only as ``{{defaultContext}}``, which pins it; a local one when
-    it is a checkout of it without changed or untracked files."""
+    it is a checkout of it without changed or untracked files, in the context or in the
+    Dockerfile (which ``file`` may put outside it); a tarball or Dockerfile on stdin never."""
     context = build_context(build, run)
     if remote_repository(context) is not None:
         pinned = "defaultContext" in build.context
         return p.SourceFacts(commit, pinned, p.frontend(build.build_args, ""))
-    if context == "-":  # a tarball on stdin
+    if "-" in (context, build.file):  # stdin (which the inputs refuse) is not the checkout
         return p.SourceFacts(commit, False, p.frontend(build.build_args, ""))
     where = str(Path(context).resolve())
+    dockerfile = Path(local_dockerfile(context, build.file, cwd=str(Path.cwd())))
+    # The directory resolved as the context is: git takes an absolute path in its checkout.
+    pathspec = str(dockerfile.parent.resolve() / dockerfile.name)
     # git's own ownership check stands (the image's /etc/gitconfig declares the job's
     # checkouts safe); a checkout git refuses is not known to be clean.
     try:
         head = git(["rev-parse", "HEAD"], cwd=where)
-        changes = git(["status", "--porcelain", "--", "."], cwd=where)
+        # None when git fails, as on a Dockerfile outside the checkout: not the commit's.
+        status = ["--literal-pathspecs", "status", "--porcelain", "--", ".", pathspec]
+        changes = git_output(status, cwd=where)
     except RefusedCheckout:
-        head, changes = "", ""
-    clean = bool(commit) and head == commit and not changes
-    dockerfile = Path(where) / (build.file or "Dockerfile")
+        head, changes = "", None
+    clean = bool(commit) and head == commit and changes == ""
     try:
         text = dockerfile.read_text(encoding="utf-8", errors="replace")
     except OSError:

@@ -1,8 +1,11 @@
-"""The facts of a promotion's source: a context BuildKit fetches itself is not the checkout."""
+"""The facts of a promotion's source: the Dockerfile is the one buildx reads (a relative
+``file`` from the working directory, not the context), and it is part of what must be the
+commit, wherever ``file`` puts it."""
 
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -38,6 +41,61 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _facts(sha: str, context: str, file: str = "") -> p.SourceFacts:
     return source_facts(parse_build_inputs({"context": context, "file": file}), RunFacts(), sha)
+
+
+def test_a_relative_file_is_read_from_the_working_directory(repo: Path) -> None:
+    (repo / "app" / "Dockerfile.prod").write_text("# syntax=docker/dockerfile:1.7\nFROM x\n")
+    sha = _commit(repo)
+    assert _facts(sha, "app", "app/Dockerfile.prod") == p.SourceFacts(
+        sha, True, "docker/dockerfile:1.7"
+    )
+
+
+def test_the_default_dockerfile_is_the_contexts(repo: Path) -> None:
+    (repo / "app" / "Dockerfile").write_text("# syntax=other/frontend:2\nFROM x\n")
+    sha = _commit(repo)
+    assert _facts(sha, "app") == p.SourceFacts(sha, True, "other/frontend:2")
+
+
+def test_a_changed_dockerfile_outside_the_context_is_not_clean(repo: Path) -> None:
+    sha = _commit(repo)
+    assert _facts(sha, "app", "Dockerfile") == p.SourceFacts(sha, True, "docker/dockerfile:1")
+    (repo / "Dockerfile").write_text(SYNTAX + "RUN true\n")
+    assert _facts(sha, "app", "Dockerfile").clean is False
+    assert _facts(sha, "app").clean is True  # app's own Dockerfile is not that one
+
+
+def test_a_checkout_reached_through_a_symlink(repo: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    sha = _commit(repo)
+    (tmp_path / "link").symlink_to(repo)
+    monkeypatch.chdir(tmp_path / "link")
+    assert _facts(sha, "app", "Dockerfile") == p.SourceFacts(sha, True, "docker/dockerfile:1")
+    (repo / "Dockerfile").write_text(SYNTAX + "RUN true\n")
+    assert _facts(sha, "app", "Dockerfile").clean is False
+
+
+def test_an_untracked_dockerfile_outside_the_context_is_not_clean(repo: Path) -> None:
+    sha = _commit(repo)
+    (repo / "Dockerfile.new").write_text(SYNTAX)
+    assert _facts(sha, "app", "Dockerfile.new").clean is False
+
+
+def test_a_dockerfile_outside_the_checkout_is_not_clean(repo: Path, tmp_path: Path) -> None:
+    sha = _commit(repo)
+    (tmp_path / "Dockerfile.elsewhere").write_text(SYNTAX)
+    found = _facts(sha, "app", str(tmp_path / "Dockerfile.elsewhere"))
+    assert found == p.SourceFacts(sha, False, "docker/dockerfile:1")
+    assert _facts(sha, "app", "../Dockerfile.elsewhere").clean is False
+
+
+def test_stdin_is_never_clean(repo: Path) -> None:
+    """The inputs refuse ``-``; a build of a tarball or Dockerfile on stdin is not the
+    checkout's all the same."""
+    sha = _commit(repo)
+    for context, file in (("-", ""), ("app", "-")):
+        build = replace(parse_build_inputs({"context": "app"}), context=context, file=file)
+        assert source_facts(build, RunFacts(), sha) == p.SourceFacts(sha, False, "")
 
 
 @pytest.mark.parametrize(
