@@ -7,11 +7,13 @@ import json
 import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..buildx.imagetools import (
     create_argv,
     index_annotations,
     inspect_argv,
+    inspect_raw_argv,
     source_refs,
     tags_by_image,
 )
@@ -73,26 +75,32 @@ def read_digests_dir(directory: str, runner: RunnerEnv) -> tuple[str, ...]:
     return digests_from_file_names(p.name for p in path.iterdir())
 
 
-def digest_of(runner: Runner, ref: str, env: Mapping[str, str]) -> str:
-    done = check(runner(inspect_argv(ref), env=env), f"docker buildx imagetools inspect {ref}")
+def inspect_manifest(
+    runner: Runner, ref: str, env: Mapping[str, str], *, raw: bool = False, missing_ok: bool = True
+) -> dict[str, Any] | None:
+    """The manifest behind ``ref`` (``imagetools inspect``; with ``raw``, as stored), ``{}``
+    when its output does not parse; None when the registry does not have it (unless
+    ``missing_ok`` is false). Any other failure (auth, network) raises."""
+    argv = inspect_raw_argv(ref) if raw else inspect_argv(ref)
+    done = runner(argv, env=env)
+    if missing_ok and done.returncode != 0 and "not found" in done.stderr.lower():
+        return None
+    check(done, f"docker buildx imagetools inspect {ref}")
     try:
-        return str(json.loads(done.stdout)["digest"])
-    except (ValueError, KeyError, TypeError):
-        return ""
+        found = json.loads(done.stdout)
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def digest_of(runner: Runner, ref: str, env: Mapping[str, str]) -> str:
+    found = inspect_manifest(runner, ref, env, missing_ok=False) or {}
+    return str(found["digest"]) if "digest" in found else ""
 
 
 def _missing(runner: Runner, refs: Sequence[str], env: Mapping[str, str]) -> list[str]:
     """The references the registry does not have; any other failure (auth, network) raises."""
-    missing: list[str] = []
-    for ref in refs:
-        done = runner(inspect_argv(ref), env=env)
-        if done.returncode == 0:
-            continue
-        if "not found" in done.stderr.lower():
-            missing.append(ref)
-            continue
-        check(done, f"docker buildx imagetools inspect {ref}")
-    return missing
+    return [ref for ref in refs if inspect_manifest(runner, ref, env) is None]
 
 
 def sources(job: Job, plan: Plan) -> tuple[dict[str, list[str]], list[str]]:

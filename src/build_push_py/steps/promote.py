@@ -15,8 +15,6 @@ from ..buildx.checks import local_dockerfile, remote_repository
 from ..buildx.imagetools import (
     create_argv,
     index_annotations,
-    inspect_argv,
-    inspect_raw_argv,
     tags_by_image,
 )
 from ..buildx.result import BuildResult
@@ -81,21 +79,6 @@ def with_record(plan: Plan, facts: p.SourceFacts) -> Plan:
     return replace(plan, fingerprint=p.encode(p.fingerprint(plan.build, facts)))
 
 
-def _inspect(job: Job, ref: str, env: Mapping[str, str], raw: bool = False
-             ) -> dict[str, object] | None:  # fmt: skip
-    """The manifest behind ``ref``, or None when the registry does not have it."""
-    argv = inspect_raw_argv(ref) if raw else inspect_argv(ref)
-    done = job.runner(argv, env=env)
-    if done.returncode != 0 and "not found" in done.stderr.lower():
-        return None
-    check(done, f"docker buildx imagetools inspect {ref}")
-    try:
-        found = json.loads(done.stdout)
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
 def dry_run(job: Job, plan: Plan, tag: str) -> None:
     where = ", ".join(f"{image}:{tag}" for image in plan.meta.images)
     with job.wf.untrusted():
@@ -105,7 +88,7 @@ def dry_run(job: Job, plan: Plan, tag: str) -> None:
 def _find(job: Job, plan: Plan, tag: str, env: Mapping[str, str]) -> p.EarlierImage | None:
     """The earlier image under the first image name that has ``tag``."""
     for image in plan.meta.images:
-        found = _inspect(job, f"{image}:{tag}", env)
+        found = merge.inspect_manifest(job.runner, f"{image}:{tag}", env)
         if found is not None:
             return p.earlier_image(image, found)
     return None
@@ -124,7 +107,9 @@ def _recorded(job: Job, plan: Plan, earlier: p.EarlierImage, env: Mapping[str, s
     ours = json.loads(plan.fingerprint)
     for digest in earlier.manifests:
         image = earlier.ref.rpartition("@")[0]
-        recorded = p.recorded_on(_inspect(job, f"{image}@{digest}", env, raw=True) or {})
+        recorded = p.recorded_on(
+            merge.inspect_manifest(job.runner, f"{image}@{digest}", env, raw=True) or {}
+        )
         if recorded and not p.difference(ours, recorded):
             return recorded, digest
         first = first or recorded

@@ -1,18 +1,23 @@
-"""The facts of a promotion's source: the Dockerfile is the one buildx reads (a relative
-``file`` from the working directory, not the context), and it is part of what must be the
-commit, wherever ``file`` puts it."""
+"""A promotion's steps. The facts of its source: the Dockerfile is the one buildx reads (a
+relative ``file`` from the working directory, not the context), and it is part of what must
+be the commit, wherever ``file`` puts it. What the registry is asked, through the fake
+runner."""
 
 from __future__ import annotations
 
 import subprocess
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from support.fakes import FakeRunner
 
 from build_push_py.buildx.argv import RunFacts
+from build_push_py.errors import CommandError
 from build_push_py.inputs.build import parse_build_inputs
 from build_push_py.plan import promote as p
+from build_push_py.steps.merge import digest_of, inspect_manifest
 from build_push_py.steps.promote import source_facts
 
 SYNTAX = "# syntax=docker/dockerfile:1\nFROM scratch\n"
@@ -105,3 +110,41 @@ def test_stdin_is_never_clean(repo: Path) -> None:
 def test_a_remote_context_is_not_the_checkout(repo: Path, context: str) -> None:
     sha = _commit(repo)
     assert _facts(sha, context) == p.SourceFacts(sha, False, "")
+
+
+# -- the registry ---------------------------------------------------------------------------
+
+INSPECT = ["docker", "buildx", "imagetools", "inspect"]
+DIGEST = "sha256:" + "1" * 64
+
+
+@pytest.mark.parametrize(
+    ("answer", "found"),
+    [
+        pytest.param({"stdout": f'{{"digest":"{DIGEST}"}}'}, {"digest": DIGEST}, id="found"),
+        pytest.param({"stdout": "not json"}, {}, id="unreadable"),
+        pytest.param({"stdout": "[1]"}, {}, id="not-an-object"),
+        pytest.param({"returncode": 1, "stderr": "ERROR: reg/app:x: not found"}, None,
+                     id="not-found"),
+    ],
+)  # fmt: skip
+def test_what_an_inspect_finds(answer: dict[str, Any], found: object) -> None:
+    runner = FakeRunner().on(INSPECT, **answer)
+    assert inspect_manifest(runner, "reg/app:x", {}) == found
+    assert inspect_manifest(runner, "reg/app@sha256:1", {}, raw=True) == found
+    assert runner.calls[1].argv == [*INSPECT, "--raw", "reg/app@sha256:1"]
+
+
+def test_an_inspect_that_fails_otherwise_raises() -> None:
+    runner = FakeRunner().on(INSPECT, returncode=1, stderr="ERROR: unauthorized")
+    with pytest.raises(CommandError, match="imagetools inspect reg/app:x"):
+        inspect_manifest(runner, "reg/app:x", {})
+
+
+def test_the_digest_of_a_tag_just_pushed_is_never_missing() -> None:
+    runner = FakeRunner().on(INSPECT, stdout=f'{{"digest":"{DIGEST}"}}')
+    assert digest_of(runner, "reg/app:x", {}) == DIGEST
+    assert digest_of(FakeRunner().on(INSPECT, stdout="[]"), "reg/app:x", {}) == ""
+    missing = FakeRunner().on(INSPECT, returncode=1, stderr="ERROR: not found")
+    with pytest.raises(CommandError):
+        digest_of(missing, "reg/app:x", {})
