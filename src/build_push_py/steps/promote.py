@@ -5,18 +5,13 @@ promotion itself, which adds this run's tags to that image with ``imagetools cre
 from __future__ import annotations
 
 import json
-import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from ..buildx.argv import RunFacts, build_context
 from ..buildx.checks import local_dockerfile, remote_repository
-from ..buildx.imagetools import (
-    create_argv,
-    index_annotations,
-    tags_by_image,
-)
+from ..buildx.imagetools import index_annotations
 from ..buildx.result import BuildResult
 from ..context import RefusedCheckout, git, git_output
 from ..errors import CommandError
@@ -25,7 +20,6 @@ from ..metadata.tagrule import TagType
 from ..plan import promote as p
 from ..plan.plan import Plan
 from ..plan.report import BuildReport
-from ..proc import check
 from . import merge, outputs
 from .job import Job
 
@@ -150,28 +144,23 @@ def promote(job: Job, plan: Plan, config_dir: str, tag: str, facts: p.SourceFact
         return None
     if by_digest:
         return _promote_by_digest(job, plan, earlier, manifest)
-    return promote_index(job, plan, earlier, env)
+    return promote_index(job, plan, merge.tag_groups(plan), earlier, env)
 
 
-def promote_index(job: Job, plan: Plan, earlier: p.EarlierImage, env: Mapping[str, str]) -> str:
-    """Every computed tag, under every image name, on the earlier image (copied from the
-    registry that has it), with the release's index annotations; the outputs a build
-    writes. Returns the new index's digest."""
+def promote_index(
+    job: Job, plan: Plan, groups: Mapping[str, Sequence[str]], earlier: p.EarlierImage,
+    env: Mapping[str, str],
+) -> str:  # fmt: skip
+    """Per image of ``groups``, its tags (``merge.tag_groups``: those a build or a merge
+    would push) on the earlier image (copied from the registry that has it), with the
+    release's index annotations; the outputs a build writes. Returns the new index's digest."""
     wf, meta = job.wf, plan.meta
     annotations = p.promoted_annotations(
         index_annotations(meta.annotations, plan.inputs.build.explicit_annotations),
         plan.fingerprint or earlier.recorded,
     )
-    digest = ""
     with job.phases("promote"), wf.group("Promote"):
-        for image, tags in tags_by_image(meta.images, meta.tags).items():
-            if not tags:
-                continue
-            argv = create_argv(image, tags, [], annotations, sources=[earlier.ref])
-            with wf.untrusted():
-                wf.info(shlex.join(argv))
-            check(job.runner(argv, env=env, stream=True), "docker buildx imagetools create")
-            digest = digest or merge.digest_of(job.runner, tags[0], env)
+        digest = merge.create_indexes(job, groups, annotations, env, refs=[earlier.ref])
     with wf.untrusted():
         wf.info(f"Promoted from {earlier.ref}, not rebuilt: {digest}")
     metadata = {"containerimage.digest": digest, "image.name": ",".join(meta.tags),

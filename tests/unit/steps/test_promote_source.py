@@ -5,6 +5,9 @@ runner."""
 
 from __future__ import annotations
 
+import io
+import itertools
+import json
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -12,11 +15,15 @@ from typing import Any
 
 import pytest
 from support.fakes import FakeRunner
+from support.runner import runner_env
 
+from build_push_py import app
 from build_push_py.buildx.argv import RunFacts
 from build_push_py.errors import CommandError
 from build_push_py.inputs.build import parse_build_inputs
 from build_push_py.plan import promote as p
+from build_push_py.runner.workflow import Workflow
+from build_push_py.steps.job import Job
 from build_push_py.steps.merge import digest_of, inspect_manifest
 from build_push_py.steps.promote import source_facts
 
@@ -148,3 +155,65 @@ def test_the_digest_of_a_tag_just_pushed_is_never_missing() -> None:
     missing = FakeRunner().on(INSPECT, returncode=1, stderr="ERROR: not found")
     with pytest.raises(CommandError):
         digest_of(missing, "reg/app:x", {})
+
+
+# -- the tags of a promotion ----------------------------------------------------------------
+
+A, B = "sha256:" + "a" * 64, "sha256:" + "b" * 64
+RULES = "type=semver,pattern={{version}}"  # no type=sha rule: the look-up tag is extra
+SHA = "860c1904a1ce19322e91ac35af1ab07466440c37"
+LOOKUP = f"reg.test/app:sha-{SHA[:7]}"
+CREATE = ["docker", "buildx", "imagetools", "create"]
+WITH_FORMAT = [*INSPECT, "--format", "{{json .Manifest}}"]
+
+
+def _index(record: str = "{}") -> str:
+    return json.dumps({"digest": DIGEST, "manifests": [{"digest": A}, {"digest": B}],
+                       "annotations": {p.FINGERPRINT_KEY: record}})  # fmt: skip
+
+
+def _run(ws: Path, runner: FakeRunner, ref: str, sha: str = SHA, **more: str) -> str:
+    inputs = {"images": "reg.test/app", "tags": RULES, "push": "true", "promote": "true", **more}
+    env = runner_env(ws, inputs, github={"GITHUB_SHA": sha, "GITHUB_REF": ref})
+    runner.on(["docker", "buildx", "version"], stdout="github.com/docker/buildx v0.29.1 abc\n")
+    runner.on(["docker", "buildx", "inspect"], stdout="Name: default\nDriver: docker\n")
+    runner.on(["docker", "buildx", "build"])
+    runner.on(["docker", "buildx", "imagetools", "create"])
+    out = io.StringIO()
+    app.run(Job(env, Workflow(env, out=out), runner))
+    return out.getvalue()
+
+
+def _created_tags(runner: FakeRunner) -> list[str]:
+    [create] = [c.argv for c in runner.calls if c.argv[:4] == CREATE]
+    return [b for a, b in itertools.pairwise(create) if a == "--tag"]
+
+
+def test_a_merge_job_promotes_with_the_tags_it_would_merge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    merge = {"merge": "true", "digests": f"{A}\n{B}"}
+    merged = FakeRunner().on([*WITH_FORMAT, LOOKUP], returncode=1, stderr="ERROR: not found")
+    log = _run(tmp_path, merged.on(INSPECT, stdout=_index()), "refs/tags/v1.2.3", **merge)
+    assert "Not promoting, merging: no earlier image" in log
+    promoted = FakeRunner().on(INSPECT, stdout=_index())
+    log = _run(tmp_path, promoted, "refs/tags/v1.2.3", **merge)
+    assert f"Promoted from reg.test/app@{DIGEST}, not rebuilt" in log
+    expected = ["reg.test/app:1.2.3", "reg.test/app:latest", LOOKUP]
+    assert _created_tags(merged) == _created_tags(promoted) == expected
+
+
+def test_a_build_job_promotes_with_the_tags_it_would_push(repo: Path) -> None:
+    (repo / ".gitignore").write_text("runner/\n")
+    sha = _commit(repo)
+    first = FakeRunner().on(INSPECT, returncode=1, stderr="ERROR: not found")
+    _run(repo, first, "refs/heads/main", sha)
+    [build] = [c.argv for c in first.calls if c.argv[:3] == ["docker", "buildx", "build"]]
+    [record] = [b.partition("=")[2] for a, b in itertools.pairwise(build)
+                if a == "--annotation" and p.FINGERPRINT_KEY in b]  # fmt: skip
+    second = FakeRunner().on(INSPECT, stdout=_index(record))
+    log = _run(repo, second, "refs/tags/v1.2.3", sha)
+    assert f"Promoted from reg.test/app@{DIGEST}, not rebuilt" in log
+    expected = ["reg.test/app:1.2.3", "reg.test/app:latest", f"reg.test/app:sha-{sha[:7]}"]
+    assert _created_tags(second) == expected
