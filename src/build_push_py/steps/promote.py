@@ -8,6 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from ..buildx.argv import RunFacts, build_context
 from ..buildx.checks import local_dockerfile, remote_repository
@@ -73,10 +74,15 @@ def with_record(plan: Plan, facts: p.SourceFacts) -> Plan:
     return replace(plan, fingerprint=p.encode(p.fingerprint(plan.build, facts)))
 
 
+def _lookup_refs(plan: Plan, tag: str) -> str:
+    """Where the earlier image is looked for, for the log: ``image:tag`` of every image."""
+    return ", ".join(f"{image}:{tag}" for image in plan.meta.images)
+
+
 def dry_run(job: Job, plan: Plan, tag: str) -> None:
-    where = ", ".join(f"{image}:{tag}" for image in plan.meta.images)
+    where = _lookup_refs(plan, tag) or "(no image)"
     with job.wf.untrusted():
-        job.wf.info(f"Promote: a run first looks for {where or '(no image)'} (not in a dry run)")
+        job.wf.info(f"Promote: a run first looks for {where} (not in a dry run)")
 
 
 def _find(job: Job, plan: Plan, tag: str, env: Mapping[str, str]) -> p.EarlierImage | None:
@@ -88,8 +94,8 @@ def _find(job: Job, plan: Plan, tag: str, env: Mapping[str, str]) -> p.EarlierIm
     return None
 
 
-def _recorded(job: Job, plan: Plan, earlier: p.EarlierImage, env: Mapping[str, str]
-              ) -> tuple[str, str]:  # fmt: skip
+def _recorded(job: Job, plan: Plan, ours: Mapping[str, Any], earlier: p.EarlierImage,
+              env: Mapping[str, str]) -> tuple[str, str]:  # fmt: skip
     """The fingerprint to compare with (the index's, else a platform manifest's) and the
     platform manifest that carries this build's own ('' when none does). One build puts
     the same record on each of its manifests; a fan-out's jobs each their own, so a job
@@ -98,9 +104,8 @@ def _recorded(job: Job, plan: Plan, earlier: p.EarlierImage, env: Mapping[str, s
     if earlier.recorded and not by_digest:  # a promoted index: the record of the whole build
         return earlier.recorded, ""
     first = ""
-    ours = json.loads(plan.fingerprint)
+    image = earlier.ref.rpartition("@")[0]
     for digest in earlier.manifests:
-        image = earlier.ref.rpartition("@")[0]
         recorded = p.recorded_on(
             merge.inspect_manifest(job.runner, f"{image}@{digest}", env, raw=True) or {}
         )
@@ -120,23 +125,24 @@ def promote(job: Job, plan: Plan, config_dir: str, tag: str, facts: p.SourceFact
     env = {**job.env, "DOCKER_CONFIG": config_dir}
     by_digest = plan.inputs.digests.push_by_digest
     reason = p.unpromotable(plan.build, facts, push=plan.push, by_digest=by_digest)
+    ours = json.loads(plan.fingerprint)  # this build's record (with_record)
     earlier, manifest = None, ""
     recorded = ""
     if not reason:
         with job.phases("promote"), wf.group("Look for the earlier image"):
             try:
                 earlier = _find(job, plan, tag, env)
-                recorded, manifest = _recorded(job, plan, earlier, env) if earlier else ("", "")
+                if earlier is not None:
+                    recorded, manifest = _recorded(job, plan, ours, earlier, env)
             except CommandError as exc:  # a registry that cannot be asked: build as today
                 earlier, reason = None, f"the look-up failed: {exc.what} (exit {exc.returncode})"
     if not reason:
-        where = ", ".join(f"{image}:{tag}" for image in plan.meta.images)
         if earlier is None:
-            reason = f"no earlier image ({where}: not found)"
+            reason = f"no earlier image ({_lookup_refs(plan, tag)}: not found)"
         elif not recorded:
             reason = f"{earlier.ref} carries no recorded build inputs (built without promote)"
         else:
-            found = p.difference(json.loads(plan.fingerprint), recorded)
+            found = p.difference(ours, recorded)
             reason = f"{earlier.ref}: {found}" if found else ""
     if reason or earlier is None:
         with wf.untrusted():  # image names and what a registry holds
@@ -198,7 +204,7 @@ def merge_source(job: Job, plan: Plan, tag: str, digests: list[str], config_dir:
     missing = [d for d in digests if earlier is None or d not in earlier.manifests]
     with job.wf.untrusted():
         if earlier is None:
-            where = ", ".join(f"{image}:{tag}" for image in plan.meta.images)
+            where = _lookup_refs(plan, tag)
             job.wf.info(f"Not promoting, merging: no earlier image ({where}: not found)")
         elif missing:
             job.wf.info(f"Not promoting, merging: {earlier.ref} does not hold {', '.join(missing)}")
