@@ -86,11 +86,13 @@ def dry_run(job: Job, plan: Plan, tag: str) -> None:
 
 
 def _find(job: Job, plan: Plan, tag: str, env: Mapping[str, str]) -> p.EarlierImage | None:
-    """The earlier image under the first image name that has ``tag``."""
+    """The earlier image under the first image name that has ``tag`` as an image (a
+    manifest with a digest)."""
     for image in plan.meta.images:
         found = merge.inspect_manifest(job.runner, f"{image}:{tag}", env)
-        if found is not None:
-            return p.earlier_image(image, found)
+        earlier = p.earlier_image(image, found) if found is not None else None
+        if earlier is not None:
+            return earlier
     return None
 
 

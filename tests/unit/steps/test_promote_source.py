@@ -217,3 +217,13 @@ def test_a_build_job_promotes_with_the_tags_it_would_push(repo: Path) -> None:
     assert f"Promoted from reg.test/app@{DIGEST}, not rebuilt" in log
     expected = ["reg.test/app:1.2.3", "reg.test/app:latest", f"reg.test/app:sha-{sha[:7]}"]
     assert _created_tags(second) == expected
+
+
+def test_an_image_whose_manifest_does_not_parse_is_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = FakeRunner().on([*WITH_FORMAT, f"reg.test/bad:sha-{SHA[:7]}"], stdout="garbage")
+    log = _run(tmp_path, runner.on(INSPECT, stdout=_index()), "refs/tags/v1.2.3",
+               merge="true", digests=A, images="reg.test/bad\nreg.test/app")  # fmt: skip
+    assert f"Promoted from reg.test/app@{DIGEST}, not rebuilt" in log
