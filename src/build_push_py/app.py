@@ -132,7 +132,8 @@ def merge_or_promote(
         earlier = promote.merge_source(job, plan, lookup, digests, config_dir)
     if earlier is None:
         return merge.merge(job, plan, groups, digests, config_dir=config_dir)
-    return promote.promote_index(job, plan, earlier, {**job.env, "DOCKER_CONFIG": config_dir})
+    env = {**job.env, "DOCKER_CONFIG": config_dir}
+    return promote.promote_index(job, plan, groups, earlier, env)  # the tags a merge would push
 
 
 def github_context(job: Job, inp: Inputs) -> tuple[GitHubContext, RepoFacts]:

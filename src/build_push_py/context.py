@@ -156,14 +156,21 @@ def _run_git(args: list[str], cwd: str | None) -> proc.Result:
     return done
 
 
-def git(args: list[str], cwd: str | None = None) -> str:
-    """Output of a git command in ``cwd``, or '' when git or the command fails. Raises
+def git_output(args: list[str], cwd: str | None = None) -> str | None:
+    """Output of a git command in ``cwd``, None when git or the command fails. Raises
     ``RefusedCheckout`` when git refuses the checkout."""
     try:
         done = _run_git(args, cwd)
-    except EngineError:  # no git on this machine: the git context is simply empty
-        return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
+    except EngineError:  # no git on this machine
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def git(args: list[str], cwd: str | None = None) -> str:
+    """Output of a git command in ``cwd``, or '' when git or the command fails (without
+    git, the git context is simply empty). Raises ``RefusedCheckout`` when git refuses
+    the checkout."""
+    return git_output(args, cwd) or ""
 
 
 _GIT_HINT = """\

@@ -151,30 +151,36 @@ def _attests(inp: BuildInputs, facts: RunFacts) -> list[str]:
     return attests
 
 
-def _require(found: BuildxVersion, minimum: BuildxVersion, input_name: str, flag: str) -> None:
+def require(
+    found: BuildxVersion, minimum: BuildxVersion, input_name: str, flag: str = "", *,
+    problem: str = "", unset: str = "''",
+) -> None:  # fmt: skip
+    """Fail early when ``input_name`` needs buildx ``minimum`` and ``found`` is older. The
+    problem is that ``flag`` needs it, unless ``problem`` says otherwise; the hint sets the
+    input to ``unset``, or asks for a newer buildx."""
     if not found.at_least(minimum):
         raise InputError(
             input_name,
-            f"{flag} needs buildx >= {minimum}, but this runner has buildx {found}",
-            hint=f"with:\n  {input_name}: ''  # or run where buildx is {minimum} or newer",
+            problem or f"{flag} needs buildx >= {minimum}, but this runner has buildx {found}",
+            hint=f"with:\n  {input_name}: {unset}  # or run where buildx is {minimum} or newer",
         )
 
 
 def check_versions(inp: BuildInputs, version: BuildxVersion) -> None:
     """Fail early when an input needs a newer buildx than the one present."""
     if inp.call:
-        _require(version, v.CALL, "call", "--call")
+        require(version, v.CALL, "call", "--call")
     if inp.annotations:
-        _require(version, v.ANNOTATIONS, "annotations", "--annotation")
+        require(version, v.ANNOTATIONS, "annotations", "--annotation")
     if inp.build_contexts:
-        _require(version, v.BUILD_CONTEXTS, "build-contexts", "--build-context")
+        require(version, v.BUILD_CONTEXTS, "build-contexts", "--build-context")
     for name, given in (
         ("provenance", inp.provenance),
         ("sbom", inp.sbom),
         ("attests", inp.attests),
     ):
         if given:
-            _require(version, v.ATTESTATIONS, name, "--attest")
+            require(version, v.ATTESTATIONS, name, "--attest")
 
 
 def needs_git_auth_token(inp: BuildInputs, facts: RunFacts) -> bool:

@@ -60,8 +60,9 @@ def check_warnings(metadata: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [w for w in found if isinstance(w, dict)]
 
 
-def _remote_repository(context: str) -> tuple[str, str] | None:
-    """(host, owner/repo) of a git context URL, None when the context is local."""
+def remote_repository(context: str) -> tuple[str, str] | None:
+    """(host, owner/repo) of a context BuildKit fetches itself (a URL, git's scp-like form),
+    None when the context is local (a path, or ``-``: a tarball on stdin)."""
     scp = _SCP.fullmatch(context.split("#", 1)[0])
     if scp:
         host, path = scp.group(1), scp.group(2)
@@ -74,6 +75,13 @@ def _remote_repository(context: str) -> tuple[str, str] | None:
     return host.lower(), path.removesuffix(".git")
 
 
+def local_dockerfile(context: str, file: str, *, cwd: str) -> str:
+    """Where buildx, run in ``cwd``, reads the Dockerfile of the local ``context`` with
+    ``file``: a relative ``-f`` from its working directory, the default one from the
+    context. Normalised, not resolved."""
+    return posixpath.normpath(posixpath.join(cwd, file or posixpath.join(context, "Dockerfile")))
+
+
 def dockerfile(
     context: str, file: str, *, cwd: str, workspace: str, repository: str
 ) -> Dockerfile | None:
@@ -82,7 +90,7 @@ def dockerfile(
     file outside the workspace, a remote context other than this repository on GitHub."""
     if file == "-":
         return None
-    remote = _remote_repository(context)
+    remote = remote_repository(context)
     if remote is not None:
         host, path = remote
         on_github = host == "github.com" or host.endswith(".ghe.com")
@@ -91,9 +99,7 @@ def dockerfile(
         return Dockerfile(file or "Dockerfile")
     if context == "-":  # a tarball on stdin
         return None
-    # buildx reads a relative -f from its working directory, the default one from the context.
-    target = posixpath.join(cwd, file or posixpath.join(context, "Dockerfile"))
-    local = posixpath.normpath(target)
+    local = local_dockerfile(context, file, cwd=cwd)
     relative = posixpath.relpath(local, posixpath.normpath(workspace or cwd))
     if relative == ".." or relative.startswith("../"):
         return None

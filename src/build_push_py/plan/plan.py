@@ -19,6 +19,7 @@ from ..buildx.argv import (
     check_versions,
     exports_to_docker,
     provenance_requested,
+    require,
     secret_payloads,
     workflow_run_url,
 )
@@ -34,7 +35,6 @@ from ..buildx.gitcontext import default_git_context, git_auth_token_id
 from ..buildx.imagetools import BY_DIGEST_OUTPUT
 from ..buildx.version import BuildxVersion
 from ..context import GitHubContext
-from ..errors import InputError
 from ..inputs.attributes import Attributes
 from ..inputs.build import BuildInputs
 from ..inputs.driver import BuilderSpec, Driver
@@ -201,17 +201,22 @@ def make_plan(
     """
     if not inp.digests.merge:  # a merge drops what an old buildx lacks (steps.merge)
         check_versions(inp.build, buildx)  # before any builder, secret file or push
-    if inp.promote and not buildx.at_least(v.ANNOTATIONS):
-        raise InputError(
+    if inp.promote:
+        require(
+            buildx,
+            v.ANNOTATIONS,
             "promote",
-            f"records the build inputs as an annotation, which buildx {v.ANNOTATIONS} or later"
-            f" writes; this buildx is {buildx}: leave promote out, or use a newer buildx",
+            unset="false",
+            problem=f"records the build inputs as an annotation, which buildx {v.ANNOTATIONS}"
+            f" or later writes; this buildx is {buildx}",
         )
-    if any(login.scope for login in inp.logins) and not buildx.at_least(v.SCOPED_CREDENTIALS):
-        raise InputError(
+    if any(login.scope for login in inp.logins):
+        require(
+            buildx,
+            v.SCOPED_CREDENTIALS,
             "scope",
-            f"scoped credentials are read by buildx {v.SCOPED_CREDENTIALS} or later; this"
-            f" buildx is {buildx}: leave scope out, or use a newer buildx",
+            problem=f"scoped credentials are read by buildx {v.SCOPED_CREDENTIALS} or later;"
+            f" this buildx is {buildx}",
         )
     push = resolve_push(inp.build, runner)
     cache = default_cache(inp.build, runner, meta.images, ctx.ref)

@@ -7,11 +7,13 @@ import json
 import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..buildx.imagetools import (
     create_argv,
     index_annotations,
     inspect_argv,
+    inspect_raw_argv,
     source_refs,
     tags_by_image,
 )
@@ -73,39 +75,67 @@ def read_digests_dir(directory: str, runner: RunnerEnv) -> tuple[str, ...]:
     return digests_from_file_names(p.name for p in path.iterdir())
 
 
-def digest_of(runner: Runner, ref: str, env: Mapping[str, str]) -> str:
-    done = check(runner(inspect_argv(ref), env=env), f"docker buildx imagetools inspect {ref}")
+def inspect_manifest(
+    runner: Runner, ref: str, env: Mapping[str, str], *, raw: bool = False, missing_ok: bool = True
+) -> dict[str, Any] | None:
+    """The manifest behind ``ref`` (``imagetools inspect``; with ``raw``, as stored), ``{}``
+    when its output does not parse; None when the registry does not have it (unless
+    ``missing_ok`` is false). Any other failure (auth, network) raises."""
+    argv = inspect_raw_argv(ref) if raw else inspect_argv(ref)
+    done = runner(argv, env=env)
+    if missing_ok and done.returncode != 0 and "not found" in done.stderr.lower():
+        return None
+    check(done, f"docker buildx imagetools inspect {ref}")
     try:
-        return str(json.loads(done.stdout)["digest"])
-    except (ValueError, KeyError, TypeError):
-        return ""
+        found = json.loads(done.stdout)
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def digest_of(runner: Runner, ref: str, env: Mapping[str, str]) -> str:
+    found = inspect_manifest(runner, ref, env, missing_ok=False) or {}
+    return str(found["digest"]) if "digest" in found else ""
 
 
 def _missing(runner: Runner, refs: Sequence[str], env: Mapping[str, str]) -> list[str]:
     """The references the registry does not have; any other failure (auth, network) raises."""
-    missing: list[str] = []
-    for ref in refs:
-        done = runner(inspect_argv(ref), env=env)
-        if done.returncode == 0:
-            continue
-        if "not found" in done.stderr.lower():
-            missing.append(ref)
-            continue
-        check(done, f"docker buildx imagetools inspect {ref}")
-    return missing
+    return [ref for ref in refs if inspect_manifest(runner, ref, env) is None]
+
+
+def tag_groups(plan: Plan) -> dict[str, list[str]]:
+    """Each image with the tags its index gets, as a build pushes them: the computed tags
+    and ``promote``'s look-up tags (``extra_tags``). Images without a tag are left out."""
+    computed = tags_by_image(plan.meta.images, (*plan.meta.tags, *plan.extra_tags))
+    return {image: tags for image, tags in computed.items() if tags}
+
+
+def create_indexes(
+    job: Job, groups: Mapping[str, Sequence[str]], annotations: Sequence[str],
+    env: Mapping[str, str], *, digests: Sequence[str] = (), refs: Sequence[str] = (),
+) -> str:  # fmt: skip
+    """``imagetools create`` of one index per image of ``groups``, with its tags, from the
+    image's ``digests`` and the references ``refs``; the first index's digest."""
+    digest = ""
+    for image, tags in groups.items():
+        argv = create_argv(image, tags, digests, annotations, sources=refs)
+        with job.wf.untrusted():
+            job.wf.info(shlex.join(argv))
+        check(job.runner(argv, env=env, stream=True), "docker buildx imagetools create")
+        digest = digest or digest_of(job.runner, tags[0], env)
+    return digest
 
 
 def sources(job: Job, plan: Plan) -> tuple[dict[str, list[str]], list[str]]:
     """Each image with its tags, and the digests to merge: checked before any login."""
-    inp, meta = plan.inputs, plan.meta
+    inp = plan.inputs
     digests = list(inp.digests.digests)
     if inp.digests.digests_dir:
         digests += read_digests_dir(inp.digests.digests_dir, job.runner_env)
     digests = list(dict.fromkeys(digests))
     if not digests:
         raise InputError("digests-dir", f"{inp.digests.digests_dir} holds no digest files")
-    computed = tags_by_image(meta.images, (*meta.tags, *plan.extra_tags))
-    groups = {image: tags for image, tags in computed.items() if tags}
+    groups = tag_groups(plan)
     if not groups:
         raise InputError("tags", "no tag was computed for this event: there is nothing to merge")
     return groups, digests
@@ -153,14 +183,8 @@ def merge(
         wf.info("Not pushing: no index was created")
         outputs.merge_summary(job, groups, digests, "")
         return ""
-    index_digest = ""
     with job.phases("merge"), wf.group("Merge"):
-        for image, tags in groups.items():
-            argv = create_argv(image, tags, digests, annotations)
-            with wf.untrusted():
-                wf.info(shlex.join(argv))
-            check(job.runner(argv, env=buildx_env, stream=True), "docker buildx imagetools create")
-            index_digest = index_digest or digest_of(job.runner, tags[0], buildx_env)
+        index_digest = create_indexes(job, groups, annotations, buildx_env, digests=digests)
     outputs.merged(job, index_digest)
     outputs.merge_summary(job, groups, digests, index_digest)
     return index_digest

@@ -5,54 +5,51 @@ promotion itself, which adds this run's tags to that image with ``imagetools cre
 from __future__ import annotations
 
 import json
-import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from ..buildx.argv import RunFacts, build_context
-from ..buildx.imagetools import (
-    create_argv,
-    index_annotations,
-    inspect_argv,
-    inspect_raw_argv,
-    tags_by_image,
-)
+from ..buildx.checks import local_dockerfile, remote_repository
+from ..buildx.imagetools import index_annotations
 from ..buildx.result import BuildResult
-from ..context import RefusedCheckout, git
+from ..context import RefusedCheckout, git, git_output
 from ..errors import CommandError
 from ..inputs.build import BuildInputs
 from ..metadata.tagrule import TagType
 from ..plan import promote as p
 from ..plan.plan import Plan
 from ..plan.report import BuildReport
-from ..proc import check
 from . import merge, outputs
 from .job import Job
-
-
-def _is_local(context: str) -> bool:
-    return "://" not in context and not context.startswith("git@")
 
 
 def source_facts(build: BuildInputs, run: RunFacts, commit: str) -> p.SourceFacts:
     """The commit, whether the context is exactly that commit, the frontend. A remote
     context is the commit only as ``{{defaultContext}}``, which pins it; a local one when
-    it is a checkout of it without changed or untracked files."""
+    it is a checkout of it without changed or untracked files, in the context or in the
+    Dockerfile (which ``file`` may put outside it); a tarball or Dockerfile on stdin never."""
     context = build_context(build, run)
-    if not _is_local(context):
+    if remote_repository(context) is not None:
         pinned = "defaultContext" in build.context
         return p.SourceFacts(commit, pinned, p.frontend(build.build_args, ""))
+    if "-" in (context, build.file):  # stdin (which the inputs refuse) is not the checkout
+        return p.SourceFacts(commit, False, p.frontend(build.build_args, ""))
     where = str(Path(context).resolve())
+    dockerfile = Path(local_dockerfile(context, build.file, cwd=str(Path.cwd())))
+    # The directory resolved as the context is: git takes an absolute path in its checkout.
+    pathspec = str(dockerfile.parent.resolve() / dockerfile.name)
     # git's own ownership check stands (the image's /etc/gitconfig declares the job's
     # checkouts safe); a checkout git refuses is not known to be clean.
     try:
         head = git(["rev-parse", "HEAD"], cwd=where)
-        changes = git(["status", "--porcelain", "--", "."], cwd=where)
+        # None when git fails, as on a Dockerfile outside the checkout: not the commit's.
+        status = ["--literal-pathspecs", "status", "--porcelain", "--", ".", pathspec]
+        changes = git_output(status, cwd=where)
     except RefusedCheckout:
-        head, changes = "", ""
-    clean = bool(commit) and head == commit and not changes
-    dockerfile = Path(where) / (build.file or "Dockerfile")
+        head, changes = "", None
+    clean = bool(commit) and head == commit and changes == ""
     try:
         text = dockerfile.read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -77,38 +74,30 @@ def with_record(plan: Plan, facts: p.SourceFacts) -> Plan:
     return replace(plan, fingerprint=p.encode(p.fingerprint(plan.build, facts)))
 
 
-def _inspect(job: Job, ref: str, env: Mapping[str, str], raw: bool = False
-             ) -> dict[str, object] | None:  # fmt: skip
-    """The manifest behind ``ref``, or None when the registry does not have it."""
-    argv = inspect_raw_argv(ref) if raw else inspect_argv(ref)
-    done = job.runner(argv, env=env)
-    if done.returncode != 0 and "not found" in done.stderr.lower():
-        return None
-    check(done, f"docker buildx imagetools inspect {ref}")
-    try:
-        found = json.loads(done.stdout)
-    except ValueError:
-        return {}
-    return found if isinstance(found, dict) else {}
+def _lookup_refs(plan: Plan, tag: str) -> str:
+    """Where the earlier image is looked for, for the log: ``image:tag`` of every image."""
+    return ", ".join(f"{image}:{tag}" for image in plan.meta.images)
 
 
 def dry_run(job: Job, plan: Plan, tag: str) -> None:
-    where = ", ".join(f"{image}:{tag}" for image in plan.meta.images)
+    where = _lookup_refs(plan, tag) or "(no image)"
     with job.wf.untrusted():
-        job.wf.info(f"Promote: a run first looks for {where or '(no image)'} (not in a dry run)")
+        job.wf.info(f"Promote: a run first looks for {where} (not in a dry run)")
 
 
 def _find(job: Job, plan: Plan, tag: str, env: Mapping[str, str]) -> p.EarlierImage | None:
-    """The earlier image under the first image name that has ``tag``."""
+    """The earlier image under the first image name that has ``tag`` as an image (a
+    manifest with a digest)."""
     for image in plan.meta.images:
-        found = _inspect(job, f"{image}:{tag}", env)
-        if found is not None:
-            return p.earlier_image(image, found)
+        found = merge.inspect_manifest(job.runner, f"{image}:{tag}", env)
+        earlier = p.earlier_image(image, found) if found is not None else None
+        if earlier is not None:
+            return earlier
     return None
 
 
-def _recorded(job: Job, plan: Plan, earlier: p.EarlierImage, env: Mapping[str, str]
-              ) -> tuple[str, str]:  # fmt: skip
+def _recorded(job: Job, plan: Plan, ours: Mapping[str, Any], earlier: p.EarlierImage,
+              env: Mapping[str, str]) -> tuple[str, str]:  # fmt: skip
     """The fingerprint to compare with (the index's, else a platform manifest's) and the
     platform manifest that carries this build's own ('' when none does). One build puts
     the same record on each of its manifests; a fan-out's jobs each their own, so a job
@@ -117,10 +106,11 @@ def _recorded(job: Job, plan: Plan, earlier: p.EarlierImage, env: Mapping[str, s
     if earlier.recorded and not by_digest:  # a promoted index: the record of the whole build
         return earlier.recorded, ""
     first = ""
-    ours = json.loads(plan.fingerprint)
+    image = earlier.ref.rpartition("@")[0]
     for digest in earlier.manifests:
-        image = earlier.ref.rpartition("@")[0]
-        recorded = p.recorded_on(_inspect(job, f"{image}@{digest}", env, raw=True) or {})
+        recorded = p.recorded_on(
+            merge.inspect_manifest(job.runner, f"{image}@{digest}", env, raw=True) or {}
+        )
         if recorded and not p.difference(ours, recorded):
             return recorded, digest
         first = first or recorded
@@ -137,23 +127,24 @@ def promote(job: Job, plan: Plan, config_dir: str, tag: str, facts: p.SourceFact
     env = {**job.env, "DOCKER_CONFIG": config_dir}
     by_digest = plan.inputs.digests.push_by_digest
     reason = p.unpromotable(plan.build, facts, push=plan.push, by_digest=by_digest)
+    ours = json.loads(plan.fingerprint)  # this build's record (with_record)
     earlier, manifest = None, ""
     recorded = ""
     if not reason:
         with job.phases("promote"), wf.group("Look for the earlier image"):
             try:
                 earlier = _find(job, plan, tag, env)
-                recorded, manifest = _recorded(job, plan, earlier, env) if earlier else ("", "")
+                if earlier is not None:
+                    recorded, manifest = _recorded(job, plan, ours, earlier, env)
             except CommandError as exc:  # a registry that cannot be asked: build as today
                 earlier, reason = None, f"the look-up failed: {exc.what} (exit {exc.returncode})"
     if not reason:
-        where = ", ".join(f"{image}:{tag}" for image in plan.meta.images)
         if earlier is None:
-            reason = f"no earlier image ({where}: not found)"
+            reason = f"no earlier image ({_lookup_refs(plan, tag)}: not found)"
         elif not recorded:
             reason = f"{earlier.ref} carries no recorded build inputs (built without promote)"
         else:
-            found = p.difference(json.loads(plan.fingerprint), recorded)
+            found = p.difference(ours, recorded)
             reason = f"{earlier.ref}: {found}" if found else ""
     if reason or earlier is None:
         with wf.untrusted():  # image names and what a registry holds
@@ -161,28 +152,23 @@ def promote(job: Job, plan: Plan, config_dir: str, tag: str, facts: p.SourceFact
         return None
     if by_digest:
         return _promote_by_digest(job, plan, earlier, manifest)
-    return promote_index(job, plan, earlier, env)
+    return promote_index(job, plan, merge.tag_groups(plan), earlier, env)
 
 
-def promote_index(job: Job, plan: Plan, earlier: p.EarlierImage, env: Mapping[str, str]) -> str:
-    """Every computed tag, under every image name, on the earlier image (copied from the
-    registry that has it), with the release's index annotations; the outputs a build
-    writes. Returns the new index's digest."""
+def promote_index(
+    job: Job, plan: Plan, groups: Mapping[str, Sequence[str]], earlier: p.EarlierImage,
+    env: Mapping[str, str],
+) -> str:  # fmt: skip
+    """Per image of ``groups``, its tags (``merge.tag_groups``: those a build or a merge
+    would push) on the earlier image (copied from the registry that has it), with the
+    release's index annotations; the outputs a build writes. Returns the new index's digest."""
     wf, meta = job.wf, plan.meta
     annotations = p.promoted_annotations(
         index_annotations(meta.annotations, plan.inputs.build.explicit_annotations),
         plan.fingerprint or earlier.recorded,
     )
-    digest = ""
     with job.phases("promote"), wf.group("Promote"):
-        for image, tags in tags_by_image(meta.images, meta.tags).items():
-            if not tags:
-                continue
-            argv = create_argv(image, tags, [], annotations, sources=[earlier.ref])
-            with wf.untrusted():
-                wf.info(shlex.join(argv))
-            check(job.runner(argv, env=env, stream=True), "docker buildx imagetools create")
-            digest = digest or merge.digest_of(job.runner, tags[0], env)
+        digest = merge.create_indexes(job, groups, annotations, env, refs=[earlier.ref])
     with wf.untrusted():
         wf.info(f"Promoted from {earlier.ref}, not rebuilt: {digest}")
     metadata = {"containerimage.digest": digest, "image.name": ",".join(meta.tags),
@@ -220,7 +206,7 @@ def merge_source(job: Job, plan: Plan, tag: str, digests: list[str], config_dir:
     missing = [d for d in digests if earlier is None or d not in earlier.manifests]
     with job.wf.untrusted():
         if earlier is None:
-            where = ", ".join(f"{image}:{tag}" for image in plan.meta.images)
+            where = _lookup_refs(plan, tag)
             job.wf.info(f"Not promoting, merging: no earlier image ({where}: not found)")
         elif missing:
             job.wf.info(f"Not promoting, merging: {earlier.ref} does not hold {', '.join(missing)}")

@@ -444,3 +444,20 @@ def test_scoped_credentials_need_buildx_0_31() -> None:
     with pytest.raises(InputError, match=r"'scope': scoped credentials are read by buildx "
                        r"0.31.0 or later; this buildx is 0.29.1"):  # fmt: skip
         _plan_with(SCOPED, DOCKER_PLAIN, {}, BuildxVersion(0, 29, 1))
+
+
+@pytest.mark.parametrize(
+    ("raw", "hint"),
+    [
+        pytest.param(SCOPED, "with:\n  scope: ''  # or run where buildx is 0.31.0 or newer",
+                     id="scope"),
+        pytest.param({"promote": "true"},
+                     "with:\n  promote: false  # or run where buildx is 0.12.0 or newer",
+                     id="promote"),
+    ],
+)  # fmt: skip
+def test_an_input_for_a_newer_buildx_says_how_to_do_without(raw: dict[str, str], hint: str
+                                                           ) -> None:  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        _plan_with(raw, DOCKER_PLAIN, {}, BuildxVersion(0, 11, 2))
+    assert caught.value.hint == hint
