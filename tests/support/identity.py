@@ -29,7 +29,8 @@ class Answer:
 @dataclass
 class Script:
     """The identity service's answers, in turn (the last one repeats), and what it was
-    asked: the OIDC token requests (their query) and the token exchanges (their form)."""
+    asked: the OIDC token requests (their query) and the token exchanges (their form).
+    ``redirect``: where the OIDC token endpoint sends every request instead (a 302)."""
 
     answers: list[Answer] = field(
         default_factory=lambda: [Answer(200, {"access_token": "hub-token-Zq7"})]
@@ -37,6 +38,7 @@ class Script:
     id_requests: list[dict[str, list[str]]] = field(default_factory=list)
     exchanges: list[dict[str, list[str]]] = field(default_factory=list)
     authorizations: list[str] = field(default_factory=list)
+    redirect: str = ""
 
 
 def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
@@ -51,6 +53,9 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
             url = urllib.parse.urlsplit(self.path)
             script.authorizations.append(self.headers.get("Authorization", ""))
             script.id_requests.append(urllib.parse.parse_qs(url.query))
+            if script.redirect:
+                self._send(Answer(302, "", {"Location": script.redirect}))
+                return
             if self.headers.get("Authorization") != f"bearer {REQUEST_TOKEN}":
                 self._send(Answer(401, {"message": "bad request token"}))
                 return

@@ -10,32 +10,12 @@ import re
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import OidcError
-
-if TYPE_CHECKING:
-    import urllib.request
+from . import http
 
 TIMEOUT = 30.0
-
-
-def _opener(url: str, env: Mapping[str, str]) -> urllib.request.OpenerDirector:
-    """The step's proxy (``https_proxy``, ``no_proxy``, ...), read from ``env``."""
-    import urllib.request  # noqa: PLC0415 - http.client and ssl: only a run that asks
-
-    proxies = {
-        scheme: proxy
-        for scheme in ("http", "https", "no")
-        if (proxy := env.get(f"{scheme}_proxy") or env.get(f"{scheme.upper()}_PROXY"))
-    }
-    host = urllib.parse.urlsplit(url).hostname or ""
-    # no_proxy as urllib reads it, from the given mapping (the function is not in typeshed)
-    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
-    if "no" in proxies and bypass(host, proxies):
-        proxies = {}
-    proxies.pop("no", None)
-    return urllib.request.build_opener(urllib.request.ProxyHandler(proxies))
 
 
 def one_line(body: bytes) -> str:
@@ -63,21 +43,17 @@ def ask(url: str, env: Mapping[str, str], what: str, *, headers: Mapping[str, st
          form: Mapping[str, str] | None = None) -> Answer:  # fmt: skip
     """One GET (or POST of ``form``) and its answer, whatever its status; ``OidcError``
     naming ``what`` when there is none."""
-    import urllib.error  # noqa: PLC0415 - see _opener
-    import urllib.request  # noqa: PLC0415
+    from http.client import HTTPException  # noqa: PLC0415 - see runner/http.py
 
-    data = urllib.parse.urlencode(form).encode() if form is not None else None
-    request = urllib.request.Request(  # noqa: S310 - the runner's or Docker's https URL
-        url, data=data, headers={"Accept": "application/json", **headers}
+    body = urllib.parse.urlencode(form).encode() if form is not None else b""
+    request = http.Request(
+        "GET" if form is None else "POST", url, {"Accept": "application/json", **headers}, body
     )
     try:
-        with _opener(url, env).open(request, timeout=TIMEOUT) as response:
-            return Answer(response.status, None, response.read())
-    except urllib.error.HTTPError as exc:
-        with exc:
-            return Answer(exc.code, exc.headers.get("Retry-After"), exc.read())
-    except OSError as exc:
-        raise OidcError(f"{what} failed: {exc}") from None
+        response = http.sender(http.proxies(url, env), timeout=TIMEOUT)(request)
+    except (OSError, HTTPException, ValueError) as exc:
+        raise OidcError(f"{what} failed: {str(exc) or type(exc).__name__}") from None
+    return Answer(response.status, response.headers.get("retry-after"), response.body)
 
 
 def token(answer: Answer, what: str, key: str) -> str:

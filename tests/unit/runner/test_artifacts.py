@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,10 +16,11 @@ from support.artifact_server import SIGNATURE, ArtifactServer, running, runtime_
 from build_push_py.runner import artifacts
 from build_push_py.runner.artifacts import ArtifactError, ArtifactService
 from build_push_py.runner.env import RunnerEnv
+from build_push_py.runner.http import Request
 
 TOKEN = runtime_token()
 # No proxy from the test machine's environment between the client and 127.0.0.1.
-DIRECT = artifacts.urllib_sender(urllib.request.ProxyHandler({}))
+DIRECT = artifacts.urllib_sender({})
 
 
 @pytest.fixture
@@ -177,8 +177,7 @@ def test_a_field_act_does_not_know_is_refused_by_the_test_server(server: Artifac
     service = _service(server)
     request = artifacts.create_request(service, "x")
     extra = json.loads(request.body) | {"mime_type": "application/octet-stream"}
-    refused = DIRECT(artifacts.Request("POST", request.url, request.headers,
-                                       json.dumps(extra).encode()))  # fmt: skip
+    refused = DIRECT(Request("POST", request.url, request.headers, json.dumps(extra).encode()))
     accepted = DIRECT(request)
     assert (refused.status, accepted.status) == (500, 200)
 
