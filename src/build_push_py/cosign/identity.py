@@ -9,8 +9,6 @@ for the log; the token itself is never shown.
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Mapping
 
 from ..errors import OidcError
@@ -19,15 +17,11 @@ from ..runner import oidc
 
 def job_workflow_ref(jwt: str) -> str:
     """The ``job_workflow_ref`` claim of ``jwt`` ('' when it has none or is unreadable)."""
-    parts = jwt.split(".")
-    if len(parts) != 3:
-        return ""
-    payload = parts[1] + "=" * (-len(parts[1]) % 4)
     try:
-        claims = json.loads(base64.urlsafe_b64decode(payload))
+        claims = oidc.jwt_claims(jwt)
     except ValueError:
         return ""
-    ref = claims.get("job_workflow_ref") if isinstance(claims, dict) else None
+    ref = claims.get("job_workflow_ref")
     return ref if isinstance(ref, str) else ""
 
 

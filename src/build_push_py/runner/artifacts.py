@@ -19,7 +19,6 @@ Error texts never quote the signed URL nor the token.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import http.client
 import json
@@ -33,6 +32,7 @@ from typing import Any, BinaryIO
 
 from .env import RunnerEnv
 from .http import NotHttp, Request, Response, Send, sender
+from .oidc import jwt_claims
 
 SERVICE = "twirp/github.actions.results.api.v1.ArtifactService/"
 VERSION = 4
@@ -64,15 +64,11 @@ class Uploaded:
 def backend_ids(token: str) -> tuple[str, str]:
     """(run, job) backend IDs from the runtime token's ``scp`` claim. The token is a JWT; its
     signature is the service's business, only the claims are read."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        raise ArtifactError("ACTIONS_RUNTIME_TOKEN is not a JWT")
-    payload = parts[1] + "=" * (-len(parts[1]) % 4)
     try:
-        claims = json.loads(base64.urlsafe_b64decode(payload))
-    except (binascii.Error, ValueError):
-        raise ArtifactError("ACTIONS_RUNTIME_TOKEN has unreadable claims") from None
-    scopes = claims.get("scp") if isinstance(claims, dict) else None
+        claims = jwt_claims(token)
+    except ValueError as exc:
+        raise ArtifactError(f"ACTIONS_RUNTIME_TOKEN {exc}") from None
+    scopes = claims.get("scp")
     for scope in scopes.split(" ") if isinstance(scopes, str) else ():
         words = scope.split(":")
         if words[0] == "Actions.Results":

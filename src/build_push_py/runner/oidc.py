@@ -1,10 +1,12 @@
 """The job's OIDC token (``ACTIONS_ID_TOKEN_REQUEST_URL``, with ``id-token: write``) and
 the HTTPS requests made with it, through the step's proxy settings: a runner service that a
-Docker Hub OIDC login exchanges and keyless signing reads a claim of.
+Docker Hub OIDC login exchanges and keyless signing reads a claim of. And the claims of a
+JWT, the form of the runner's tokens, read without verifying them.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import urllib.parse
@@ -16,6 +18,22 @@ from ..errors import OidcError
 from . import http
 
 TIMEOUT = 30.0
+
+
+def jwt_claims(token: str) -> dict[str, Any]:
+    """The claims of ``token``, a JWT, read without verifying its signature; ``ValueError``
+    saying why when they cannot be read ("is not a JWT", "has unreadable claims")."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise ValueError("is not a JWT")
+    payload = parts[1] + "=" * (-len(parts[1]) % 4)
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload))
+    except ValueError:  # binascii.Error and UnicodeDecodeError among them
+        claims = None
+    if not isinstance(claims, dict):
+        raise ValueError("has unreadable claims")
+    return claims
 
 
 def one_line(body: bytes) -> str:

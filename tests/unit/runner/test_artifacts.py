@@ -204,6 +204,8 @@ def test_backend_ids_from_the_token(scope: str, expected: tuple[str, str]) -> No
                      "ACTIONS_RUNTIME_TOKEN is not a JWT", id="not-a-jwt"),
         pytest.param({"ACTIONS_RESULTS_URL": "http://x/", "ACTIONS_RUNTIME_TOKEN": "a.b!.c"},
                      "ACTIONS_RUNTIME_TOKEN has unreadable claims", id="bad-claims"),
+        pytest.param({"ACTIONS_RESULTS_URL": "http://x/", "ACTIONS_RUNTIME_TOKEN": "a.WzFd.c"},
+                     "ACTIONS_RUNTIME_TOKEN has unreadable claims", id="claims-not-an-object"),
         pytest.param({"ACTIONS_RESULTS_URL": "http://x/",
                       "ACTIONS_RUNTIME_TOKEN": runtime_token("Actions.GenericRead:x")},
                      "ACTIONS_RUNTIME_TOKEN has no Actions.Results scope", id="no-results-scope"),

@@ -3,6 +3,8 @@ endpoint (tests/support/identity.py): what it sends, and where it never sends th
 
 from __future__ import annotations
 
+import base64
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -72,3 +74,41 @@ def test_an_answer_that_is_not_http_is_an_oidc_error() -> None:
 def test_a_url_that_is_not_http_is_not_asked(url: str) -> None:
     with pytest.raises(OidcError, match=r"failed: the URL is not http or https$"):
         oidc.id_token(_env(url), "sigstore")
+
+
+def _part(data: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+PADDED = base64.urlsafe_b64encode(b'{"a":1}').decode()  # "eyJhIjoxfQ=="
+NOT_UTF_8 = base64.urlsafe_b64encode(b"\xff\xfe\x00").decode()
+
+
+@pytest.mark.parametrize(
+    ("token", "claims"),
+    [
+        pytest.param(f"{_part({'alg': 'RS256'})}.{_part({'sub': 'repo:o/r'})}.c2ln",
+                     {"sub": "repo:o/r"}, id="unpadded"),
+        pytest.param(f"h.{_part({'scp': 'Actions.Results:1:1', 'n': 'é'})}.",
+                     {"scp": "Actions.Results:1:1", "n": "é"}, id="no-signature"),
+        pytest.param(f"h.{PADDED}.s", {"a": 1}, id="padded"),
+    ],
+)  # fmt: skip
+def test_jwt_claims(token: str, claims: dict[str, object]) -> None:
+    assert oidc.jwt_claims(token) == claims
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        pytest.param("opaque", "is not a JWT", id="one-part"),
+        pytest.param("a.b.c.d", "is not a JWT", id="four-parts"),
+        pytest.param("a.!!!.c", "has unreadable claims", id="not-base64"),
+        pytest.param(f"a.{_part('x')[:-1]}.c", "has unreadable claims", id="not-json"),
+        pytest.param(f"a.{_part(['a', 'list'])}.c", "has unreadable claims", id="not-an-object"),
+        pytest.param(f"a.{NOT_UTF_8}.c", "has unreadable claims", id="not-utf-8"),
+    ],
+)  # fmt: skip
+def test_unreadable_jwt_claims(token: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=f"^{reason}$"):
+        oidc.jwt_claims(token)
