@@ -27,7 +27,7 @@ def job_workflow_ref(jwt: str) -> str:
 
 def request_job_workflow_ref(env: Mapping[str, str]) -> tuple[str, str]:
     """(the claim, '') from a token the runner gives this job, or ('', why not)."""
-    if not env.get("ACTIONS_ID_TOKEN_REQUEST_URL") or not env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN"):
+    if not oidc.can_request(env):
         return "", "no ID token request variables"
     try:
         ref = job_workflow_ref(oidc.id_token(env, "sigstore"))

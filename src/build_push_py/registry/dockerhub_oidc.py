@@ -89,7 +89,7 @@ def _check(login: RegistryLogin, env: Mapping[str, str], where: Where) -> None:
             f" {CONNECTION_ID}, the organisation of the OIDC connection",
             HINT,
         )
-    if not (env.get("ACTIONS_ID_TOKEN_REQUEST_URL") and env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")):
+    if not oidc.can_request(env):
         raise InputError(
             CONNECTION_ID,
             "Docker Hub OIDC needs the job's OIDC token, which this job may not ask for:"

@@ -18,6 +18,15 @@ from ..errors import OidcError
 from . import http
 
 TIMEOUT = 30.0
+# What a job that may ask for its OIDC token (``permissions: id-token: write``) is given: the
+# URL to ask and the bearer token to ask with.
+REQUEST_VARIABLES = ("ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+
+
+def can_request(env: Mapping[str, str]) -> bool:
+    """Whether this job may ask for its OIDC token: both ``REQUEST_VARIABLES`` set, not
+    empty."""
+    return all(env.get(name) for name in REQUEST_VARIABLES)
 
 
 def jwt_claims(token: str) -> dict[str, Any]:

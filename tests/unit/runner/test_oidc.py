@@ -76,6 +76,22 @@ def test_a_url_that_is_not_http_is_not_asked(url: str) -> None:
         oidc.id_token(_env(url), "sigstore")
 
 
+@pytest.mark.parametrize(
+    ("env", "can"),
+    [
+        pytest.param(_env("http://runner.test/token"), True, id="both"),
+        pytest.param({}, False, id="neither"),
+        pytest.param({"ACTIONS_ID_TOKEN_REQUEST_URL": "http://runner.test/token"}, False,
+                     id="no-bearer"),
+        pytest.param({"ACTIONS_ID_TOKEN_REQUEST_TOKEN": REQUEST_TOKEN}, False, id="no-url"),
+        pytest.param({**_env("http://runner.test/token"), "ACTIONS_ID_TOKEN_REQUEST_TOKEN": ""},
+                     False, id="empty-bearer"),
+    ],
+)  # fmt: skip
+def test_can_request(env: dict[str, str], can: bool) -> None:
+    assert oidc.can_request(env) is can
+
+
 def _part(data: object) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
