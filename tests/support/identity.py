@@ -29,7 +29,8 @@ class Answer:
 class Script:
     """The identity service's answers, in turn (the last one repeats), the OIDC token
     endpoint's answer to a request with the right token, and what they were asked: the OIDC
-    token requests (their query, and their path as sent) and the token exchanges (their form)."""
+    token requests (their query, and their path as sent) and the token exchanges (their form).
+    ``redirect``: where the OIDC token endpoint sends every request instead (a 302)."""
 
     answers: list[Answer] = field(
         default_factory=lambda: [Answer(200, {"access_token": "hub-token-Zq7"})]
@@ -39,6 +40,7 @@ class Script:
     id_paths: list[str] = field(default_factory=list)
     exchanges: list[dict[str, list[str]]] = field(default_factory=list)
     authorizations: list[str] = field(default_factory=list)
+    redirect: str = ""
 
 
 def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
@@ -54,6 +56,9 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
             script.authorizations.append(self.headers.get("Authorization", ""))
             script.id_requests.append(urllib.parse.parse_qs(url.query))
             script.id_paths.append(self.path)
+            if script.redirect:
+                self._send(Answer(302, "", {"Location": script.redirect}))
+                return
             if self.headers.get("Authorization") != f"bearer {REQUEST_TOKEN}":
                 self._send(Answer(401, {"message": "bad request token"}))
                 return

@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from ..command import Command
 from ..inputs.sign import SignInputs
 from ..plan.signing import SignPlan
+from ..runner import oidc
 
 # The environment a keyless ``cosign sign`` reads on GitHub: its ambient OIDC provider asks
 # the runner for a token with these.
-OIDC_VARIABLES = ("ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+OIDC_VARIABLES = oidc.REQUEST_VARIABLES
 VERIFY_KEY_FILE = "cosign.pub"  # what the verify command names for the public key
 
 

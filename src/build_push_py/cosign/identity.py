@@ -9,8 +9,6 @@ for the log; the token itself is never shown.
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Mapping
 
 from ..errors import OidcError
@@ -19,21 +17,17 @@ from ..runner import oidc
 
 def job_workflow_ref(jwt: str) -> str:
     """The ``job_workflow_ref`` claim of ``jwt`` ('' when it has none or is unreadable)."""
-    parts = jwt.split(".")
-    if len(parts) != 3:
-        return ""
-    payload = parts[1] + "=" * (-len(parts[1]) % 4)
     try:
-        claims = json.loads(base64.urlsafe_b64decode(payload))
+        claims = oidc.jwt_claims(jwt)
     except ValueError:
         return ""
-    ref = claims.get("job_workflow_ref") if isinstance(claims, dict) else None
+    ref = claims.get("job_workflow_ref")
     return ref if isinstance(ref, str) else ""
 
 
 def request_job_workflow_ref(env: Mapping[str, str]) -> tuple[str, str]:
     """(the claim, '') from a token the runner gives this job, or ('', why not)."""
-    if not env.get("ACTIONS_ID_TOKEN_REQUEST_URL") or not env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN"):
+    if not oidc.can_request(env):
         return "", "no ID token request variables"
     try:
         ref = job_workflow_ref(oidc.id_token(env, "sigstore"))

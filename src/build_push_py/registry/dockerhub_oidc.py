@@ -89,7 +89,7 @@ def _check(login: RegistryLogin, env: Mapping[str, str], where: Where) -> None:
             f" {CONNECTION_ID}, the organisation of the OIDC connection",
             HINT,
         )
-    if not (env.get("ACTIONS_ID_TOKEN_REQUEST_URL") and env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")):
+    if not oidc.can_request(env):
         raise InputError(
             CONNECTION_ID,
             "Docker Hub OIDC needs the job's OIDC token, which this job may not ask for:"
@@ -165,7 +165,6 @@ def obtain(
     return [Credential(login.registry, login.username, token)]
 
 
-METHOD = LoginMethod(
-    "dockerhub-oidc", _applies, _check, obtain,
-    lambda login: (),
-)  # fmt: skip
+# Nothing of the login to mask: its password is empty (else the method does not apply), and
+# an empty text is neither masked nor redacted.
+METHOD = LoginMethod("dockerhub-oidc", _applies, _check, obtain)

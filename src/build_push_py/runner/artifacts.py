@@ -19,14 +19,11 @@ Error texts never quote the signed URL nor the token.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import http.client
 import json
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,6 +31,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .env import RunnerEnv
+from .http import NotHttp, Request, Response, Send, sender
+from .oidc import jwt_claims
 
 SERVICE = "twirp/github.actions.results.api.v1.ArtifactService/"
 VERSION = 4
@@ -56,14 +55,6 @@ class ArtifactService:
 
 
 @dataclass(frozen=True)
-class Request:
-    method: str
-    url: str
-    headers: Mapping[str, str]
-    body: bytes = b""
-
-
-@dataclass(frozen=True)
 class Uploaded:
     artifact_id: int
     size: int
@@ -73,15 +64,11 @@ class Uploaded:
 def backend_ids(token: str) -> tuple[str, str]:
     """(run, job) backend IDs from the runtime token's ``scp`` claim. The token is a JWT; its
     signature is the service's business, only the claims are read."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        raise ArtifactError("ACTIONS_RUNTIME_TOKEN is not a JWT")
-    payload = parts[1] + "=" * (-len(parts[1]) % 4)
     try:
-        claims = json.loads(base64.urlsafe_b64decode(payload))
-    except (binascii.Error, ValueError):
-        raise ArtifactError("ACTIONS_RUNTIME_TOKEN has unreadable claims") from None
-    scopes = claims.get("scp") if isinstance(claims, dict) else None
+        claims = jwt_claims(token)
+    except ValueError as exc:
+        raise ArtifactError(f"ACTIONS_RUNTIME_TOKEN {exc}") from None
+    scopes = claims.get("scp")
     for scope in scopes.split(" ") if isinstance(scopes, str) else ():
         words = scope.split(":")
         if words[0] == "Actions.Results":
@@ -209,43 +196,10 @@ def artifact_url(server_url: str, repository: str, run_id: str, artifact: int) -
     return f"{server_url.rstrip('/')}/{repository}/actions/runs/{run_id}/artifacts/{artifact}"
 
 
-@dataclass(frozen=True)
-class Response:
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-
-
-Send = Callable[[Request], Response]
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """urllib would repeat the request, token included, wherever a redirect points: refused,
-    the 3xx is the answer."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-def urllib_sender(*handlers: urllib.request.BaseHandler) -> Send:
-    """Send a request with urllib (the proxy variables apply as for any urllib client, unless
-    ``handlers`` replace its ProxyHandler); redirects are not followed."""
-    director = urllib.request.build_opener(*handlers, _NoRedirect)
-
-    def send(request: Request) -> Response:
-        if urllib.parse.urlsplit(request.url).scheme not in ("http", "https"):
-            raise ArtifactError("the artifact service's URLs must be http or https")
-        # S310: the scheme is checked just above.
-        prepared = urllib.request.Request(  # noqa: S310
-            request.url, data=request.body, headers=dict(request.headers), method=request.method
-        )
-        try:
-            with director.open(prepared, timeout=TIMEOUT) as answer:
-                return Response(answer.status, dict(answer.headers), answer.read())
-        except urllib.error.HTTPError as error:
-            return Response(error.code, dict(error.headers), error.read())
-
-    return send
+def urllib_sender(proxies: Mapping[str, str] | None = None) -> Send:
+    """runner/http.py's sender, with this service's timeout: the proxies of the process's
+    environment unless ``proxies`` replace them; redirects are not followed."""
+    return sender(proxies, timeout=TIMEOUT)
 
 
 def _problem(what: str, response: Response, *, blob: bool = False) -> str:
@@ -277,6 +231,8 @@ def _exchange(
             sleep(float(2 ** (attempt - 1)))
         try:
             response = send(request)
+        except NotHttp:  # trying again changes nothing
+            raise ArtifactError("the artifact service's URLs must be http or https") from None
         except (OSError, http.client.HTTPException) as exc:
             reason = getattr(exc, "reason", exc)
             problem = f"{what} failed: {reason}"

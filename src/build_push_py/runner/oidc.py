@@ -1,41 +1,48 @@
 """The job's OIDC token (``ACTIONS_ID_TOKEN_REQUEST_URL``, with ``id-token: write``) and
 the HTTPS requests made with it, through the step's proxy settings: a runner service that a
-Docker Hub OIDC login exchanges and keyless signing reads a claim of.
+Docker Hub OIDC login exchanges and keyless signing reads a claim of. And the claims of a
+JWT, the form of the runner's tokens, read without verifying them.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import OidcError
-
-if TYPE_CHECKING:
-    import urllib.request
+from . import http
 
 TIMEOUT = 30.0
+# What a job that may ask for its OIDC token (``permissions: id-token: write``) is given: the
+# URL to ask and the bearer token to ask with.
+REQUEST_VARIABLES = ("ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN")
 
 
-def _opener(url: str, env: Mapping[str, str]) -> urllib.request.OpenerDirector:
-    """The step's proxy (``https_proxy``, ``no_proxy``, ...), read from ``env``."""
-    import urllib.request  # noqa: PLC0415 - http.client and ssl: only a run that asks
+def can_request(env: Mapping[str, str]) -> bool:
+    """Whether this job may ask for its OIDC token: both ``REQUEST_VARIABLES`` set, not
+    empty."""
+    return all(env.get(name) for name in REQUEST_VARIABLES)
 
-    proxies = {
-        scheme: proxy
-        for scheme in ("http", "https", "no")
-        if (proxy := env.get(f"{scheme}_proxy") or env.get(f"{scheme.upper()}_PROXY"))
-    }
-    host = urllib.parse.urlsplit(url).hostname or ""
-    # no_proxy as urllib reads it, from the given mapping (the function is not in typeshed)
-    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
-    if "no" in proxies and bypass(host, proxies):
-        proxies = {}
-    proxies.pop("no", None)
-    return urllib.request.build_opener(urllib.request.ProxyHandler(proxies))
+
+def jwt_claims(token: str) -> dict[str, Any]:
+    """The claims of ``token``, a JWT, read without verifying its signature; ``ValueError``
+    saying why when they cannot be read ("is not a JWT", "has unreadable claims")."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise ValueError("is not a JWT")
+    payload = parts[1] + "=" * (-len(parts[1]) % 4)
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload))
+    except ValueError:  # binascii.Error and UnicodeDecodeError among them
+        claims = None
+    if not isinstance(claims, dict):
+        raise ValueError("has unreadable claims")
+    return claims
 
 
 def one_line(body: bytes) -> str:
@@ -63,21 +70,17 @@ def ask(url: str, env: Mapping[str, str], what: str, *, headers: Mapping[str, st
          form: Mapping[str, str] | None = None) -> Answer:  # fmt: skip
     """One GET (or POST of ``form``) and its answer, whatever its status; ``OidcError``
     naming ``what`` when there is none."""
-    import urllib.error  # noqa: PLC0415 - see _opener
-    import urllib.request  # noqa: PLC0415
+    from http.client import HTTPException  # noqa: PLC0415 - see runner/http.py
 
-    data = urllib.parse.urlencode(form).encode() if form is not None else None
-    request = urllib.request.Request(  # noqa: S310 - the runner's or Docker's https URL
-        url, data=data, headers={"Accept": "application/json", **headers}
+    body = urllib.parse.urlencode(form).encode() if form is not None else b""
+    request = http.Request(
+        "GET" if form is None else "POST", url, {"Accept": "application/json", **headers}, body
     )
     try:
-        with _opener(url, env).open(request, timeout=TIMEOUT) as response:
-            return Answer(response.status, None, response.read())
-    except urllib.error.HTTPError as exc:
-        with exc:
-            return Answer(exc.code, exc.headers.get("Retry-After"), exc.read())
-    except OSError as exc:
-        raise OidcError(f"{what} failed: {exc}") from None
+        response = http.sender(http.proxies(url, env), timeout=TIMEOUT)(request)
+    except (OSError, HTTPException, ValueError) as exc:
+        raise OidcError(f"{what} failed: {str(exc) or type(exc).__name__}") from None
+    return Answer(response.status, response.headers.get("retry-after"), response.body)
 
 
 def token(answer: Answer, what: str, key: str) -> str:

@@ -3,15 +3,19 @@ local stand-in of the identity service (its 429s and its errors)."""
 
 from __future__ import annotations
 
+import io
+import sys
 from datetime import UTC, datetime
 
 import pytest
 from support.identity import ID_TOKEN, REQUEST_TOKEN, Answer, Script, serving
 
+from build_push_py.buildx.argv import redact_argv
 from build_push_py.errors import InputError, LoginError
 from build_push_py.registry import dockerhub_oidc as oidc
-from build_push_py.registry.login import parse_logins
+from build_push_py.registry.login import method_of, parse_logins
 from build_push_py.registry.method import Credential, RegistryLogin
+from build_push_py.runner.workflow import Workflow
 
 CONNECTION = "01234567-89ab-cdef-0123-456789abcdef"
 OIDC_ENV = {
@@ -49,6 +53,20 @@ def test_when_it_applies(raw: dict[str, str], env: dict[str, str], method: str) 
 def test_without_the_variable_an_empty_password_is_still_an_error() -> None:
     with pytest.raises(InputError, match="Password required"):
         parse_logins({"username": "my-org"}, {})
+
+
+def test_the_login_has_nothing_to_mask_before_its_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its password is empty, or it would not apply: no mask, nothing redacted."""
+    [login] = parse_logins({"username": "my-org"}, OIDC_ENV)
+    secrets = method_of(login).secrets(login)
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)  # where github-action-utils prints masks
+    wf = Workflow({"GITHUB_ACTIONS": "true"}, out=out)
+    for secret in secrets:
+        wf.mask(secret)
+    assert out.getvalue() == ""
+    argv = ["docker", "login", "--username", "my-org", "--password-stdin", ""]
+    assert redact_argv(argv, secrets) == "docker login --username my-org --password-stdin ''"
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,10 +16,11 @@ from support.artifact_server import SIGNATURE, ArtifactServer, running, runtime_
 from build_push_py.runner import artifacts
 from build_push_py.runner.artifacts import ArtifactError, ArtifactService
 from build_push_py.runner.env import RunnerEnv
+from build_push_py.runner.http import Request
 
 TOKEN = runtime_token()
 # No proxy from the test machine's environment between the client and 127.0.0.1.
-DIRECT = artifacts.urllib_sender(urllib.request.ProxyHandler({}))
+DIRECT = artifacts.urllib_sender({})
 
 
 @pytest.fixture
@@ -177,8 +177,7 @@ def test_a_field_act_does_not_know_is_refused_by_the_test_server(server: Artifac
     service = _service(server)
     request = artifacts.create_request(service, "x")
     extra = json.loads(request.body) | {"mime_type": "application/octet-stream"}
-    refused = DIRECT(artifacts.Request("POST", request.url, request.headers,
-                                       json.dumps(extra).encode()))  # fmt: skip
+    refused = DIRECT(Request("POST", request.url, request.headers, json.dumps(extra).encode()))
     accepted = DIRECT(request)
     assert (refused.status, accepted.status) == (500, 200)
 
@@ -205,6 +204,8 @@ def test_backend_ids_from_the_token(scope: str, expected: tuple[str, str]) -> No
                      "ACTIONS_RUNTIME_TOKEN is not a JWT", id="not-a-jwt"),
         pytest.param({"ACTIONS_RESULTS_URL": "http://x/", "ACTIONS_RUNTIME_TOKEN": "a.b!.c"},
                      "ACTIONS_RUNTIME_TOKEN has unreadable claims", id="bad-claims"),
+        pytest.param({"ACTIONS_RESULTS_URL": "http://x/", "ACTIONS_RUNTIME_TOKEN": "a.WzFd.c"},
+                     "ACTIONS_RUNTIME_TOKEN has unreadable claims", id="claims-not-an-object"),
         pytest.param({"ACTIONS_RESULTS_URL": "http://x/",
                       "ACTIONS_RUNTIME_TOKEN": runtime_token("Actions.GenericRead:x")},
                      "ACTIONS_RUNTIME_TOKEN has no Actions.Results scope", id="no-results-scope"),
