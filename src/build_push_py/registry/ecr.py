@@ -7,7 +7,8 @@ when both are given; otherwise the SDK's own chain finds credentials in the step
 environment (``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``/``AWS_SESSION_TOKEN``, as
 aws-actions/configure-aws-credentials leaves them, a web identity token file with a role,
 a profile, the instance's role), and its endpoint variables (``AWS_ENDPOINT_URL_ECR``).
-The step's proxy applies unless its ``no_proxy`` names the endpoint reached.
+The step's proxy applies unless its ``no_proxy`` names the endpoint reached (botocore's
+reading of the proxy variables).
 https://github.com/docker/login-action/blob/v4.1.0/src/aws.ts
 """
 
@@ -20,7 +21,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import InputError, LoginError
-from ..runner import http
 from .method import Credential, Log, LoginMethod, Mask, RegistryLogin, Where
 
 # login-action's patterns; \Z where JavaScript's $ ends the text (Python's $ also matches
@@ -126,43 +126,20 @@ def _credentials(token: str, registry: str, mask: Mask) -> Credential:
     return Credential(registry, username, password, show_username=False)
 
 
-def endpoint_url(service: str, registry: str, env: Mapping[str, str]) -> str:
-    """The URL the SDK's ``service`` client reaches, as it chooses it from the step's
-    ``env``: ``AWS_ENDPOINT_URL_ECR`` (``_ECR_PUBLIC``) or ``AWS_ENDPOINT_URL`` unless
-    ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`` is true, else the region's own endpoint."""
-    if env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").strip().lower() != "true":
-        for name in (f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}", "AWS_ENDPOINT_URL"):
-            if env.get(name, "").strip():
-                return env[name].strip()
-    where = region(registry, env)
-    suffix = {"cn": "amazonaws.com.cn", "eusc": "amazonaws.eu"}.get(where.split("-")[0])
-    return f"https://api.{service}.{where}.{suffix or 'amazonaws.com'}"
-
-
 def _client(service: str, login: RegistryLogin, env: Mapping[str, str]) -> Any:
-    """The SDK's client, through the step's proxy unless its ``no_proxy`` names the endpoint
-    (botocore reads ``NO_PROXY`` only when it reads the proxies itself)."""
+    """The SDK's client. botocore reads the proxies (``no_proxy`` included), the endpoint
+    variables and its credential chain from the process's environment, the step's."""
     import botocore.config  # noqa: PLC0415 - botocore only when an ECR registry is used
     import botocore.session  # noqa: PLC0415
 
     keys = login.username and login.password  # else the SDK's own chain
-
-    def create(proxies: dict[str, str]) -> Any:
-        # explicit, even empty: botocore reads os.environ's proxies when given none
-        config = botocore.config.Config(user_agent_extra=USER_AGENT, proxies=proxies)
-        return botocore.session.Session().create_client(
-            service,
-            region_name=region(login.registry, env),
-            config=config,
-            aws_access_key_id=login.username if keys else None,
-            aws_secret_access_key=login.password if keys else None,
-        )
-
-    proxies = http.proxies(endpoint_url(service, login.registry, env), env)
-    client = create(proxies)
-    # an endpoint of the AWS config file, say: the proxies of the one it reaches
-    reached = http.proxies(client.meta.endpoint_url, env)
-    return client if reached == proxies else create(reached)
+    return botocore.session.Session().create_client(
+        service,
+        region_name=region(login.registry, env),
+        config=botocore.config.Config(user_agent_extra=USER_AGENT),
+        aws_access_key_id=login.username if keys else None,
+        aws_secret_access_key=login.password if keys else None,
+    )
 
 
 def _obtain(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,7 +14,7 @@ from unittest import mock
 import botocore.session
 import pytest
 from botocore.stub import Stubber
-from support.http import reply_json
+from support.http import reply_json, running
 
 from build_push_py.errors import InputError, LoginError
 from build_push_py.registry import ecr
@@ -178,7 +177,7 @@ def test_private_ecr_token_for_every_account() -> None:
          "proxyEndpoint": "https://012345678910.dkr.ecr.eu-west-3.amazonaws.com"},
     ]}  # fmt: skip
     login = RegistryLogin(ECR, "AKIAEXAMPLE", "secret-key", method="ecr")
-    env = {"AWS_ACCOUNT_IDS": "012345678910", "https_proxy": "http://proxy.test:3128"}
+    env = {"AWS_ACCOUNT_IDS": "012345678910"}
     params = {"registryIds": ["012345678901", "012345678910"]}
     with stubbed("ecr", response, params) as made:
         creds, masked = obtain(login, env)
@@ -192,101 +191,28 @@ def test_private_ecr_token_for_every_account() -> None:
     assert kwargs["region_name"] == "eu-west-3"
     assert kwargs["aws_access_key_id"] == "AKIAEXAMPLE"
     assert kwargs["aws_secret_access_key"] == "secret-key"
-    assert kwargs["config"].proxies == {"https": "http://proxy.test:3128"}
+    # none given: botocore reads the proxies itself, and only then honours no_proxy
+    assert kwargs["config"].proxies is None
 
 
-PROXY = "http://proxy.test:3128"
-PROXY_VARIABLES = {"http_proxy": PROXY, "https_proxy": PROXY}
-BOTH = {"http": PROXY, "https": PROXY}
-ENDPOINT_VARIABLES = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ECR", "AWS_ENDPOINT_URL_ECR_PUBLIC",
-                      "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_PROFILE")  # fmt: skip
-
-
-def _aws_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, env: dict[str, str],
-                config: str = "") -> None:  # fmt: skip
-    """The process's environment as the step's ``env`` has it (botocore reads the former),
-    and an AWS config file of ``config`` only."""
-    for name in ENDPOINT_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        if name.startswith("AWS_"):
-            monkeypatch.setenv(name, value)
-    (tmp_path / "aws-config").write_text(config)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+# What botocore reads from the process's environment besides the keys.
+_SDK_VARIABLES = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ECR", "AWS_PROFILE", "AWS_CONFIG_FILE",
+                  "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY",
+                  "NO_PROXY")  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("registry", "env", "proxies"),
+    ("no_proxy", "direct"),
     [
-        pytest.param(ECR, {}, {}, id="none"),
-        pytest.param(ECR, {**PROXY_VARIABLES, "no_proxy": "registry.internal"}, BOTH,
-                     id="no-proxy-names-another-host"),
-        pytest.param(ECR, {**PROXY_VARIABLES, "no_proxy": ".amazonaws.com"}, {},
-                     id="no-proxy-names-the-aws-endpoint"),
-        pytest.param(ECR, {**PROXY_VARIABLES, "NO_PROXY": "localhost,.internal",
-                           "AWS_ENDPOINT_URL_ECR": "http://ecr.internal:4566"}, {},
-                     id="an-internal-endpoint"),
-        pytest.param(ECR, {**PROXY_VARIABLES, "no_proxy": "aws.internal",
-                           "AWS_ENDPOINT_URL": "http://aws.internal"}, {},
-                     id="an-internal-endpoint-of-every-service"),
-        pytest.param(ECR, {**PROXY_VARIABLES, "no_proxy": ".amazonaws.com",
-                           "AWS_ENDPOINT_URL_ECR": "http://ecr.internal:4566"}, BOTH,
-                     id="an-internal-endpoint-through-the-proxy"),
-        pytest.param(ECR, {**PROXY_VARIABLES, "no_proxy": ".internal",
-                           "AWS_ENDPOINT_URL_ECR": "http://ecr.internal:4566",
-                           "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}, BOTH,
-                     id="endpoint-variables-ignored"),
-        pytest.param("public.ecr.aws", {**PROXY_VARIABLES, "no_proxy": ".internal",
-                                        "AWS_ENDPOINT_URL_ECR_PUBLIC": "http://pub.internal"},
-                     {}, id="an-internal-public-endpoint"),
-        pytest.param("012345678901.dkr.ecr.cn-north-1.amazonaws.com.cn",
-                     {**PROXY_VARIABLES, "no_proxy": ".amazonaws.com.cn"}, {}, id="china"),
+        pytest.param("127.0.0.1", True, id="no-proxy-names-the-endpoint"),
+        pytest.param("registry.internal", False, id="no-proxy-names-another-host"),
     ],
-)  # fmt: skip
+)
 def test_the_proxy_unless_no_proxy_names_the_endpoint(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, registry: str, env: dict[str, str],
-    proxies: dict[str, str],
-) -> None:  # fmt: skip
-    """botocore honours NO_PROXY only when it reads the proxies itself: given the step's, it
-    is given none for an endpoint the step's no_proxy names."""
-    _aws_config(monkeypatch, tmp_path, env)
-    public = ecr.is_public(registry)
-    response = (
-        {"authorizationData": {"authorizationToken": token("AWS:pw")}}
-        if public
-        else {"authorizationData": [{"authorizationToken": token("AWS:pw"),
-                                     "proxyEndpoint": f"https://{registry}"}]}
-    )  # fmt: skip
-    params = {} if public else {"registryIds": [registry.partition(".")[0]]}
-    with stubbed("ecr-public" if public else "ecr", response, params) as made:
-        obtain(RegistryLogin(registry, "AKIAEXAMPLE", "secret-key", method="ecr"), env)
-    [(client, kwargs)] = made
-    assert kwargs["config"].proxies == proxies
-    assert ecr.endpoint_url("ecr-public" if public else "ecr", registry, env) == (
-        client.meta.endpoint_url
-    )
-
-
-def test_an_endpoint_of_the_aws_config_file_gets_its_own_proxies(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, no_proxy: str, direct: bool
 ) -> None:
-    env = {**PROXY_VARIABLES, "no_proxy": ".internal"}
-    _aws_config(monkeypatch, tmp_path, env, "[default]\nendpoint_url = http://ecr.internal:4566\n")
-    response = {"authorizationData": [{"authorizationToken": token("AWS:pw"),
-                                       "proxyEndpoint": f"https://{ECR}"}]}  # fmt: skip
-    with stubbed("ecr", response, {"registryIds": ["012345678901"]}) as made:
-        creds, _ = obtain(RegistryLogin(ECR, "AKIAEXAMPLE", "secret-key", method="ecr"), env)
-    assert creds[0].password == "pw"
-    [(_, first), (used, second)] = made
-    assert (first["config"].proxies, second["config"].proxies) == (BOTH, {})
-    assert used.meta.endpoint_url == "http://ecr.internal:4566"
-
-
-def test_an_endpoint_no_proxy_names_is_reached_without_the_proxy(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """The whole way through botocore, to a local stand-in of the ECR API; the proxy (of the
-    step and of the process) refuses every connection."""
+    """The whole way through botocore, to a local stand-in of the ECR API, with the step's
+    environment (the process's); the proxy refuses every connection."""
     asked: list[tuple[str, object]] = []
 
     class Api(BaseHTTPRequestHandler):
@@ -302,26 +228,29 @@ def test_an_endpoint_no_proxy_names_is_reached_without_the_proxy(
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     refused = "http://127.0.0.1:9"
-    env = {"http_proxy": refused, "https_proxy": refused, "no_proxy": "127.0.0.1",
-           "AWS_ENDPOINT_URL_ECR": f"http://127.0.0.1:{server.server_port}",
-           "AWS_MAX_ATTEMPTS": "1"}  # fmt: skip
-    _aws_config(monkeypatch, tmp_path, env)
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("http_proxy", refused)
-    monkeypatch.setenv("https_proxy", refused)
-    monkeypatch.setenv("no_proxy", "127.0.0.1")
-    try:
-        creds, _ = obtain(RegistryLogin(ECR, "AKIAEXAMPLE", "secret-key", method="ecr"), env)
-    finally:
-        server.shutdown()
-        server.server_close()
-    assert creds == [Credential(f"https://{ECR}", "AWS", "direct", show_username=False)]
-    assert asked == [("AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken",
-                      {"registryIds": ["012345678901"]})]  # fmt: skip
+    (tmp_path / "aws-config").write_text("")
+    with running(ThreadingHTTPServer(("127.0.0.1", 0), Api)) as server:
+        env = {"http_proxy": refused, "https_proxy": refused, "no_proxy": no_proxy,
+               "AWS_ENDPOINT_URL_ECR": f"http://127.0.0.1:{server.server_port}",
+               "AWS_MAX_ATTEMPTS": "1",
+               "AWS_CONFIG_FILE": str(tmp_path / "aws-config")}  # fmt: skip
+        for name in _SDK_VARIABLES:
+            monkeypatch.delenv(name, raising=False)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        login = RegistryLogin(ECR, "AKIAEXAMPLE", "secret-key", method="ecr")
+        if direct:
+            creds, _ = obtain(login, env)
+        else:
+            with pytest.raises(LoginError, match="proxy"):
+                obtain(login, env)
+    if direct:
+        assert creds == [Credential(f"https://{ECR}", "AWS", "direct", show_username=False)]
+        assert asked == [("AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken",
+                          {"registryIds": ["012345678901"]})]  # fmt: skip
+    else:
+        assert asked == []
 
 
 def test_without_both_keys_the_sdk_chain_is_used() -> None:
