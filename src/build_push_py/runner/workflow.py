@@ -102,16 +102,18 @@ class Workflow:
         title: str | None = None,
     ) -> None:  # fmt: skip
         if self.on_runner:
-            self.out.flush()
-            gau.warning(message, title=title, file=file, line=line)
+            with _FENCE:  # as a mask: the runner ignores a warning inside a fence
+                self.out.flush()
+                gau.warning(message, title=title, file=file, line=line)
         else:
             where = f"{file}:{line}: " if file and line else ""
             sys.stderr.write(f"warning: {where}{message}\n")
 
     def error(self, message: str) -> None:
         if self.on_runner:
-            self.out.flush()
-            gau.error(message)
+            with _FENCE:
+                self.out.flush()
+                gau.error(message)
         else:
             sys.stderr.write(f"error: {message}\n")
 

@@ -39,6 +39,26 @@ def test_a_mask_waits_for_the_fence_to_close(monkeypatch: pytest.MonkeyPatch) ->
     assert lines.index(f"::{token}::") < lines.index("::add-mask ::ecr-token-Zq7")
 
 
+def test_a_warning_from_another_thread_waits_for_the_fence_to_close(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    wf = Workflow({"GITHUB_ACTIONS": "true"}, out=out)
+    with wf.untrusted():
+        thread = threading.Thread(target=wf.warning, args=("the registry answered 429",))
+        thread.start()
+        time.sleep(0.2)
+        wf.info("buildx output")
+    thread.join(timeout=5)
+
+    lines = out.getvalue().splitlines()
+    token = lines[0].removeprefix("::stop-commands::")
+    [warning] = [line for line in lines if "the registry answered 429" in line]
+    assert warning.startswith("::warning")
+    assert lines.index(f"::{token}::") < lines.index(warning)
+
+
 RUNNER = {"PATH": "/usr/bin:/bin", "GITHUB_ACTIONS": "true"}
 
 
