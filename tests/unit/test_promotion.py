@@ -166,12 +166,10 @@ INDEX: dict[str, Any] = {
 def test_an_earlier_index_and_its_platform_manifests() -> None:
     found = p.earlier_image("reg/app", INDEX)
     assert found == p.EarlierImage(
-        "reg/app@sha256:" + "1" * 64, True, "{}", ("sha256:" + "a" * 64, "sha256:" + "b" * 64)
+        "reg/app@sha256:" + "1" * 64, "{}", ("sha256:" + "a" * 64, "sha256:" + "b" * 64)
     )
     single = p.earlier_image("reg/app", {"digest": "sha256:" + "2" * 64})
-    assert single == p.EarlierImage(
-        "reg/app@sha256:" + "2" * 64, False, "", ("sha256:" + "2" * 64,)
-    )
+    assert single == p.EarlierImage("reg/app@sha256:" + "2" * 64, "", ("sha256:" + "2" * 64,))
     assert p.earlier_image("reg/app", {"digest": "md5:x"}) is None
     assert p.recorded_on({"annotations": {p.FINGERPRINT_KEY: "r"}}) == "r"
     assert p.recorded_on({}) == ""

@@ -134,7 +134,6 @@ class EarlierImage:
     """What ``imagetools inspect`` says of the image behind the look-up tag."""
 
     ref: str  # image@digest
-    index: bool
     recorded: str  # the fingerprint on the index, '' when none
     manifests: tuple[str, ...]  # the platform manifests' digests (no attestations)
 
@@ -146,7 +145,7 @@ def earlier_image(image: str, manifest: Mapping[str, Any]) -> EarlierImage | Non
         return None
     entries = manifest.get("manifests")
     if not isinstance(entries, list):
-        return EarlierImage(f"{image}@{digest}", False, "", (digest,))
+        return EarlierImage(f"{image}@{digest}", "", (digest,))
     platform_manifests = tuple(
         str(entry["digest"])
         for entry in entries
@@ -156,7 +155,7 @@ def earlier_image(image: str, manifest: Mapping[str, Any]) -> EarlierImage | Non
     )
     annotations = manifest.get("annotations")
     recorded = annotations.get(FINGERPRINT_KEY, "") if isinstance(annotations, dict) else ""
-    return EarlierImage(f"{image}@{digest}", True, str(recorded), platform_manifests)
+    return EarlierImage(f"{image}@{digest}", str(recorded), platform_manifests)
 
 
 def recorded_on(manifest: Mapping[str, Any]) -> str:
